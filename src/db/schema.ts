@@ -1,0 +1,170 @@
+/**
+ * The drizzle schema. A run maps to an OpenTelemetry trace, a program to a span and an LLM call to
+ * a generation; columns follow the OpenTelemetry GenAI semantic conventions where one exists
+ * (`gen_ai.request.model` → `gen_ai_request_model`, ...).
+ */
+import {
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/** Raw bytes; PGlite hands back Uint8Array, postgres-js a Buffer (a Uint8Array too). */
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+});
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+/** Inputs, stored once per distinct content (sha256 of the bytes). */
+export const contexts = pgTable('contexts', {
+  sha256: text('sha256').primaryKey(),
+  /** 'text' (UTF-8), 'json' (UTF-8 JSON text) or 'binary' (not valid UTF-8). */
+  kind: text('kind').notNull(),
+  sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+  content: bytea('content').notNull(),
+  createdAt: createdAt(),
+});
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'budget_exhausted' | 'cancelled';
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: uuid('id').primaryKey(),
+    parentRunId: uuid('parent_run_id'),
+    rootRunId: uuid('root_run_id').notNull(),
+    depth: integer('depth').notNull().default(0),
+    /** 'runtime' for runs logged by accrete, 'import' for imported logs. */
+    source: text('source').notNull().default('runtime'),
+    query: text('query').notNull(),
+    contextSha256: text('context_sha256').references(() => contexts.sha256),
+    contextBytes: bigint('context_bytes', { mode: 'number' }),
+    /** gen_ai.request.model of the root model and of sub-calls. */
+    rootModel: text('gen_ai_request_model'),
+    subModel: text('sub_model'),
+    budgets: jsonb('budgets').$type<Record<string, number>>(),
+    status: text('status').$type<RunStatus>().notNull(),
+    answer: text('answer'),
+    error: text('error'),
+    iterations: integer('iterations').notNull().default(0),
+    llmCalls: integer('llm_calls').notNull().default(0),
+    inputTokens: bigint('gen_ai_usage_input_tokens', { mode: 'number' }).notNull().default(0),
+    outputTokens: bigint('gen_ai_usage_output_tokens', { mode: 'number' }).notNull().default(0),
+    costUsd: doublePrecision('cost_usd').notNull().default(0),
+    libraryCommit: text('library_commit'),
+    libraryManifestHash: text('library_manifest_hash'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [
+    index('runs_root_idx').on(t.rootRunId),
+    index('runs_parent_idx').on(t.parentRunId),
+    index('runs_started_idx').on(t.startedAt),
+  ],
+);
+
+/** One iteration of the loop: what the root model said and what running its code printed. */
+export const steps = pgTable(
+  'steps',
+  {
+    id: uuid('id').primaryKey(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id),
+    idx: integer('idx').notNull(),
+    response: text('response').notNull(),
+    codeBlocks: jsonb('code_blocks').$type<string[]>().notNull(),
+    /** Output as logged (capped), and its true length in characters. */
+    output: text('output').notNull(),
+    outputChars: integer('output_chars').notNull(),
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (t) => [uniqueIndex('steps_run_idx').on(t.runId, t.idx)],
+);
+
+export type ProgramStatus = 'ok' | 'error' | 'timeout' | 'final';
+
+/** Every code block run: the miner's raw material. `seq` is the miner's watermark. */
+export const programs = pgTable(
+  'programs',
+  {
+    id: uuid('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id),
+    stepId: uuid('step_id'),
+    stepIdx: integer('step_idx').notNull(),
+    blockIdx: integer('block_idx').notNull(),
+    code: text('code').notNull(),
+    codeSha256: text('code_sha256').notNull(),
+    /** The query the run served. */
+    query: text('query').notNull(),
+    output: text('output').notNull().default(''),
+    outputChars: integer('output_chars').notNull().default(0),
+    /** The FINAL value when this block ended the run. */
+    result: text('result'),
+    status: text('status').$type<ProgramStatus>().notNull(),
+    error: text('error'),
+    callsModel: boolean('calls_model').notNull().default(false),
+    llmCallCount: integer('llm_call_count').notNull().default(0),
+    libCalls: jsonb('lib_calls').$type<string[]>(),
+    durationMs: integer('duration_ms').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index('programs_run_idx').on(t.runId), uniqueIndex('programs_seq_idx').on(t.seq)],
+);
+
+export type LlmCallKind = 'root' | 'sub' | 'answer_now';
+export type LlmCallStatus = 'ok' | 'error' | 'cache_hit' | 'rejected';
+
+export const llmCalls = pgTable(
+  'llm_calls',
+  {
+    id: uuid('id').primaryKey(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id),
+    programId: uuid('program_id'),
+    /** The call that caused this one (a sub-run's calls point at the rlm() call's id). */
+    parentCallId: uuid('parent_call_id'),
+    seq: integer('seq').notNull(),
+    kind: text('kind').$type<LlmCallKind>().notNull(),
+    operation: text('gen_ai_operation_name').notNull().default('chat'),
+    provider: text('gen_ai_provider_name').notNull(),
+    requestModel: text('gen_ai_request_model').notNull(),
+    responseModel: text('gen_ai_response_model'),
+    requestMessages: jsonb('request_messages').$type<{ role: string; content: string }[]>().notNull(),
+    /** sha256 of model + messages: the replay key. */
+    requestHash: text('request_hash').notNull(),
+    response: text('response'),
+    finishReason: text('gen_ai_response_finish_reasons'),
+    inputTokens: integer('gen_ai_usage_input_tokens').notNull().default(0),
+    outputTokens: integer('gen_ai_usage_output_tokens').notNull().default(0),
+    cachedTokens: integer('gen_ai_usage_cache_read_input_tokens').notNull().default(0),
+    reasoningTokens: integer('gen_ai_usage_reasoning_output_tokens').notNull().default(0),
+    costUsd: doublePrecision('cost_usd').notNull().default(0),
+    latencyMs: integer('latency_ms').notNull().default(0),
+    status: text('status').$type<LlmCallStatus>().notNull(),
+    error: text('error'),
+    providerRequestId: text('gen_ai_response_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('llm_calls_run_idx').on(t.runId, t.seq), index('llm_calls_program_idx').on(t.programId)],
+);
+

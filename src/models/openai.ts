@@ -1,0 +1,80 @@
+/**
+ * Chat completions through the `openai` package, against OpenAI or any compatible server (vLLM,
+ * Ollama, llama.cpp, the simulated server of src/sim). The SDK retries 429, 5xx and timeouts with
+ * exponential backoff; what is left after the retries is a ModelError with a clear reason.
+ */
+import OpenAI from 'openai';
+import { ModelError, type CompletionRequest, type CompletionResult, type ModelClient } from './types.js';
+
+export interface OpenAIModelOptions {
+  model: string;
+  apiKey?: string;
+  baseURL?: string;
+  /** Per-request timeout (default 120 s). */
+  timeoutMs?: number;
+  /** Retries on 429, 5xx, connection errors and timeouts (default 3). */
+  maxRetries?: number;
+}
+
+export class OpenAIChatModel implements ModelClient {
+  readonly provider: string;
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: OpenAIModelOptions) {
+    this.client = new OpenAI({
+      apiKey: options.apiKey ?? process.env.OPENAI_API_KEY ?? 'not-needed',
+      baseURL: options.baseURL ?? process.env.OPENAI_BASE_URL,
+      timeout: options.timeoutMs ?? 120_000,
+      maxRetries: options.maxRetries ?? 3,
+    });
+    this.provider = options.baseURL || process.env.OPENAI_BASE_URL ? 'openai_compatible' : 'openai';
+  }
+
+  get model(): string {
+    return this.options.model;
+  }
+
+  async complete(request: CompletionRequest): Promise<CompletionResult> {
+    try {
+      const res = await this.client.chat.completions.create(
+        {
+          model: this.options.model,
+          messages: request.messages,
+          ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
+        },
+        { signal: request.signal },
+      );
+      const choice = res.choices[0];
+      return {
+        text: choice?.message?.content ?? '',
+        finishReason: choice?.finish_reason ?? 'unknown',
+        usage: {
+          inputTokens: res.usage?.prompt_tokens ?? 0,
+          outputTokens: res.usage?.completion_tokens ?? 0,
+          cachedTokens: res.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+          reasoningTokens: res.usage?.completion_tokens_details?.reasoning_tokens ?? 0,
+        },
+        responseModel: res.model,
+        providerRequestId: res._request_id ?? res.id,
+      };
+    } catch (err) {
+      if (err instanceof OpenAI.APIUserAbortError || request.signal?.aborted) {
+        throw new ModelError(`model call aborted: ${request.signal?.reason instanceof Error ? request.signal.reason.message : 'aborted'}`);
+      }
+      if (err instanceof OpenAI.APIConnectionTimeoutError) {
+        throw new ModelError(`model ${this.options.model} timed out after ${this.options.timeoutMs ?? 120_000} ms (retried ${this.options.maxRetries ?? 3} times)`);
+      }
+      if (err instanceof OpenAI.APIError) {
+        const where = this.client.baseURL;
+        const hint =
+          err.status === 401 ? ' Check OPENAI_API_KEY.' : err.status === 404 ? ` Check the model name and --base-url (${where}).` : err.status === 429 ? ' Rate limited even after retries.' : '';
+        throw new ModelError(
+          `model ${this.options.model} failed: ${err.status ?? 'connection error'} ${err.message}${hint}`,
+          err.status,
+          err.requestID ?? undefined,
+        );
+      }
+      throw new ModelError(`model ${this.options.model} failed: ${(err as Error).message}`);
+    }
+  }
+}

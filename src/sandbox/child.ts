@@ -1,0 +1,177 @@
+/**
+ * A sandbox child process: hosts one isolated-vm isolate at a time. A fatal V8 error (out of
+ * memory) can abort a whole process, which is why isolates live here and not in the parent; the
+ * parent keeps the database and the model clients and answers host calls over IPC.
+ *
+ * Must run with --no-node-snapshot (isolated-vm requirement).
+ */
+import ivm from 'isolated-vm';
+import { PRELUDE } from './prelude.js';
+import type { CallMessage, ExecMessage, ExecResultMessage, FromChild, HostFunction, InitMessage, ToChild } from './protocol.js';
+
+if (!process.send) {
+  console.error('accrete sandbox child: must be started by the runtime (child_process.fork).');
+  process.exit(2);
+}
+
+function send(msg: FromChild): void {
+  process.send!(msg);
+}
+
+interface Session {
+  isolate: ivm.Isolate;
+  context: ivm.Context;
+  take: ivm.Reference<() => string>;
+  cpuBudgetNs: bigint;
+  dead?: ExecResultMessage['fatal'];
+}
+
+let session: Session | undefined;
+let nextCallId = 1;
+const pendingCalls = new Map<number, (reply: { ok: boolean; value?: string; error?: string }) => void>();
+
+function hostCall(fn: HostFunction, payload: string): Promise<string> {
+  const id = nextCallId++;
+  return new Promise<string>((resolve) => {
+    pendingCalls.set(id, (reply) => resolve(JSON.stringify(reply)));
+    const msg: CallMessage = { t: 'call', id, fn, payload };
+    send(msg);
+  });
+}
+
+function disposeSession(): void {
+  if (!session) return;
+  try {
+    session.take.release();
+    if (!session.isolate.isDisposed) session.isolate.dispose();
+  } catch {
+    /* already gone */
+  }
+  session = undefined;
+  // Host calls still waiting get an error reply locally; the parent aborts the model calls.
+  for (const [id, resolve] of pendingCalls) {
+    pendingCalls.delete(id);
+    resolve({ ok: false, error: 'sandbox disposed' });
+  }
+}
+
+async function init(msg: InitMessage): Promise<void> {
+  disposeSession();
+  const isolate = new ivm.Isolate({ memoryLimit: msg.memoryMb });
+  try {
+    const context = await isolate.createContext();
+    const global = context.global;
+    await global.set('globalThis', global.derefInto());
+    await global.set('__accrete_host', new ivm.Reference(hostCall));
+    await global.set(
+      '__accrete_cfg',
+      JSON.stringify({ maxOutputChars: msg.maxOutputChars }),
+    );
+    await global.set('__accrete_library', msg.librarySource);
+    await context.eval(PRELUDE, { timeout: 5_000 });
+    const take = (await global.get('__accrete_take', { reference: true })) as ivm.Reference<() => string>;
+    await context.eval('delete globalThis.__accrete_take');
+    await global.set('context', new ivm.ExternalCopy(msg.context).copyInto({ release: true }));
+    if (msg.contextType === 'json') await context.eval('globalThis.context = JSON.parse(globalThis.context)', { timeout: 60_000 });
+    session = { isolate, context, take, cpuBudgetNs: BigInt(msg.cpuBudgetMs) * 1_000_000n };
+    send({ t: 'inited', ok: true });
+  } catch (err) {
+    if (!isolate.isDisposed) isolate.dispose();
+    send({ t: 'inited', ok: false, error: `could not start the sandbox: ${(err as Error).message}` });
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const frames = (err.stack ?? '')
+      .split('\n')
+      .filter((l) => /step\.js:\d+/.test(l))
+      .map((l) => l.trim().replace(/\(?step\.js:(\d+):(\d+)\)?/, 'line $1'))
+      .slice(0, 3);
+    const msg = `${err.name}: ${err.message}`;
+    return frames.length ? `${msg}\n  ${frames.join('\n  ')}` : msg;
+  }
+  return String(err);
+}
+
+async function exec(msg: ExecMessage): Promise<void> {
+  const s = session;
+  const result: ExecResultMessage = { t: 'result', id: msg.id, output: '', outputChars: 0, cpuMs: 0, heapBytes: 0 };
+  if (!s || s.isolate.isDisposed) {
+    send({ ...result, error: 'The sandbox is gone (disposed after an earlier error).', fatal: 'disposed' });
+    return;
+  }
+  // Watchdog: the eval timeout does not cover code after an await, nor the CPU budget; this does.
+  let fatal: ExecResultMessage['fatal'];
+  const started = Date.now();
+  const watchdog = setInterval(() => {
+    if (s.isolate.isDisposed) return;
+    if (Date.now() - started > msg.timeoutMs) fatal = 'step_timeout';
+    else if (s.isolate.cpuTime > s.cpuBudgetNs) fatal = 'cpu_budget';
+    if (fatal) s.isolate.dispose();
+  }, Math.max(10, Math.min(100, Math.floor(msg.timeoutMs / 10))));
+  try {
+    const script = await s.isolate.compileScript(msg.script, { filename: 'step.js' });
+    await script.run(s.context, { timeout: msg.timeoutMs, promise: true });
+  } catch (err) {
+    const text = describeError(err);
+    if (fatal === 'step_timeout') {
+      result.error = `Step timed out after ${msg.timeoutMs} ms (still running after an await); the sandbox was reset and top-level variables are gone.`;
+    } else if (fatal === 'cpu_budget') {
+      result.error = `The run's CPU time budget (${Number(s.cpuBudgetNs / 1_000_000n)} ms) is used up; the sandbox was stopped.`;
+    } else if (/memory limit/i.test(text) || (s.isolate.isDisposed && !fatal)) {
+      fatal = 'memory';
+      result.error = `The sandbox ran out of memory (the --memory-mb limit) and was reset; top-level variables are gone. Process the input in smaller pieces.`;
+    } else if (/Script execution timed out/.test(text)) {
+      result.error = `Step timed out after ${msg.timeoutMs} ms: the code ran too long (an endless loop?). Variables from earlier steps are kept.`;
+    } else {
+      result.error = text;
+    }
+  } finally {
+    clearInterval(watchdog);
+  }
+  if (!s.isolate.isDisposed) {
+    try {
+      const taken = JSON.parse(s.take.applySync(undefined, [], { timeout: 5_000 })) as { output: string; outputChars: number; final?: string };
+      result.output = taken.output;
+      result.outputChars = taken.outputChars;
+      if (taken.final !== undefined) result.final = taken.final;
+      result.cpuMs = Number(s.isolate.cpuTime / 1_000_000n);
+      result.heapBytes = (await s.isolate.getHeapStatistics()).used_heap_size;
+    } catch (err) {
+      fatal ??= 'disposed';
+      result.error ??= describeError(err);
+    }
+  }
+  if (fatal) {
+    result.fatal = fatal;
+    disposeSession();
+  }
+  send(result);
+}
+
+process.on('message', (raw: ToChild) => {
+  switch (raw.t) {
+    case 'init':
+      void init(raw);
+      break;
+    case 'exec':
+      void exec(raw);
+      break;
+    case 'reply': {
+      const resolve = pendingCalls.get(raw.id);
+      if (resolve) {
+        pendingCalls.delete(raw.id);
+        resolve({ ok: raw.ok, value: raw.value, error: raw.error });
+      }
+      break;
+    }
+    case 'dispose':
+      disposeSession();
+      send({ t: 'disposed' });
+      break;
+  }
+});
+
+process.on('disconnect', () => process.exit(0));
+send({ t: 'ready' });

@@ -1,0 +1,159 @@
+/**
+ * The sandbox API, defined inside the isolate. It runs once per isolate, before any model code.
+ * The child leaves three things on the global object for it — the host-call Reference, the
+ * configuration and the library source — and the prelude captures them in a closure and deletes
+ * them, so model code can reach neither a Reference nor any host object. Options passed to
+ * `Reference.apply` are frozen, null-prototype objects, so model code cannot smuggle options in
+ * through `Object.prototype`.
+ */
+export const PRELUDE = String.raw`
+(function () {
+  'use strict';
+  const g = globalThis;
+  const hostRef = g.__accrete_host;
+  const cfg = JSON.parse(g.__accrete_cfg);
+  const librarySource = g.__accrete_library;
+  delete g.__accrete_host;
+  delete g.__accrete_cfg;
+  delete g.__accrete_library;
+  for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry', 'WeakRef']) {
+    try { delete g[name]; } catch (e) { /* non-configurable */ }
+  }
+
+  const freeze = Object.freeze;
+  const bare = (o) => freeze(Object.assign(Object.create(null), o));
+  const CALL_OPTS = bare({
+    arguments: bare({ copy: true }),
+    result: bare({ promise: true, copy: true }),
+  });
+  const jsonParse = JSON.parse;
+  const jsonStringify = JSON.stringify;
+  const StringCtor = String;
+  const ErrorCtor = Error;
+
+  async function hostCall(fn, payload) {
+    const reply = await hostRef.apply(undefined, [fn, jsonStringify(payload)], CALL_OPTS);
+    const r = jsonParse(reply);
+    if (!r.ok) throw new ErrorCtor(r.error);
+    return r.value;
+  }
+
+  // --- print: head + tail kept, the true length counted ---
+  const maxOut = cfg.maxOutputChars;
+  const half = Math.floor(maxOut / 2);
+  let buf = '';
+  let head = '';
+  let tail = '';
+  let overflowed = false;
+  let total = 0;
+  function show(v) {
+    if (typeof v === 'string') return v;
+    if (v === undefined) return 'undefined';
+    if (typeof v === 'function') return '[function ' + (v.name || 'anonymous') + ']';
+    if (typeof v === 'bigint' || typeof v === 'symbol') return StringCtor(v);
+    if (v instanceof ErrorCtor) return v.name + ': ' + v.message;
+    try {
+      const s = jsonStringify(v, null, typeof v === 'object' && v !== null ? 2 : undefined);
+      return s === undefined ? StringCtor(v) : s;
+    } catch (e) {
+      return StringCtor(v);
+    }
+  }
+  function write(s) {
+    total += s.length;
+    if (!overflowed) {
+      buf += s;
+      if (buf.length > maxOut) {
+        overflowed = true;
+        head = buf.slice(0, half);
+        tail = buf.slice(buf.length - half);
+        buf = '';
+      }
+    } else {
+      tail = (tail + s).slice(-half);
+    }
+  }
+  function print(...values) {
+    write(values.map(show).join(' ') + '\n');
+  }
+
+  // --- FINAL ---
+  let final;
+  let hasFinal = false;
+  function toAnswer(v) {
+    if (typeof v === 'string') return v;
+    if (v === undefined) return 'undefined';
+    const s = jsonStringify(v);
+    return s === undefined ? StringCtor(v) : s;
+  }
+  function FINAL(value) {
+    final = toAnswer(value);
+    hasFinal = true;
+    return final;
+  }
+  function FINAL_VAR(name) {
+    const key = StringCtor(name).trim();
+    if (!(key in g)) throw new ErrorCtor('FINAL_VAR: no top-level variable named "' + key + '" (declare it in a step first)');
+    return FINAL(g[key]);
+  }
+
+  // --- model calls ---
+  function asContext(ctx) {
+    if (ctx === undefined || ctx === null) return undefined;
+    return typeof ctx === 'string' ? ctx : jsonStringify(ctx);
+  }
+  async function llm(query, ctx) {
+    if (typeof query !== 'string' || query.length === 0) throw new TypeError('llm(query, context?): query must be a non-empty string');
+    return hostCall('llm', { query, context: asContext(ctx) });
+  }
+  async function llmBatch(items) {
+    if (!Array.isArray(items)) throw new TypeError('llmBatch(items): items must be an array of {query, context}');
+    const calls = items.map((it, i) => {
+      if (typeof it === 'string') return { query: it };
+      if (!it || typeof it.query !== 'string') throw new TypeError('llmBatch: item ' + i + ' needs a string "query"');
+      return { query: it.query, context: asContext(it.context) };
+    });
+    if (calls.length === 0) return [];
+    return hostCall('llmBatch', { calls });
+  }
+  async function rlm(query, ctx) {
+    if (typeof query !== 'string' || query.length === 0) throw new TypeError('rlm(query, context): query must be a non-empty string');
+    return hostCall('rlm', { query, context: asContext(ctx) });
+  }
+
+  // --- the library (merged orchestrators), run with the same primitives as model code ---
+  const libTable = Object.create(null);
+  if (librarySource) {
+    const define = new Function('lib', 'llm', 'llmBatch', 'rlm', 'print', '__libEvent', librarySource);
+    define(libTable, llm, llmBatch, rlm, print, (event) => hostCall('lib_event', event));
+  }
+  const libNames = Object.keys(libTable).sort();
+  const lib = new Proxy(freeze(libTable), {
+    get(target, prop) {
+      if (typeof prop === 'symbol') return undefined;
+      if (prop in target) return target[prop];
+      throw new TypeError('lib.' + prop + ' is not a library function' + (libNames.length ? '; available: ' + libNames.join(', ') : '; the library is empty'));
+    },
+    set() { throw new TypeError('lib is read-only'); },
+  });
+
+  const api = { print, FINAL, FINAL_VAR, llm, recursive_llm: llm, llmBatch, rlm, lib };
+  for (const k of Object.keys(api)) {
+    Object.defineProperty(g, k, { value: api[k], writable: true, configurable: true, enumerable: false });
+  }
+  Object.defineProperty(g, 'console', {
+    value: freeze({ log: print, info: print, warn: print, error: print, debug: print }),
+    writable: true, configurable: true, enumerable: false,
+  });
+
+  // Read once per step by the child through a Reference captured before model code runs.
+  g.__accrete_take = function () {
+    const out = overflowed
+      ? head + '\n... [' + (total - head.length - tail.length) + ' characters omitted] ...\n' + tail
+      : buf;
+    const r = { output: out, outputChars: total, final: hasFinal ? final : undefined };
+    buf = ''; head = ''; tail = ''; overflowed = false; total = 0; hasFinal = false; final = undefined;
+    return jsonStringify(r);
+  };
+})();
+`;

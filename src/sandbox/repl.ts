@@ -1,0 +1,309 @@
+/**
+ * The parent side of the sandbox: a pool of warm child processes, each hosting one REPL (an
+ * isolate) at a time. A REPL runs steps and answers the isolate's host calls (llm, llmBatch, rlm)
+ * with the handlers the runtime gives it. A crashed child fails only the REPL it hosted.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ExecResultMessage, FromChild, HostFunction, InitMessage, ToChild } from './protocol.js';
+import { StepSyntaxError, transformStep } from './transform.js';
+
+export interface LlmCallArgs {
+  query: string;
+  context?: string;
+}
+
+/** What the runtime does when sandboxed code calls the API. Errors reach the code as exceptions. */
+export interface HostHandlers {
+  llm(args: LlmCallArgs, signal: AbortSignal): Promise<string>;
+  llmBatch(args: { calls: LlmCallArgs[] }, signal: AbortSignal): Promise<string[]>;
+  rlm(args: LlmCallArgs, signal: AbortSignal): Promise<string>;
+  libEvent?(event: Record<string, unknown>): void | Promise<void>;
+}
+
+export interface ReplOptions {
+  context: string;
+  contextType: 'string' | 'json';
+  memoryMb: number;
+  maxOutputChars: number;
+  cpuBudgetMs: number;
+  librarySource?: string;
+}
+
+export type FatalReason = NonNullable<ExecResultMessage['fatal']> | 'crashed';
+
+export interface StepOutcome {
+  output: string;
+  outputChars: number;
+  error?: string;
+  final?: string;
+  /** The REPL is gone; open a new one to go on (its variables are lost). */
+  fatal?: FatalReason;
+  cpuMs: number;
+  heapBytes: number;
+  durationMs: number;
+}
+
+const here = fileURLToPath(import.meta.url);
+const fromSource = here.endsWith('.ts');
+const CHILD_PATH = here.replace(/repl\.(ts|js)$/, fromSource ? 'child.ts' : 'child.js');
+const CHILD_EXEC_ARGV = ['--no-node-snapshot', ...(fromSource ? ['--import', 'tsx'] : [])];
+/** Grace the parent gives a child beyond the step timeout before killing it. */
+const KILL_GRACE_MS = 5_000;
+
+class ChildHandle {
+  readonly proc: ChildProcess;
+  readonly ready: Promise<void>;
+  exited = false;
+  exitReason = '';
+  private stderrTail = '';
+  private listeners = new Set<(msg: FromChild) => void>();
+  private exitListeners = new Set<(reason: string) => void>();
+
+  constructor() {
+    this.proc = fork(CHILD_PATH, [], {
+      execArgv: CHILD_EXEC_ARGV,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    this.proc.stderr?.on('data', (d: Buffer) => {
+      this.stderrTail = (this.stderrTail + d.toString()).slice(-2_000);
+    });
+    this.ready = new Promise((resolve, reject) => {
+      const onMsg = (m: FromChild) => {
+        if (m.t === 'ready') {
+          this.listeners.delete(onMsg);
+          resolve();
+        }
+      };
+      this.listeners.add(onMsg);
+      this.exitListeners.add((reason) => reject(new Error(`the sandbox process failed to start: ${reason}`)));
+    });
+    this.ready.catch(() => {});
+    this.proc.on('message', (m: FromChild) => {
+      for (const l of [...this.listeners]) l(m);
+    });
+    this.proc.on('exit', (code, signal) => {
+      this.exited = true;
+      const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
+      this.exitReason = `${signal ? `signal ${signal}` : `exit code ${code}`}${tail ? `: ${tail}` : ''}`;
+      for (const l of [...this.exitListeners]) l(this.exitReason);
+    });
+    this.proc.on('error', () => {});
+  }
+
+  send(msg: ToChild): void {
+    if (!this.exited && this.proc.connected) this.proc.send(msg);
+  }
+
+  on(listener: (msg: FromChild) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onExit(listener: (reason: string) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  kill(): void {
+    if (!this.exited) this.proc.kill('SIGKILL');
+  }
+}
+
+export class SandboxPool {
+  private idle: ChildHandle[] = [];
+  private closed = false;
+  private live = new Set<ChildHandle>();
+
+  /** `warm`: how many ready children to keep for fast REPL starts. */
+  constructor(private readonly warm = 1) {}
+
+  /** Starts the warm children now instead of on first use. */
+  prewarm(): void {
+    while (this.idle.length < this.warm && !this.closed) this.idle.push(this.spawn());
+  }
+
+  private spawn(): ChildHandle {
+    const child = new ChildHandle();
+    this.live.add(child);
+    child.onExit(() => {
+      this.live.delete(child);
+      this.idle = this.idle.filter((c) => c !== child);
+    });
+    return child;
+  }
+
+  private take(): ChildHandle {
+    let child = this.idle.shift();
+    while (child && child.exited) child = this.idle.shift();
+    const taken = child ?? this.spawn();
+    this.prewarm();
+    return taken;
+  }
+
+  /** @internal returns a healthy child after its REPL was disposed. */
+  giveBack(child: ChildHandle): void {
+    if (this.closed || child.exited || this.idle.length >= Math.max(this.warm, 1) * 4) child.kill();
+    else this.idle.push(child);
+  }
+
+  async open(options: ReplOptions, handlers: HostHandlers): Promise<Repl> {
+    if (this.closed) throw new Error('the sandbox pool is closed');
+    const child = this.take();
+    await child.ready;
+    const repl = new Repl(this, child, handlers);
+    await repl.init(options);
+    return repl;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of [...this.live]) c.kill();
+    this.idle = [];
+  }
+}
+
+export class Repl {
+  private nextExecId = 1;
+  private abort = new AbortController();
+  private disposed = false;
+  private unsub: () => void;
+  private pendingExec?: { id: number; resolve: (r: ExecResultMessage) => void };
+  private unsubExit: () => void;
+  private inited?: { resolve: (ok: { ok: boolean; error?: string }) => void };
+  private crashed?: string;
+
+  constructor(
+    private readonly pool: SandboxPool,
+    private readonly child: ChildHandle,
+    private readonly handlers: HostHandlers,
+  ) {
+    this.unsub = child.on((m) => this.onMessage(m));
+    this.unsubExit = child.onExit((reason) => {
+      this.crashed = reason;
+      this.abort.abort(new Error('the sandbox process exited'));
+      this.inited?.resolve({ ok: false, error: `the sandbox process exited (${reason})` });
+      this.pendingExec?.resolve({
+        t: 'result',
+        id: this.pendingExec.id,
+        output: '',
+        outputChars: 0,
+        cpuMs: 0,
+        heapBytes: 0,
+        fatal: 'disposed',
+        error: `The sandbox process crashed (${reason}), most likely out of memory; the sandbox was reset and top-level variables are gone.`,
+      });
+    });
+  }
+
+  get alive(): boolean {
+    return !this.disposed && !this.crashed;
+  }
+
+  /** Aborted when the REPL dies or is disposed: in-flight model calls listen to it. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  async init(options: ReplOptions): Promise<void> {
+    const msg: InitMessage = {
+      t: 'init',
+      memoryMb: options.memoryMb,
+      context: options.context,
+      contextType: options.contextType,
+      maxOutputChars: options.maxOutputChars,
+      cpuBudgetMs: options.cpuBudgetMs,
+      librarySource: options.librarySource ?? '',
+    };
+    const res = await new Promise<{ ok: boolean; error?: string }>((resolve) => {
+      this.inited = { resolve };
+      this.child.send(msg);
+    });
+    this.inited = undefined;
+    if (!res.ok) {
+      await this.dispose();
+      throw new Error(res.error ?? 'could not start the sandbox');
+    }
+  }
+
+  private onMessage(m: FromChild): void {
+    if (m.t === 'inited') this.inited?.resolve({ ok: m.ok, error: m.error });
+    else if (m.t === 'result' && this.pendingExec?.id === m.id) this.pendingExec.resolve(m);
+    else if (m.t === 'call') void this.answer(m.id, m.fn, m.payload);
+  }
+
+  private async answer(id: number, fn: HostFunction, payload: string): Promise<void> {
+    const signal = this.abort.signal;
+    try {
+      const args = JSON.parse(payload) as Record<string, unknown>;
+      let value: unknown;
+      if (fn === 'llm') value = await this.handlers.llm(args as unknown as LlmCallArgs, signal);
+      else if (fn === 'rlm') value = await this.handlers.rlm(args as unknown as LlmCallArgs, signal);
+      else if (fn === 'llmBatch') value = await this.handlers.llmBatch(args as unknown as { calls: LlmCallArgs[] }, signal);
+      else if (fn === 'lib_event') value = (await this.handlers.libEvent?.(args)) ?? null;
+      this.child.send({ t: 'reply', id, ok: true, value: value as string });
+    } catch (err) {
+      this.child.send({ t: 'reply', id, ok: false, error: (err as Error).message ?? String(err) });
+    }
+  }
+
+  /** Runs one code block. Never throws for problems in the code: they come back in `error`. */
+  async exec(code: string, timeoutMs: number): Promise<StepOutcome> {
+    const started = performance.now();
+    const done = (r: Omit<StepOutcome, 'durationMs'>): StepOutcome => ({ ...r, durationMs: Math.round(performance.now() - started) });
+    if (!this.alive) {
+      return done({ output: '', outputChars: 0, cpuMs: 0, heapBytes: 0, fatal: 'disposed', error: 'The sandbox is gone; open a new one.' });
+    }
+    let script: string;
+    try {
+      script = transformStep(code).script;
+    } catch (err) {
+      if (err instanceof StepSyntaxError) return done({ output: '', outputChars: 0, cpuMs: 0, heapBytes: 0, error: `SyntaxError: ${err.message}` });
+      throw err;
+    }
+    const id = this.nextExecId++;
+    let killTimer: NodeJS.Timeout | undefined;
+    const result = await new Promise<ExecResultMessage>((resolve) => {
+      this.pendingExec = { id, resolve };
+      killTimer = setTimeout(() => this.child.kill(), timeoutMs + KILL_GRACE_MS);
+      this.child.send({ t: 'exec', id, script, timeoutMs });
+    });
+    clearTimeout(killTimer);
+    this.pendingExec = undefined;
+    const fatal: FatalReason | undefined = this.crashed ? 'crashed' : result.fatal;
+    if (fatal) {
+      this.abort.abort(new Error(result.error ?? 'sandbox reset'));
+      this.disposed = true;
+      this.release();
+    }
+    return done({
+      output: result.output,
+      outputChars: result.outputChars,
+      error: result.error,
+      final: result.final,
+      fatal,
+      cpuMs: result.cpuMs,
+      heapBytes: result.heapBytes,
+    });
+  }
+
+  private released = false;
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.unsub();
+    this.unsubExit();
+    if (this.crashed) return;
+    this.child.send({ t: 'dispose' });
+    this.pool.giveBack(this.child);
+  }
+
+  async dispose(): Promise<void> {
+    if (!this.disposed) {
+      this.disposed = true;
+      this.abort.abort(new Error('the run ended'));
+    }
+    this.release();
+  }
+}

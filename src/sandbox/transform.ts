@@ -1,0 +1,133 @@
+/**
+ * Turns one REPL step (JavaScript or TypeScript) into a script the isolate can run:
+ * - TypeScript is transpiled;
+ * - top-level `const`/`let`/`var`/`class` declarations become assignments to `globalThis`, and
+ *   top-level functions are published on `globalThis`, so the next step sees them;
+ * - the body is wrapped in an async function, so top-level `await` works.
+ */
+import ts from 'typescript';
+
+export class StepSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SyntaxError';
+  }
+}
+
+const G = () => ts.factory.createIdentifier('globalThis');
+const globalTarget = (name: string) => ts.factory.createPropertyAccessExpression(G(), name);
+
+/** Converts a binding pattern (`{a, b: [c]}`) into an assignment pattern whose targets are globals. */
+function toAssignmentTarget(name: ts.BindingName): ts.Expression {
+  const f = ts.factory;
+  if (ts.isIdentifier(name)) return globalTarget(name.text);
+  if (ts.isObjectBindingPattern(name)) {
+    return f.createObjectLiteralExpression(
+      name.elements.map((el) => {
+        const target = toAssignmentTarget(el.name);
+        if (el.dotDotDotToken) return f.createSpreadAssignment(target);
+        const withDefault = el.initializer ? f.createBinaryExpression(target, ts.SyntaxKind.EqualsToken, el.initializer) : target;
+        const key = el.propertyName ?? (ts.isIdentifier(el.name) ? f.createIdentifier(el.name.text) : undefined);
+        if (!key) throw new StepSyntaxError('A destructuring element without a property name');
+        return f.createPropertyAssignment(key, withDefault);
+      }),
+    );
+  }
+  return f.createArrayLiteralExpression(
+    name.elements.map((el) => {
+      if (ts.isOmittedExpression(el)) return f.createOmittedExpression();
+      const target = toAssignmentTarget(el.name);
+      if (el.dotDotDotToken) return f.createSpreadElement(target);
+      return el.initializer ? f.createBinaryExpression(target, ts.SyntaxKind.EqualsToken, el.initializer) : target;
+    }),
+  );
+}
+
+function hoistDeclarations(context: ts.TransformationContext): ts.Transformer<ts.SourceFile> {
+  const f = context.factory;
+  return (sf) => {
+    const published: ts.Statement[] = [];
+    const statements: ts.Statement[] = [];
+    for (const stmt of sf.statements) {
+      if (ts.isImportDeclaration(stmt) || ts.isImportEqualsDeclaration(stmt) || ts.isExportDeclaration(stmt) || ts.isExportAssignment(stmt)) {
+        throw new StepSyntaxError('import/export are not available in the sandbox: everything you can use is already in scope.');
+      }
+      if (ts.isVariableStatement(stmt) && !stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) {
+        for (const decl of stmt.declarationList.declarations) {
+          const target = toAssignmentTarget(decl.name);
+          const value = decl.initializer ?? f.createVoidZero();
+          const assign = f.createBinaryExpression(target, ts.SyntaxKind.EqualsToken, value);
+          statements.push(
+            ts.setTextRange(f.createExpressionStatement(ts.isIdentifier(decl.name) ? assign : f.createParenthesizedExpression(assign)), decl),
+          );
+        }
+        continue;
+      }
+      if (ts.isClassDeclaration(stmt) && stmt.name) {
+        const expr = f.createClassExpression(
+          stmt.modifiers?.filter((m) => ts.isDecorator(m)),
+          stmt.name,
+          stmt.typeParameters,
+          stmt.heritageClauses,
+          stmt.members,
+        );
+        statements.push(ts.setTextRange(f.createExpressionStatement(f.createBinaryExpression(globalTarget(stmt.name.text), ts.SyntaxKind.EqualsToken, expr)), stmt));
+        continue;
+      }
+      if (ts.isFunctionDeclaration(stmt) && stmt.name && stmt.body) {
+        // Function declarations are hoisted: publish them before anything else runs.
+        published.push(
+          f.createExpressionStatement(f.createBinaryExpression(globalTarget(stmt.name.text), ts.SyntaxKind.EqualsToken, f.createIdentifier(stmt.name.text))),
+        );
+      }
+      statements.push(stmt);
+    }
+    return f.updateSourceFile(sf, [...published, ...statements]);
+  };
+}
+
+/** The async wrapper; the body starts on the wrapper's first line so line numbers match the model's code. */
+export function wrapAsync(js: string): string {
+  return `(async () => {${js}\n})()`;
+}
+
+export interface TransformedStep {
+  /** The script to run in the isolate. */
+  script: string;
+}
+
+export function transformStep(code: string): TransformedStep {
+  const diagnostics: ts.Diagnostic[] = [];
+  let out: ts.TranspileOutput;
+  try {
+    out = ts.transpileModule(code, {
+      fileName: 'step.ts',
+      reportDiagnostics: true,
+      compilerOptions: {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.ESNext,
+        moduleDetection: ts.ModuleDetectionKind.Force,
+        removeComments: false,
+        sourceMap: false,
+        verbatimModuleSyntax: false,
+      },
+      transformers: { before: [hoistDeclarations] },
+    });
+  } catch (err) {
+    if (err instanceof StepSyntaxError) throw err;
+    throw new StepSyntaxError(`Could not compile the code: ${(err as Error).message}`);
+  }
+  diagnostics.push(...(out.diagnostics ?? []));
+  const errors = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (errors.length > 0) {
+    const d = errors[0];
+    let where = '';
+    if (d.file && d.start !== undefined) {
+      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+      where = ` (line ${line + 1}, column ${character + 1})`;
+    }
+    throw new StepSyntaxError(`${ts.flattenDiagnosticMessageText(d.messageText, '\n')}${where}`);
+  }
+  const js = out.outputText.replace(/^export \{\};\s*$/m, '').replace(/\n\/\/# sourceMappingURL=.*$/, '');
+  return { script: wrapAsync(js) };
+}
