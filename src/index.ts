@@ -1,0 +1,10 @@
+/** accrete: a Recursive Language Model runtime that logs every orchestrator and learns from them. */
+export { createRuntime, InputError, type Runtime, type RuntimeOptions, type RunInput } from './runtime/runtime.js';
+export type { RunSummary, ProgressEvent } from './runtime/run.js';
+export { DEFAULT_BUDGETS, resolveBudgets, type Budgets } from './runtime/budget.js';
+export type { ContextInput } from './runtime/context.js';
+export { openDatabase, resolveDbLocation, type Database } from './db/connection.js';
+export type { ModelClient, ChatMessage, CompletionRequest, CompletionResult } from './models/types.js';
+export { resolveModel, registerModelProvider } from './models/resolve.js';
+export { OpenAIChatModel } from './models/openai.js';
+export { ScriptedModel } from './models/scripted.js';

@@ -1,0 +1,68 @@
+/** Turning what a user passes as the input into the sandbox's `context` and its stored form. */
+import { createHash } from 'node:crypto';
+import type { ContextDescription } from './prompts.js';
+
+export type ContextInput = string | Uint8Array | { json: unknown };
+
+export interface PreparedContext {
+  /** What the sandbox gets: the text, or JSON text when type is 'json'. */
+  text: string;
+  type: 'string' | 'json';
+  /** Stored bytes and their kind. */
+  bytes: Uint8Array;
+  kind: 'text' | 'json' | 'binary';
+  sha256: string;
+  description: ContextDescription;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder('utf-8', { fatal: false });
+
+function countLines(s: string): number {
+  let n = s.length > 0 ? 1 : 0;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+export function prepareContext(input: ContextInput): PreparedContext {
+  let bytes: Uint8Array;
+  let text: string;
+  let type: 'string' | 'json' = 'string';
+  let kind: PreparedContext['kind'] = 'text';
+  let shape: string;
+  if (typeof input === 'string') {
+    text = input;
+    bytes = Buffer.from(input, 'utf8');
+  } else if (input instanceof Uint8Array) {
+    bytes = input;
+    try {
+      text = decoder.decode(input);
+    } catch {
+      text = lenient.decode(input);
+      kind = 'binary';
+    }
+    if (kind === 'text' && text.includes('\u0000')) kind = 'binary';
+  } else {
+    const json = JSON.stringify(input.json);
+    if (json === undefined) throw new TypeError('the JSON context is not serializable');
+    text = json;
+    bytes = Buffer.from(json, 'utf8');
+    type = 'json';
+    kind = 'json';
+  }
+  if (type === 'json') {
+    const v = (input as { json: unknown }).json;
+    shape = Array.isArray(v) ? `an array of ${v.length} items` : v && typeof v === 'object' ? `an object with keys ${Object.keys(v).slice(0, 12).join(', ')}` : typeof v;
+  } else {
+    shape = `${countLines(text).toLocaleString('en-US')} lines`;
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return {
+    text,
+    type,
+    bytes,
+    kind,
+    sha256,
+    description: { type, chars: text.length, bytes: bytes.length, shape, binary: kind === 'binary' || undefined },
+  };
+}

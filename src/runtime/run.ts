@@ -1,0 +1,502 @@
+/**
+ * One run of the RLM loop: the root model writes code, the sandbox runs it, the output goes back,
+ * until the code calls FINAL or a budget ends it. Sub-calls (llm, llmBatch) and sub-runs (rlm)
+ * are answered here; every run, step, program and model call is logged through the trace writer.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { ChatMessage, CompletionResult, ModelClient } from '../models/types.js';
+import type { LibrarySnapshot } from '../library/types.js';
+import { costUsd } from '../models/prices.js';
+import type { HostHandlers, LlmCallArgs, Repl, SandboxPool } from '../sandbox/repl.js';
+import type { LlmCallKind, LlmCallStatus, ProgramStatus, RunStatus } from '../db/schema.js';
+import type { TraceWriter } from '../trace/writer.js';
+import { BudgetExceededError, type BudgetLedger, type Budgets } from './budget.js';
+import { extractCodeBlocks, findProseFinal } from './code-blocks.js';
+import { prepareContext, type PreparedContext } from './context.js';
+import {
+  ANSWER_NOW,
+  buildFirstUserMessage,
+  buildSubCallMessages,
+  buildSystemPrompt,
+  formatReplResults,
+  NO_CODE_NOTE,
+  type ReplBlockReport,
+} from './prompts.js';
+
+export interface RunSummary {
+  runId: string;
+  status: RunStatus;
+  answer: string | null;
+  /** Why the run failed or stopped early. */
+  error: string | null;
+  iterations: number;
+  llmCalls: number;
+  usage: { inputTokens: number; outputTokens: number };
+  costUsd: number;
+  durationMs: number;
+}
+
+export type ProgressEvent =
+  | { type: 'run_start'; runId: string; depth: number; query: string }
+  | { type: 'iteration'; runId: string; depth: number; iteration: number }
+  | { type: 'llm_call'; runId: string; depth: number; inFlight: number; calls: number; tokens: number }
+  | { type: 'run_end'; runId: string; depth: number; status: RunStatus };
+
+/** Everything a run needs from the runtime that owns it. */
+export interface RunEnvironment {
+  rootModel: ModelClient;
+  subModel: ModelClient;
+  pool: SandboxPool;
+  writer: TraceWriter;
+  library?: LibrarySnapshot;
+  onProgress?: (event: ProgressEvent) => void;
+  /** sha256 of contexts known to be stored already (skips re-sending big inputs). */
+  storedContexts: Set<string>;
+}
+
+/** State shared by a run and all its sub-runs. */
+export interface RunTree {
+  rootRunId: string;
+  budgets: Budgets;
+  ledger: BudgetLedger;
+  /** Identical sub-calls within the run tree are answered once. */
+  cache: Map<string, Promise<string>>;
+  /** Aborted on SIGINT / the run timeout: ends every run of the tree. */
+  signal: AbortSignal;
+}
+
+interface ParentLink {
+  runId: string;
+  depth: number;
+  programId?: string;
+  callId: string;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Caps what a step logs (the true length is logged beside it). */
+const LOGGED_OUTPUT_CHARS = 100_000;
+
+/** Why an aborted run stopped: its run-time budget, or a cancellation (SIGINT, the caller). */
+function stopped(signal: AbortSignal): { status: RunStatus; error: string } {
+  if (signal.reason instanceof BudgetExceededError) return { status: 'budget_exhausted', error: signal.reason.message };
+  return { status: 'cancelled', error: `cancelled: ${errorMessage(signal.reason)}` };
+}
+
+class RunExecution {
+  readonly runId: string;
+  readonly depth: number;
+  private seq = 0;
+  private iterations = 0;
+  private calls = 0;
+  private inputTokens = 0;
+  private outputTokens = 0;
+  private cost = 0;
+  private currentProgramId?: string;
+  private currentProgramCalls = 0;
+  private repl?: Repl;
+  private readonly startedAt = new Date();
+
+  constructor(
+    private readonly env: RunEnvironment,
+    private readonly tree: RunTree,
+    private readonly query: string,
+    private readonly ctx: PreparedContext,
+    private readonly parent?: ParentLink,
+    runId?: string,
+  ) {
+    this.runId = runId ?? randomUUID();
+    this.depth = parent ? parent.depth + 1 : 0;
+  }
+
+  private logRun(status: RunStatus, answer: string | null, error: string | null, ended?: Date): void {
+    this.env.writer.write({
+      table: 'runs',
+      row: {
+        id: this.runId,
+        parentRunId: this.parent?.runId ?? null,
+        rootRunId: this.tree.rootRunId,
+        depth: this.depth,
+        source: 'runtime',
+        query: this.query,
+        contextSha256: this.ctx.sha256,
+        contextBytes: this.ctx.bytes.length,
+        rootModel: this.env.rootModel.model,
+        subModel: this.env.subModel.model,
+        budgets: { ...this.tree.budgets },
+        status,
+        answer,
+        error,
+        iterations: this.iterations,
+        llmCalls: this.calls,
+        inputTokens: this.inputTokens,
+        outputTokens: this.outputTokens,
+        costUsd: this.cost,
+        libraryCommit: this.env.library?.commit ?? null,
+        libraryManifestHash: this.env.library?.manifestHash ?? null,
+        metadata: this.parent ? { parentCallId: this.parent.callId, parentProgramId: this.parent.programId ?? null } : null,
+        startedAt: this.startedAt,
+        endedAt: ended ?? null,
+        durationMs: ended ? ended.getTime() - this.startedAt.getTime() : null,
+      },
+    });
+  }
+
+  private progress(event: ProgressEvent): void {
+    this.env.onProgress?.(event);
+  }
+
+  /** One model call, budgeted, bounded in concurrency and logged. */
+  private async callModel(
+    model: ModelClient,
+    kind: LlmCallKind,
+    messages: ChatMessage[],
+    signal: AbortSignal,
+    opts: { budgeted?: boolean; parentCallId?: string } = {},
+  ): Promise<CompletionResult> {
+    const id = randomUUID();
+    const seq = this.seq++;
+    const programId = kind === 'sub' ? this.currentProgramId : undefined;
+    const requestHash = sha256(JSON.stringify([model.model, messages]));
+    if (opts.budgeted !== false) this.tree.ledger.reserveCall();
+    else this.tree.ledger.calls++;
+    this.calls++;
+    if (kind === 'sub') this.currentProgramCalls++;
+    const started = performance.now();
+    await this.tree.ledger.semaphore.acquire(signal);
+    this.progress({ type: 'llm_call', runId: this.runId, depth: this.depth, inFlight: this.tree.ledger.inFlight, calls: this.tree.ledger.calls, tokens: this.tree.ledger.tokens });
+    let result: CompletionResult | undefined;
+    let failure: unknown;
+    try {
+      result = await model.complete({ messages, signal });
+    } catch (err) {
+      failure = err;
+    } finally {
+      this.tree.ledger.semaphore.release();
+    }
+    const usage = result?.usage ?? { inputTokens: 0, outputTokens: 0 };
+    const cost = costUsd(model.model, usage);
+    this.tree.ledger.settle(usage.inputTokens + usage.outputTokens, cost);
+    this.inputTokens += usage.inputTokens;
+    this.outputTokens += usage.outputTokens;
+    this.cost += cost;
+    this.env.writer.write({
+      table: 'llm_calls',
+      row: {
+        id,
+        runId: this.runId,
+        programId: programId ?? null,
+        parentCallId: opts.parentCallId ?? null,
+        seq,
+        kind,
+        provider: model.provider,
+        requestModel: model.model,
+        responseModel: result?.responseModel ?? null,
+        requestMessages: messages,
+        requestHash,
+        response: result?.text ?? null,
+        finishReason: result?.finishReason ?? null,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        cachedTokens: usage.cachedTokens ?? 0,
+        reasoningTokens: usage.reasoningTokens ?? 0,
+        costUsd: cost,
+        latencyMs: Math.round(performance.now() - started),
+        status: failure ? 'error' : 'ok',
+        error: failure ? errorMessage(failure) : null,
+        providerRequestId: result?.providerRequestId ?? null,
+      },
+    });
+    if (failure) throw failure;
+    return result!;
+  }
+
+  /** A sub-call that never reached the model: a cache hit or a rejection. Logged all the same. */
+  private logShortCall(status: LlmCallStatus, messages: ChatMessage[], response: string | null, error: string | null): void {
+    this.env.writer.write({
+      table: 'llm_calls',
+      row: {
+        id: randomUUID(),
+        runId: this.runId,
+        programId: this.currentProgramId ?? null,
+        seq: this.seq++,
+        kind: 'sub',
+        provider: this.env.subModel.provider,
+        requestModel: this.env.subModel.model,
+        requestMessages: messages,
+        requestHash: sha256(JSON.stringify([this.env.subModel.model, messages])),
+        response,
+        status,
+        error,
+      },
+    });
+  }
+
+  private async subCall(args: LlmCallArgs, signal: AbortSignal): Promise<string> {
+    const { query, context } = args;
+    const messages = buildSubCallMessages(query, context);
+    const size = query.length + (context?.length ?? 0);
+    const limit = this.tree.budgets.maxSubPromptChars;
+    if (size > limit) {
+      const msg = `llm(): this prompt is ${size.toLocaleString('en-US')} characters, over the limit of ${limit.toLocaleString('en-US')} for one sub-call (--max-sub-prompt-chars). Split the context into smaller pieces.`;
+      this.logShortCall('rejected', [{ role: 'user', content: `${query.slice(0, 2_000)}\n[... ${size} characters in all; not sent]` }], null, msg);
+      throw new Error(msg);
+    }
+    const key = sha256(JSON.stringify([this.env.subModel.model, query, context ?? null]));
+    const cached = this.tree.cache.get(key);
+    if (cached) {
+      const value = await cached;
+      this.logShortCall('cache_hit', messages, value, null);
+      return value;
+    }
+    const pending = this.callModel(this.env.subModel, 'sub', messages, signal).then((r) => r.text);
+    this.tree.cache.set(key, pending);
+    try {
+      return await pending;
+    } catch (err) {
+      this.tree.cache.delete(key);
+      throw err;
+    }
+  }
+
+  private async subRun(args: LlmCallArgs, signal: AbortSignal): Promise<string> {
+    if (this.depth + 1 > this.tree.budgets.maxDepth) return this.subCall(args, signal);
+    const callId = randomUUID();
+    const child = new RunExecution(
+      this.env,
+      this.tree,
+      args.query,
+      prepareContext(args.context ?? ''),
+      { runId: this.runId, depth: this.depth, programId: this.currentProgramId, callId },
+    );
+    const summary = await child.execute(signal);
+    this.calls += summary.llmCalls;
+    this.inputTokens += summary.usage.inputTokens;
+    this.outputTokens += summary.usage.outputTokens;
+    this.cost += summary.costUsd;
+    if (this.currentProgramId) this.currentProgramCalls += summary.llmCalls;
+    if (summary.status !== 'succeeded' && summary.answer === null) {
+      throw new Error(`rlm(): the sub-run ${summary.runId} ${summary.status}: ${summary.error ?? 'no answer'}`);
+    }
+    return summary.answer ?? '';
+  }
+
+  private handlers(): HostHandlers {
+    return {
+      llm: (args, signal) => this.subCall(args, AbortSignal.any([signal, this.tree.signal])),
+      llmBatch: async ({ calls }, signal) => {
+        const both = AbortSignal.any([signal, this.tree.signal]);
+        const settled = await Promise.allSettled(calls.map((c) => this.subCall(c, both)));
+        const failed = settled.findIndex((s) => s.status === 'rejected');
+        if (failed >= 0) throw new Error(`llmBatch: item ${failed} failed: ${errorMessage((settled[failed] as PromiseRejectedResult).reason)}`);
+        return settled.map((s) => (s as PromiseFulfilledResult<string>).value);
+      },
+      rlm: (args, signal) => this.subRun(args, AbortSignal.any([signal, this.tree.signal])),
+    };
+  }
+
+  private async openRepl(): Promise<Repl> {
+    const b = this.tree.budgets;
+    // The isolate must hold the input (UTF-16 in the worst case) with room to work.
+    const needMb = Math.ceil((this.ctx.text.length * 2) / 1_048_576) * 2 + 64;
+    return this.env.pool.open(
+      {
+        context: this.ctx.text,
+        contextType: this.ctx.type,
+        memoryMb: Math.max(b.memoryMb, needMb),
+        maxOutputChars: b.maxOutputChars,
+        cpuBudgetMs: b.cpuTimeMs,
+        librarySource: this.env.library?.source,
+      },
+      this.handlers(),
+    );
+  }
+
+  private async runBlock(code: string, stepId: string, stepIdx: number, blockIdx: number): Promise<{ report: ReplBlockReport; final?: string; fatal?: boolean }> {
+    const programId = randomUUID();
+    this.currentProgramId = programId;
+    this.currentProgramCalls = 0;
+    const timeout = Math.max(1, Math.min(this.tree.budgets.stepTimeoutMs, this.tree.ledger.remainingMs()));
+    if (!this.repl || !this.repl.alive) this.repl = await this.openRepl();
+    const outcome = await this.repl.exec(code, timeout);
+    const status: ProgramStatus = outcome.final !== undefined ? 'final' : outcome.fatal === 'step_timeout' || /timed out/.test(outcome.error ?? '') ? 'timeout' : outcome.error ? 'error' : 'ok';
+    this.env.writer.write({
+      table: 'programs',
+      row: {
+        id: programId,
+        runId: this.runId,
+        stepId,
+        stepIdx,
+        blockIdx,
+        code,
+        codeSha256: sha256(code),
+        query: this.query,
+        output: outcome.output.slice(0, LOGGED_OUTPUT_CHARS),
+        outputChars: outcome.outputChars,
+        result: outcome.final ?? null,
+        status,
+        error: outcome.error ?? null,
+        callsModel: this.currentProgramCalls > 0,
+        llmCallCount: this.currentProgramCalls,
+        libCalls: /\blib\.[A-Za-z_$]/.test(code) ? [...new Set([...code.matchAll(/\blib\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]))] : null,
+        durationMs: outcome.durationMs,
+      },
+    });
+    this.currentProgramId = undefined;
+    return {
+      report: { output: outcome.output, outputChars: outcome.outputChars, error: outcome.error },
+      final: outcome.final,
+      fatal: outcome.fatal !== undefined,
+    };
+  }
+
+  private async storeContext(): Promise<void> {
+    if (this.env.storedContexts.has(this.ctx.sha256)) return;
+    this.env.writer.write({ table: 'contexts', row: { sha256: this.ctx.sha256, kind: this.ctx.kind, sizeBytes: this.ctx.bytes.length, content: this.ctx.bytes } });
+    this.env.storedContexts.add(this.ctx.sha256);
+  }
+
+  async execute(outerSignal?: AbortSignal): Promise<RunSummary> {
+    const signal = outerSignal ? AbortSignal.any([outerSignal, this.tree.signal]) : this.tree.signal;
+    await this.storeContext();
+    this.logRun('running', null, null);
+    this.progress({ type: 'run_start', runId: this.runId, depth: this.depth, query: this.query });
+    const library = this.env.library?.select(this.query) ?? [];
+    const messages: ChatMessage[] = [
+      { role: 'system', content: buildSystemPrompt(library) },
+      { role: 'user', content: buildFirstUserMessage(this.query, this.ctx.description) },
+    ];
+    let status: RunStatus = 'running';
+    let answer: string | null = null;
+    let error: string | null = null;
+    try {
+      while (status === 'running') {
+        if (signal.aborted) {
+          ({ status, error } = stopped(signal));
+          break;
+        }
+        const exhausted = this.iterations >= this.tree.budgets.maxIterations
+          ? new BudgetExceededError('iterations', `the iteration budget (${this.tree.budgets.maxIterations}, --max-iterations) is used up`)
+          : this.tree.ledger.exhausted();
+        if (exhausted) {
+          status = 'budget_exhausted';
+          error = exhausted.message;
+          break;
+        }
+        const stepIdx = this.iterations++;
+        this.progress({ type: 'iteration', runId: this.runId, depth: this.depth, iteration: this.iterations });
+        const stepStarted = new Date();
+        const reply = await this.callModel(this.env.rootModel, 'root', messages, signal);
+        const stepId = randomUUID();
+        const { blocks, unclosed } = extractCodeBlocks(reply.text);
+        const reports: ReplBlockReport[] = [];
+        const ran: string[] = [];
+        let note: string | undefined;
+        if (blocks.length === 0) {
+          const prose = findProseFinal(reply.text);
+          if (prose?.kind === 'value') {
+            answer = prose.value;
+            status = 'succeeded';
+          } else if (prose?.kind === 'var') {
+            const r = await this.runBlock(`FINAL_VAR(${JSON.stringify(prose.name)})`, stepId, stepIdx, 0);
+            ran.push(`FINAL_VAR(${JSON.stringify(prose.name)})`);
+            reports.push(r.report);
+            if (r.final !== undefined) {
+              answer = r.final;
+              status = 'succeeded';
+            }
+          } else {
+            note = reply.text.trim() === '' ? `Your reply was empty. ${NO_CODE_NOTE}` : NO_CODE_NOTE;
+          }
+        }
+        for (let i = 0; i < blocks.length && status === 'running'; i++) {
+          if (signal.aborted) break;
+          const r = await this.runBlock(blocks[i], stepId, stepIdx, i);
+          ran.push(blocks[i]);
+          reports.push(r.report);
+          if (r.final !== undefined) {
+            answer = r.final;
+            status = 'succeeded';
+          } else if (r.report.error) {
+            if (r.fatal) note = 'The sandbox was reset: top-level variables from earlier steps are gone.';
+            if (i < blocks.length - 1) note = `${note ? `${note} ` : ''}The remaining ${blocks.length - 1 - i} code block(s) of this reply were not run.`;
+            break;
+          }
+        }
+        if (unclosed && blocks.length > 0) note = `${note ? `${note} ` : ''}(Your last code block had no closing fence; it was run as written.)`;
+        const feedback = formatReplResults(stepIdx + 1, reports, note);
+        const totalOut = reports.reduce((n, r) => n + r.outputChars, 0);
+        this.env.writer.write({
+          table: 'steps',
+          row: {
+            id: stepId,
+            runId: this.runId,
+            idx: stepIdx,
+            response: reply.text,
+            codeBlocks: ran,
+            output: reports.map((r) => r.output).join('\n').slice(0, LOGGED_OUTPUT_CHARS),
+            outputChars: totalOut,
+            error: reports.find((r) => r.error)?.error ?? (note && blocks.length === 0 ? note : null),
+            startedAt: stepStarted,
+            durationMs: Date.now() - stepStarted.getTime(),
+          },
+        });
+        messages.push({ role: 'assistant', content: reply.text }, { role: 'user', content: feedback });
+      }
+      if (status === 'budget_exhausted') answer = await this.answerNow(messages, signal);
+    } catch (err) {
+      if (signal.aborted) {
+        ({ status, error } = stopped(signal));
+        if (status === 'budget_exhausted') answer = await this.answerNow(messages, signal);
+      } else if (err instanceof BudgetExceededError) {
+        status = 'budget_exhausted';
+        error = err.message;
+        answer = await this.answerNow(messages, signal);
+      } else {
+        status = 'failed';
+        error = errorMessage(err);
+      }
+    } finally {
+      await this.repl?.dispose();
+    }
+    const ended = new Date();
+    this.logRun(status, answer, error, ended);
+    this.progress({ type: 'run_end', runId: this.runId, depth: this.depth, status });
+    return {
+      runId: this.runId,
+      status,
+      answer,
+      error,
+      iterations: this.iterations,
+      llmCalls: this.calls,
+      usage: { inputTokens: this.inputTokens, outputTokens: this.outputTokens },
+      costUsd: this.cost,
+      durationMs: ended.getTime() - this.startedAt.getTime(),
+    };
+  }
+
+  /** The last "answer now" call after a budget ended the loop; its answer is kept, the status stays. */
+  private async answerNow(messages: ChatMessage[], signal: AbortSignal): Promise<string | null> {
+    if (signal.aborted && !(signal.reason instanceof BudgetExceededError)) return null;
+    try {
+      const own = AbortSignal.timeout(60_000);
+      const reply = await this.callModel(this.env.rootModel, 'answer_now', [...messages, { role: 'user', content: ANSWER_NOW }], own, { budgeted: false });
+      const prose = findProseFinal(reply.text);
+      if (prose?.kind === 'value') return prose.value;
+      return reply.text.trim() || null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+export function startRun(
+  env: RunEnvironment,
+  tree: RunTree,
+  query: string,
+  ctx: PreparedContext,
+  runId?: string,
+): Promise<RunSummary> {
+  return new RunExecution(env, tree, query, ctx, undefined, runId).execute();
+}

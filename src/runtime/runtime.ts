@@ -1,0 +1,137 @@
+/**
+ * The runtime: owns the database, the trace writer, the sandbox pool and the models, and runs
+ * queries through the logged RLM loop. `createRuntime(options).run({query, context})`.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Database, openDatabase, resolveDbLocation } from '../db/connection.js';
+import type { LibrarySnapshot } from '../library/types.js';
+import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL, type ModelConfig, resolveModel } from '../models/resolve.js';
+import type { ModelClient } from '../models/types.js';
+import { SandboxPool } from '../sandbox/repl.js';
+import { configuredSecrets, Redactor } from '../trace/redact.js';
+import { DEFAULT_SPOOL_DIR, replaySpool, TraceWriter } from '../trace/writer.js';
+import { BudgetExceededError, BudgetLedger, type Budgets, resolveBudgets } from './budget.js';
+import { type ContextInput, prepareContext } from './context.js';
+import { type ProgressEvent, type RunEnvironment, type RunSummary, startRun } from './run.js';
+
+export interface RuntimeOptions {
+  /** A database location (directory, memory://, postgres://...) or an open database. */
+  db?: string | Database;
+  /** Root model: a spec (`gpt-5-mini`, `script:FILE`, `sim:root`) or a client. */
+  model?: string | ModelClient;
+  /** Model for llm() sub-calls. */
+  subModel?: string | ModelClient;
+  /** OpenAI-compatible endpoint settings for model specs. */
+  openai?: ModelConfig;
+  budgets?: Partial<Budgets>;
+  /** Where records go while the database is unreachable (default ./.accrete/spool). */
+  spoolDir?: string;
+  /** Merged library functions to load into every run. */
+  library?: LibrarySnapshot;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Ready sandbox processes kept for fast run starts (default 1). */
+  warmSandboxes?: number;
+}
+
+export interface RunInput {
+  query: string;
+  context?: ContextInput;
+  /** Keep this id for the run (default: a new UUID). */
+  runId?: string;
+  /** Per-run budget overrides. */
+  budgets?: Partial<Budgets>;
+  /** Cancels the run (it is logged as cancelled with everything so far). */
+  signal?: AbortSignal;
+}
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+export interface Runtime {
+  readonly database: Database;
+  readonly writer: TraceWriter;
+  readonly rootModel: ModelClient;
+  readonly subModel: ModelClient;
+  run(input: RunInput): Promise<RunSummary>;
+  /** Writes everything logged so far. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function asModel(m: string | ModelClient | undefined, fallback: string, role: 'root' | 'sub', cfg?: ModelConfig): ModelClient {
+  if (m && typeof m !== 'string') return m;
+  return resolveModel(m ?? fallback, role, cfg);
+}
+
+export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const baseBudgets = resolveBudgets(options.budgets);
+  const rootModel = asModel(options.model, process.env.ACCRETE_MODEL ?? DEFAULT_ROOT_MODEL, 'root', options.openai);
+  const subModel = asModel(options.subModel, process.env.ACCRETE_SUB_MODEL ?? (typeof options.model === 'string' && options.model.startsWith('sim:') ? 'sim:leaf' : DEFAULT_SUB_MODEL), 'sub', options.openai);
+  const ownsDb = typeof options.db !== 'object';
+  const database = typeof options.db === 'object' ? options.db : await openDatabase(resolveDbLocation(options.db));
+  const spoolDir = options.spoolDir ?? DEFAULT_SPOOL_DIR;
+  try {
+    await replaySpool(database, spoolDir);
+  } catch {
+    /* still unreachable: the writer keeps spooling */
+  }
+  const redactor = new Redactor([options.openai?.apiKey, ...configuredSecrets()]);
+  const writer = new TraceWriter(database, { spoolDir, redactor });
+  const pool = new SandboxPool(options.warmSandboxes ?? 1);
+  pool.prewarm();
+  const env: RunEnvironment = {
+    rootModel,
+    subModel,
+    pool,
+    writer,
+    library: options.library,
+    onProgress: options.onProgress,
+    storedContexts: new Set(),
+  };
+  let closed = false;
+
+  return {
+    database,
+    writer,
+    rootModel,
+    subModel,
+    async run(input: RunInput): Promise<RunSummary> {
+      if (closed) throw new Error('this runtime is closed');
+      if (typeof input.query !== 'string' || input.query.trim() === '') {
+        throw new InputError('The query is empty: say what you want to know about the input, e.g. accrete run "How many tickets mention a refund?" --context-file tickets.txt');
+      }
+      const budgets = input.budgets ? resolveBudgets({ ...baseBudgets, ...input.budgets }) : baseBudgets;
+      const ctx = prepareContext(input.context ?? '');
+      if (!env.storedContexts.has(ctx.sha256)) {
+        const rows = await database.query('select 1 from contexts where sha256 = $1', [ctx.sha256]).catch(() => []);
+        if (rows.length > 0) env.storedContexts.add(ctx.sha256);
+      }
+      const rootRunId = input.runId ?? randomUUID();
+      const ledger = new BudgetLedger(budgets);
+      const timeout = new AbortController();
+      const timer = setTimeout(
+        () => timeout.abort(new BudgetExceededError('run_time', `the run time budget (${budgets.runTimeoutMs} ms, --run-timeout-ms) is used up`)),
+        budgets.runTimeoutMs,
+      );
+      const signal = input.signal ? AbortSignal.any([input.signal, timeout.signal]) : timeout.signal;
+      try {
+        return await startRun(env, { rootRunId, budgets, ledger, cache: new Map(), signal }, input.query, ctx, rootRunId);
+      } finally {
+        clearTimeout(timer);
+        await writer.flush();
+      }
+    },
+    flush: () => writer.flush(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await writer.close();
+      await pool.close();
+      if (ownsDb) await database.close();
+    },
+  };
+}
