@@ -476,13 +476,45 @@ class RunExecution {
     };
   }
 
-  /** The last "answer now" call after a budget ended the loop; its answer is kept, the status stays. */
+  /**
+   * The last "answer now" call after a budget ended the loop; its answer is kept, the status stays.
+   * A reply with code runs in the REPL (when it is still alive) so FINAL/FINAL_VAR there count.
+   */
   private async answerNow(messages: ChatMessage[], signal: AbortSignal): Promise<string | null> {
     if (signal.aborted && !(signal.reason instanceof BudgetExceededError)) return null;
     try {
       const own = AbortSignal.timeout(60_000);
       const reply = await this.callModel(this.env.rootModel, 'answer_now', [...messages, { role: 'user', content: ANSWER_NOW }], own, { budgeted: false });
-      const prose = findProseFinal(reply.text);
+      const { blocks } = extractCodeBlocks(reply.text);
+      if (blocks.length > 0 && this.repl?.alive) {
+        const stepId = randomUUID();
+        const started = new Date();
+        const reports: ReplBlockReport[] = [];
+        let final: string | undefined;
+        for (let i = 0; i < blocks.length && final === undefined; i++) {
+          const r = await this.runBlock(blocks[i], stepId, this.iterations, i);
+          reports.push(r.report);
+          final = r.final;
+          if (r.report.error) break;
+        }
+        this.env.writer.write({
+          table: 'steps',
+          row: {
+            id: stepId,
+            runId: this.runId,
+            idx: this.iterations,
+            response: reply.text,
+            codeBlocks: blocks.slice(0, reports.length),
+            output: reports.map((r) => r.output).join('\n').slice(0, LOGGED_OUTPUT_CHARS),
+            outputChars: reports.reduce((n, r) => n + r.outputChars, 0),
+            error: reports.find((r) => r.error)?.error ?? null,
+            startedAt: started,
+            durationMs: Date.now() - started.getTime(),
+          },
+        });
+        if (final !== undefined) return final;
+      }
+      const prose = findProseFinal(blocks.length > 0 ? reply.text.replace(/```[\s\S]*?(```|$)/g, '') : reply.text);
       if (prose?.kind === 'value') return prose.value;
       return reply.text.trim() || null;
     } catch {

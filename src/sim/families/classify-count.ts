@@ -76,14 +76,26 @@ export function generate({ seed, sizeBytes }: GenerateOptions): Task {
   const counts = TICKET_LABELS.map((_, i) => Math.max(1, Math.round(p[i] * n)));
   const labels: TicketLabel[] = rng.shuffle(TICKET_LABELS.flatMap((l, i) => Array<TicketLabel>(counts[i]).fill(l)));
   const lines = [header];
+  const used: TicketLabel[] = [];
+  let total = header.length;
   let id = rng.int(10000, 20000);
-  for (const label of labels) {
+  const add = (label: TicketLabel): void => {
     id += rng.int(1, 3);
     const text = [rng.pick(OPENERS), `${rng.pick(PHRASES[label])}.`, rng.pick(CLOSERS)].filter(Boolean).join(' ');
-    lines.push(format(id, date(rng), text));
+    const line = format(id, date(rng), text);
+    lines.push(line);
+    used.push(label);
+    total += line.length + 1;
+  };
+  // The planned records, then top up or trim to the requested size (counts follow the records).
+  for (const label of labels) {
+    if (total >= sizeBytes && used.length >= 20) break;
+    add(label);
   }
-  const byLabel = Object.fromEntries(TICKET_LABELS.map((l, i) => [l, counts[i]])) as Record<TicketLabel, number>;
-  const top = TICKET_LABELS[counts.indexOf(Math.max(...counts))];
+  while (total < sizeBytes) add(TICKET_LABELS[rng.weighted(p)]);
+  const byLabel = Object.fromEntries(TICKET_LABELS.map((l) => [l, 0])) as Record<TicketLabel, number>;
+  for (const l of used) byLabel[l]++;
+  const top = TICKET_LABELS.reduce((best, l) => (byLabel[l] > byLabel[best] ? l : best), TICKET_LABELS[0]);
   const mode = rng.chance(0.6) ? 'counts' : 'top';
   const noun = rng.pick(NOUNS);
   const query = mode === 'counts' ? rng.pick(COUNT_QUERIES)(noun, listLabels(rng)) : rng.pick(TOP_QUERIES)(noun, listLabels(rng));

@@ -38,7 +38,7 @@ const TEMPLATES: Record<DefectKind, Template> = {
 }
 `;
   },
-  'off-by-one': (rng, noun, bad) => `export function total${cap(noun)}Price(${noun}s: Array<{ price: number }>): number {
+  'off-by-one': (_rng, noun, bad) => `export function total${cap(noun)}Price(${noun}s: Array<{ price: number }>): number {
   let total = 0;
   for (let i = 0; i ${bad ? '<=' : '<'} ${noun}s.length; i++) {
     total += ${noun}s[i].price;
@@ -73,7 +73,7 @@ export function ${noun}Client(): Client {
 }
 `;
   },
-  'empty-catch': (rng, noun, bad) => `export async function load${cap(noun)}(store: Store, key: string): Promise<unknown> {
+  'empty-catch': (_rng, noun, bad) => `export async function load${cap(noun)}(store: Store, key: string): Promise<unknown> {
   try {
     return await store.get(key);
   } catch (err) {${bad ? '}' : `
@@ -90,7 +90,7 @@ const NEUTRAL: Array<(rng: Rng, noun: string) => string> = [
   return ${noun}.name.trim() + ' (' + state + ')';
 }
 `,
-  (rng, noun) => `export function group${cap(noun)}s<T extends { key: string }>(list: T[]): Map<string, T[]> {
+  (_rng, noun) => `export function group${cap(noun)}s<T extends { key: string }>(list: T[]): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const entry of list) {
     const bucket = groups.get(entry.key) ?? [];
@@ -135,7 +135,10 @@ export function generate({ seed, sizeBytes }: GenerateOptions): Task {
     i++;
     const path = `src/${rng.pick(DIRS)}/${rng.pick(NOUNS)}-${rng.pick(['store', 'service', 'handler', 'util', 'job', 'model'])}-${i}.ts`;
     const defects = rng.chance(0.4) ? [] : rng.sample(DEFECT_KINDS, rng.chance(0.7) ? 1 : 2);
-    const text = makeFile(rng, path, defects);
+    let text = makeFile(rng, path, defects);
+    // Near the end, try a few smaller files rather than overshoot the size.
+    for (let tries = 0; files.length >= 3 && total + text.length > sizeBytes * 1.04 && tries < 8; tries++) text = makeFile(rng, path, defects);
+    if (files.length >= 3 && total + text.length > sizeBytes * 1.04) break;
     files.push(text);
     total += text.length + 1;
     for (const d of defects) findings.push(`${path}: ${d}`);

@@ -64,8 +64,9 @@ const QUERIES: Record<QaKind, Array<(name: string) => string>> = {
 };
 
 /** One document body: filler paragraphs with the planted sentences spread in. */
-function body(rng: Rng, pool: string[], sentences: string[]): string {
-  const paras = Array.from({ length: rng.int(3, 8) }, () => pool[Math.floor(rng.next() * pool.length)]);
+function body(rng: Rng, pool: string[], sentences: string[], paragraphs: number, jitter = true): string {
+  const count = Math.max(1, paragraphs + (jitter ? rng.int(-1, 1) : 0));
+  const paras = Array.from({ length: count }, () => pool[Math.floor(rng.next() * pool.length)]);
   for (const s of sentences) {
     const at = rng.int(0, paras.length - 1);
     paras[at] = rng.chance(0.5) ? `${s} ${paras[at]}` : `${paras[at]} ${s}`;
@@ -77,7 +78,7 @@ export function generate({ seed, sizeBytes }: GenerateOptions): Task {
   const rng = createRng(seed, 'multi-doc-qa', sizeBytes);
   const pool = fillerParagraphs(rng.fork('filler'), 'encyclopedia', 200);
   const approxDocs = Math.max(4, Math.round(sizeBytes / 2030));
-  const nCompanies = Math.max(4, Math.min(300, Math.floor(approxDocs * 0.6)));
+  const nCompanies = Math.max(3, Math.min(300, Math.floor(approxDocs * 0.6)));
   const names = rng.sample(PREFIX.flatMap((p) => SUFFIX.map((s) => `${p} ${s}`)), nCompanies);
   const companies: Company[] = names.map((name) => ({ name, founded: rng.int(1900, 2015), hq: rng.pick(CITIES) }));
   // About a third of the companies were acquired by another one (never by themselves, no chains).
@@ -89,16 +90,28 @@ export function generate({ seed, sizeBytes }: GenerateOptions): Task {
       companies[i].acquiredIn = Math.max(buyer.founded, companies[i].founded) + rng.int(1, 8);
     }
   }
-  // Documents: one per company (its founding facts), one per acquisition, the rest unrelated.
-  type Doc = { title: string; sentences: string[]; company?: Company; about?: 'founding' | 'acquisition' };
+  // Documents: one per company (its founding facts), one per acquisition, then unrelated ones
+  // until the requested size is reached.
+  const avgPara = pool.reduce((acc, p) => acc + p.length + 2, 0) / pool.length;
+  const required = companies.length + companies.filter((c) => c.acquiredBy).length;
+  const paragraphs = Math.max(1, Math.min(8, Math.round((sizeBytes / Math.max(approxDocs, required) - 250) / avgPara)));
+  type Doc = { title: string; body: string; company?: Company; about?: 'founding' | 'acquisition' };
   const docs: Doc[] = [];
+  let total = 0;
+  const add = (d: Omit<Doc, 'body'>, sentences: string[], count = paragraphs, jitter = true): void => {
+    const doc = { ...d, body: body(rng, pool, sentences, count, jitter) };
+    docs.push(doc);
+    total += doc.title.length + doc.body.length + 30;
+  };
   for (const c of companies) {
-    docs.push({ title: rng.pick([`Company profile: ${c.name}`, `${c.name} at a glance`, `About ${c.name}`]), sentences: [foundingSentence(rng, c), distractor(rng, c, rng.pick(companies))], company: c, about: 'founding' });
+    add({ title: rng.pick([`Company profile: ${c.name}`, `${c.name} at a glance`, `About ${c.name}`]), company: c, about: 'founding' }, [foundingSentence(rng, c), distractor(rng, c, rng.pick(companies))]);
     if (c.acquiredBy) {
-      docs.push({ title: rng.pick([`Industry news: ${c.name}`, `Deals of the year`, `Market roundup`]), sentences: [acquisitionSentence(rng, c), distractor(rng, c.acquiredBy, c)], company: c, about: 'acquisition' });
+      add({ title: rng.pick([`Industry news: ${c.name}`, `Deals of the year`, `Market roundup`]), company: c, about: 'acquisition' }, [acquisitionSentence(rng, c), distractor(rng, c.acquiredBy, c)]);
     }
   }
-  while (docs.length < approxDocs) docs.push({ title: rng.pick(TOPICS), sentences: [] });
+  while (sizeBytes - total > avgPara / 2) {
+    add({ title: rng.pick(TOPICS) }, [], Math.min(paragraphs, Math.max(1, Math.round((sizeBytes - total - 60) / avgPara))), false);
+  }
   const ordered = rng.shuffle(docs);
 
   const acquired = companies.filter((c) => c.acquiredBy);
@@ -122,7 +135,7 @@ export function generate({ seed, sizeBytes }: GenerateOptions): Task {
 
   const parts: string[] = [];
   ordered.forEach((d, i) => {
-    parts.push(`### Document ${i + 1}: ${d.title}\n\n${body(rng, pool, d.sentences)}\n`);
+    parts.push(`### Document ${i + 1}: ${d.title}\n\n${d.body}\n`);
   });
   const query = rng.pick(QUERIES[kind])(subject.name);
   const expected: QaExpected = { kind, answer, evidence: evidenceDocs };

@@ -29,10 +29,11 @@ export const CITIES = ['Lisbon', 'Porto', 'Oslo', 'Bergen', 'Dublin', 'Cork', 'V
 export const HOBBIES = ['pottery', 'chess', 'rock climbing', 'bird watching', 'sailing', 'baking', 'painting', 'gardening', 'fencing', 'archery', 'knitting', 'photography', 'cycling', 'rowing', 'surfing', 'origami', 'calligraphy', 'salsa dancing', 'beekeeping', 'woodworking', 'astronomy', 'kayaking', 'juggling', 'orienteering', 'bouldering', 'embroidery', 'fly fishing', 'glassblowing', 'skateboarding', 'tango', 'trail running', 'table tennis', 'violin', 'cello', 'piano', 'sudoku', 'quilting', 'judo', 'yoga', 'kite flying'];
 const FIRST = ['Marta', 'Jonas', 'Ines', 'Pavel', 'Lucia', 'Tomas', 'Ana', 'Erik', 'Sofia', 'Mateo', 'Elena', 'Hugo', 'Clara', 'Nils', 'Greta', 'Otto', 'Lena', 'Felix', 'Maja', 'Bruno', 'Alma', 'Emil', 'Nora', 'Oskar', 'Irene', 'Viktor', 'Rosa', 'Anton', 'Freya', 'Luca', 'Edith', 'Milan', 'Vera', 'Jakob', 'Ida', 'Rafael', 'Selma', 'Karl', 'Petra', 'Dario', 'Agnes', 'Stefan', 'Livia', 'Marek', 'Hanna', 'Tobias', 'Zofia', 'Aron', 'Carla', 'Henrik', 'Dora', 'Filip', 'Olga', 'Simon', 'Eva', 'Lars', 'Mira', 'Paulo', 'Tilda', 'Ivan'];
 const LAST = ['Okafor', 'Lindqvist', 'Moreau', 'Novak', 'Ferreira', 'Kowalski', 'Brandt', 'Rossi', 'Haugen', 'Duarte', 'Keller', 'Varga', 'Costa', 'Nieminen', 'Horvat', 'Petrov', 'Jansen', 'Murphy', 'Dalton', 'Berg', 'Santos', 'Weber', 'Laine', 'Castro', 'Fischer', 'Olsen', 'Marin', 'Kruger', 'Sousa', 'Bianchi', 'Holm', 'Ivanova', 'Lorenz', 'Ramos', 'Vogel', 'Popescu', 'Szabo', 'Nilsen', 'Conti', 'Wagner', 'Dumont', 'Kovac', 'Lopes', 'Eriksen', 'Galli', 'Hoffmann', 'Mendes', 'Richter', 'Toth', 'Blom', 'Abbott', 'Quinn', 'Sorensen', 'Vidal', 'Yilmaz', 'Zeller', 'Pires', 'Strand', 'Ward', 'Amato'];
+const FEMALE = new Set(['Marta', 'Ines', 'Lucia', 'Ana', 'Sofia', 'Elena', 'Clara', 'Greta', 'Lena', 'Maja', 'Alma', 'Nora', 'Irene', 'Rosa', 'Freya', 'Edith', 'Vera', 'Ida', 'Selma', 'Petra', 'Agnes', 'Livia', 'Hanna', 'Zofia', 'Carla', 'Dora', 'Olga', 'Eva', 'Mira', 'Tilda']);
 const JOBS = ['nurse', 'carpenter', 'teacher', 'translator', 'pharmacist', 'architect', 'baker', 'librarian', 'engineer', 'florist', 'accountant', 'electrician'];
 
 const BIOS: Array<(p: Person, he: string, his: string) => string> = [
-  (p: Person, he: string, his: string) => `${p.name} lives in ${p.city}, was born in ${p.year}, and spends most weekends on ${p.hobby}.`,
+  (p: Person) => `${p.name} lives in ${p.city}, was born in ${p.year}, and spends most weekends on ${p.hobby}.`,
   (p: Person) => `Born in ${p.year}, ${p.name} now lives in ${p.city} and is passionate about ${p.hobby}.`,
   (p: Person, he: string) => `${p.name} was born in ${p.year}. These days ${he} is based in ${p.city}, where ${he} enjoys ${p.hobby}.`,
   (p: Person, he: string, his: string) => `${p.name} resides in ${p.city}. ${cap(he)} was born in ${p.year} and ${his} favourite pastime is ${p.hobby}.`,
@@ -145,7 +146,7 @@ export function truePairs(people: readonly Person[], keys: readonly PersonKey[])
 }
 
 export function describePerson(rng: Rng, p: Person): string {
-  const female = rng.chance(0.5);
+  const female = FEMALE.has(p.name.split(' ')[0]);
   const he = female ? 'she' : 'he';
   const his = female ? 'her' : 'his';
   return rng.pick(BIOS)(p, he, his) + rng.pick(EXTRAS)(he, rng.pick(JOBS));

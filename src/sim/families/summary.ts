@@ -51,10 +51,12 @@ export function generate({ seed, sizeBytes }: GenerateOptions): Task {
   const pool = fillerParagraphs(rng.fork('filler'), 'business', 300);
   const title = `# Annual operations report: ${rng.pick(INITIATIVES)} Group`;
   const paras: string[] = [];
-  let total = title.length;
+  let total = title.length + facts.reduce((a, f) => a + f.length + 1, 0);
   let section = 0;
+  let left = 0;
   while (total < sizeBytes) {
-    if (paras.length % rng.int(6, 14) === 0) {
+    if (left-- <= 0) {
+      left = rng.int(5, 12);
       const head = `## ${++section}. ${SECTIONS[(section - 1) % SECTIONS.length]}${section > SECTIONS.length ? ` (part ${Math.ceil(section / SECTIONS.length)})` : ''}`;
       paras.push(head);
       total += head.length + 2;

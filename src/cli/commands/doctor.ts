@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { resolveDbLocation } from '../../db/connection.js';
+import { hasOpenAIConfig } from '../../models/resolve.js';
+import { DEFAULT_SPOOL_DIR, listSpool, replaySpool } from '../../trace/writer.js';
+import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
+
+export function registerDoctor(program: Command): void {
+  const cmd = program
+    .command('doctor')
+    .description('check the database, the spool of records written while it was unreachable, and the model configuration; replays the spool')
+    .option('--spool-dir <dir>', 'the spool directory', DEFAULT_SPOOL_DIR)
+    .option('--no-replay', 'only report the spool, do not replay it');
+  withJson(withDb(cmd));
+  cmd.action(async (opts: { db?: string; json?: boolean; spoolDir: string; replay: boolean }) => {
+    const report: Record<string, unknown> = { database: resolveDbLocation(opts.db) };
+    const pending = listSpool(opts.spoolDir);
+    report.spool = { dir: opts.spoolDir, files: pending.length, records: pending.reduce((n, f) => n + f.records, 0) };
+    report.models = { openaiConfigured: hasOpenAIConfig() };
+    let ok = true;
+    try {
+      const database = await openDbFromOptions(opts);
+      try {
+        const [{ n }] = await database.query<{ n: number | string }>('select count(*) as n from runs');
+        report.databaseOk = true;
+        report.runs = Number(n);
+        if (opts.replay && pending.length > 0) report.replayed = await replaySpool(database, opts.spoolDir);
+      } finally {
+        await database.close();
+      }
+    } catch (err) {
+      ok = false;
+      report.databaseOk = false;
+      report.error = (err as Error).message;
+    }
+    if (opts.json) printJson(report);
+    else {
+      const spool = report.spool as { files: number; records: number };
+      process.stdout.write(
+        [
+          `database: ${report.database} — ${report.databaseOk ? `ok, ${report.runs} runs` : `NOT reachable: ${report.error}`}`,
+          `spool: ${spool.records} records in ${spool.files} files${report.replayed ? ` — replayed ${(report.replayed as { records: number }).records}` : ''}`,
+          `models: ${hasOpenAIConfig() ? 'an OpenAI-compatible endpoint is configured' : 'no OPENAI_API_KEY / OPENAI_BASE_URL: use --model sim:root for the simulated models'}`,
+        ].join('\n') + '\n',
+      );
+    }
+    if (!ok) process.exitCode = 1;
+  });
+}

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import type { Command } from 'commander';
+import type { ContextInput } from '../../runtime/context.js';
+import { createRuntime } from '../../runtime/runtime.js';
+import { UsageError } from '../errors.js';
+import { budgetsFromOptions, printJson, withBudgets, withDb, withJson, withModels } from '../options.js';
+import { ProgressLine, runProgress } from '../progress.js';
+
+interface RunOptions {
+  contextFile?: string;
+  context?: string;
+  contextFormat?: 'auto' | 'text' | 'json';
+  db?: string;
+  json?: boolean;
+  model?: string;
+  subModel?: string;
+  baseUrl?: string;
+  requestTimeoutMs?: number;
+  retries?: number;
+  runId?: string;
+  [budget: string]: unknown;
+}
+
+function readStdin(): Buffer {
+  try {
+    return readFileSync(0);
+  } catch (err) {
+    throw new UsageError(`could not read the context from standard input: ${(err as Error).message}`);
+  }
+}
+
+export function readContext(opts: Pick<RunOptions, 'contextFile' | 'context' | 'contextFormat'>): ContextInput {
+  if (opts.contextFile && opts.context !== undefined) throw new UsageError('give the input with --context-file FILE or --context TEXT, not both');
+  let bytes: Buffer;
+  let name = '';
+  if (opts.contextFile) {
+    name = opts.contextFile;
+    try {
+      bytes = opts.contextFile === '-' ? readStdin() : readFileSync(opts.contextFile);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+      throw new UsageError(`cannot read the context file ${opts.contextFile}: ${why}. Check the path, or pass the text with --context TEXT (- reads standard input).`);
+    }
+  } else if (opts.context === '-') {
+    bytes = readStdin();
+  } else if (opts.context !== undefined) {
+    return opts.contextFormat === 'json' ? parseJsonContext(Buffer.from(opts.context), '--context') : opts.context;
+  } else {
+    return '';
+  }
+  const asJson = opts.contextFormat === 'json' || (opts.contextFormat !== 'text' && extname(name).toLowerCase() === '.json');
+  return asJson ? parseJsonContext(bytes, name || 'standard input') : new Uint8Array(bytes);
+}
+
+function parseJsonContext(bytes: Buffer, where: string): ContextInput {
+  try {
+    return { json: JSON.parse(bytes.toString('utf8')) };
+  } catch (err) {
+    throw new UsageError(`${where} is not valid JSON (${(err as Error).message}); pass --context-format text to read it as text.`);
+  }
+}
+
+export function registerRun(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('answer a query about a long input with the logged RLM loop; prints the answer')
+    .argument('<query>', 'what you want to know about the input')
+    .option('--context-file <file>', 'the input, read from a file (- for standard input)')
+    .option('--context <text>', 'the input as text (- reads standard input)')
+    .option('--context-format <format>', 'auto (JSON for .json files), text or json', 'auto')
+    .option('--run-id <uuid>', 'use this id for the run');
+  withJson(withModels(withBudgets(withDb(cmd))), 'print a summary object {runId, status, answer, iterations, llmCalls, usage, costUsd, durationMs}');
+  cmd.addHelpText(
+    'after',
+    `
+Exit status: 0 when the run succeeded, 1 when it failed or hit a budget, 2 for usage errors.
+Examples:
+  accrete run "How many tickets mention a refund?" --context-file tickets.txt
+  cat report.txt | accrete run "Summarize the key risks" --context - --json
+  accrete run "Find the code" --context-file big.txt --model script:trajectory.json --sub-model script:answers.json`,
+  );
+  cmd.action(async (query: string, opts: RunOptions) => {
+    if (!query.trim()) throw new UsageError('the query is empty: say what you want to know, e.g. accrete run "How many tickets mention a refund?" --context-file tickets.txt');
+    if (!['auto', 'text', 'json'].includes(opts.contextFormat ?? 'auto')) throw new UsageError('--context-format must be auto, text or json');
+    const context = readContext(opts);
+    const progress = new ProgressLine();
+    const runtime = await createRuntime({
+      db: opts.db,
+      model: opts.model,
+      subModel: opts.subModel,
+      openai: { baseURL: opts.baseUrl, timeoutMs: opts.requestTimeoutMs, maxRetries: opts.retries },
+      budgets: budgetsFromOptions(opts),
+      onProgress: runProgress(progress),
+    });
+    const abort = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      progress.clear();
+      process.stderr.write('accrete: interrupted; saving the run (Ctrl-C again to quit now)\n');
+      abort.abort(new Error('interrupted (SIGINT)'));
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      const summary = await runtime.run({ query, context, runId: opts.runId, signal: abort.signal });
+      progress.clear();
+      if (opts.json) printJson(summary);
+      else {
+        if (summary.answer !== null) process.stdout.write(`${summary.answer}\n`);
+        if (summary.status !== 'succeeded') process.stderr.write(`accrete: run ${summary.runId} ${summary.status}: ${summary.error ?? ''}\n`);
+        else if (process.stderr.isTTY) process.stderr.write(`accrete: run ${summary.runId} · ${summary.iterations} iterations · ${summary.llmCalls} model calls · ${summary.usage.inputTokens + summary.usage.outputTokens} tokens · ${summary.durationMs} ms\n`);
+      }
+      process.exitCode = summary.status === 'succeeded' ? 0 : 1;
+    } finally {
+      process.off('SIGINT', onSigint);
+      progress.clear();
+      await runtime.close();
+    }
+  });
+}

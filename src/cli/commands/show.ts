@@ -1,0 +1,105 @@
+import type { Command } from 'commander';
+import { asc, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../../db/connection.js';
+import { llmCalls, programs, runs, steps } from '../../db/schema.js';
+import { exportRuns } from '../../trace/interchange.js';
+import { UsageError } from '../errors.js';
+import { indent, ms, num, truncate } from '../format.js';
+import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
+
+type RunRow = typeof runs.$inferSelect;
+
+async function findRun(database: Database, idOrPrefix: string): Promise<RunRow> {
+  const db = database.db;
+  if (!/^[0-9a-f-]{4,36}$/i.test(idOrPrefix)) throw new UsageError(`"${idOrPrefix}" is not a run id (see accrete runs)`);
+  const exact = idOrPrefix.length === 36 ? await db.select().from(runs).where(eq(runs.id, idOrPrefix)) : [];
+  if (exact.length) return exact[0];
+  const matches = await database.query<{ id: string }>('select id from runs where id::text like $1 limit 2', [`${idOrPrefix.toLowerCase()}%`]);
+  if (matches.length === 0) throw new UsageError(`no run ${idOrPrefix} in this database (see accrete runs)`);
+  if (matches.length > 1) throw new UsageError(`${idOrPrefix} matches more than one run; give more of the id`);
+  return (await db.select().from(runs).where(eq(runs.id, matches[0].id)))[0];
+}
+
+export function registerShow(program: Command): void {
+  const cmd = program
+    .command('show')
+    .description('a run\'s trajectory as a tree: steps, code, output, sub-calls and sub-runs')
+    .argument('<run-id>', 'the run id (or a unique prefix)')
+    .option('--full', 'do not shorten code, output and model replies');
+  withJson(withDb(cmd), 'print the run as exported (steps, programs, model calls, sub-runs)');
+  cmd.action(async (id: string, opts: { db?: string; json?: boolean; full?: boolean }) => {
+    const database = await openDbFromOptions(opts);
+    try {
+      const run = await findRun(database, id);
+      if (opts.json) {
+        for await (const r of exportRuns(database, { withContext: false })) {
+          if (r.id === run.rootRunId) {
+            printJson(findIn(r, run.id));
+            return;
+          }
+        }
+        return;
+      }
+      process.stdout.write(`${await renderTree(database, run, Boolean(opts.full))}\n`);
+    } finally {
+      await database.close();
+    }
+  });
+}
+
+function findIn<T extends { id: string; subRuns: T[] }>(r: T, id: string): T | undefined {
+  if (r.id === id) return r;
+  for (const s of r.subRuns) {
+    const f = findIn(s, id);
+    if (f) return f;
+  }
+  return undefined;
+}
+
+const clip = (s: string, full: boolean, n = 1_500) => (full || s.length <= n ? s : `${s.slice(0, n)}\n… [${num(s.length - n)} more characters]`);
+
+async function renderTree(database: Database, run: RunRow, full: boolean): Promise<string> {
+  const db = database.db;
+  const tree = await db.select().from(runs).where(eq(runs.rootRunId, run.rootRunId));
+  const ids = tree.map((r) => r.id);
+  const [stepRows, programRows, callRows] = await Promise.all([
+    db.select().from(steps).where(inArray(steps.runId, ids)).orderBy(asc(steps.idx)),
+    db.select().from(programs).where(inArray(programs.runId, ids)).orderBy(asc(programs.seq)),
+    db.select().from(llmCalls).where(inArray(llmCalls.runId, ids)).orderBy(asc(llmCalls.seq)),
+  ]);
+  const out: string[] = [];
+  const renderRun = (r: RunRow, pad: string) => {
+    out.push(`${pad}run ${r.id}  ${r.status}${r.depth > 0 ? `  (sub-run, depth ${r.depth})` : ''}`);
+    out.push(`${pad}  query: ${truncate(r.query, 200)}`);
+    out.push(`${pad}  models: ${r.rootModel ?? '-'} / ${r.subModel ?? '-'}   iterations ${r.iterations} · model calls ${r.llmCalls} · tokens ${num(r.inputTokens)} in / ${num(r.outputTokens)} out · $${r.costUsd.toFixed(4)} · ${ms(r.durationMs)}`);
+    if (r.libraryCommit) out.push(`${pad}  library: ${r.libraryCommit.slice(0, 12)}`);
+    if (r.error) out.push(`${pad}  error: ${r.error}`);
+    for (const s of stepRows.filter((x) => x.runId === r.id)) {
+      out.push(`${pad}  ├─ step ${s.idx + 1} (${ms(s.durationMs)})`);
+      const root = callRows.find((c) => c.runId === r.id && c.kind === 'root' && c.seq >= 0 && c.response === s.response);
+      if (root) out.push(`${pad}  │   root model: ${num(root.inputTokens)} in / ${num(root.outputTokens)} out · ${ms(root.latencyMs)}`);
+      const stepPrograms = programRows.filter((p) => p.stepId === s.id);
+      if (stepPrograms.length === 0) out.push(indent(clip(s.response, full, 600), `${pad}  │   > `));
+      if (s.error && stepPrograms.length === 0) out.push(`${pad}  │   note: ${s.error}`);
+      for (const p of stepPrograms) {
+        out.push(`${pad}  │   code [${p.status}${p.llmCallCount ? `, ${p.llmCallCount} model calls` : ''}, ${ms(p.durationMs)}]:`);
+        out.push(indent(clip(p.code, full), `${pad}  │     `));
+        if (p.output) out.push(`${pad}  │   output (${num(p.outputChars)} chars):`, indent(clip(p.output, full), `${pad}  │     `));
+        if (p.error) out.push(`${pad}  │   error: ${p.error.split('\n').join(`\n${pad}  │     `)}`);
+        if (p.result !== null) out.push(`${pad}  │   FINAL: ${clip(p.result, full, 500)}`);
+        const subs = callRows.filter((c) => c.programId === p.id && c.kind === 'sub');
+        for (const c of subs.slice(0, full ? subs.length : 8)) {
+          const q = c.requestMessages.find((m) => m.role === 'user')?.content ?? '';
+          out.push(`${pad}  │   ├─ llm [${c.status}] ${truncate(q, 80)} → ${truncate(c.response ?? c.error ?? '', 60)}`);
+        }
+        if (!full && subs.length > 8) out.push(`${pad}  │   └─ … ${subs.length - 8} more sub-calls (--full shows all)`);
+        for (const child of tree.filter((t) => t.parentRunId === r.id && (t.metadata as { parentProgramId?: string } | null)?.parentProgramId === p.id)) {
+          renderRun(child, `${pad}  │   `);
+        }
+      }
+    }
+    if (r.answer !== null) out.push(`${pad}  └─ answer: ${clip(r.answer, full, 800)}`);
+  };
+  renderRun(run, '');
+  return out.join('\n');
+}

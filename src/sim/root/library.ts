@@ -1,0 +1,144 @@
+/**
+ * Library use: the root model reads the `## Library functions` section of the system prompt
+ * (format of buildSystemPrompt in src/runtime/prompts.ts), picks a function whose name and doc fit
+ * the task, and calls it with arguments mapped from its parameter names.
+ */
+import type { Intent } from './intent.js';
+import { finish, lit } from './snippets.js';
+import type { FinishStyle } from './plan.js';
+
+export interface ListedFunction {
+  name: string;
+  params: Array<{ name: string; optional: boolean }>;
+  doc: string;
+  /** The whole listing line (signature and doc), for matching. */
+  line: string;
+}
+
+/** Splits at depth-0 occurrences of `sep`. */
+function splitTop(text: string, sep: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if ('([{<'.includes(ch)) depth++;
+    else if (')]}>'.includes(ch) && !(ch === '>' && text[i - 1] === '=')) depth--;
+    if (depth === 0 && text.startsWith(sep, i)) {
+      out.push(cur);
+      cur = '';
+      i += sep.length - 1;
+      continue;
+    }
+    cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+function parseLine(line: string): ListedFunction | undefined {
+  const m = /^- lib\.([A-Za-z_$][\w$]*)(.*)$/.exec(line.trim());
+  if (!m) return undefined;
+  const rest = m[2];
+  if (!rest.startsWith('(')) {
+    const doc = rest.replace(/^:\s*/, '');
+    return { name: m[1], params: [], doc, line };
+  }
+  // Params: up to the matching parenthesis.
+  let depth = 0;
+  let end = 0;
+  for (; end < rest.length; end++) {
+    if (rest[end] === '(') depth++;
+    else if (rest[end] === ')' && --depth === 0) break;
+  }
+  const inside = rest.slice(1, end);
+  const params = splitTop(inside, ',')
+    .map((p) => /^\s*(?:\.\.\.)?([A-Za-z_$][\w$]*)\s*(\?)?/.exec(p))
+    .filter((p): p is RegExpExecArray => p !== null)
+    .map((p) => ({ name: p[1], optional: p[2] === '?' || /=/.test(p.input) }));
+  // After the params: optional ": ReturnType", then ": doc".
+  const after = rest.slice(end + 1);
+  const parts = splitTop(after, ': ');
+  // "(params): ReturnType: doc" or "(params): doc": a return type is not prose.
+  const hasType = parts.length >= 3 && !/[a-z]{2,} [a-z]{2,}/i.test(parts[1].replace(/<[^>]*>|\{[^}]*\}/g, ''));
+  const doc = parts.slice(hasType ? 2 : 1).join(': ').trim();
+  return { name: m[1], params, doc, line };
+}
+
+export function parseLibrary(system: string): ListedFunction[] {
+  const at = system.indexOf('## Library functions');
+  if (at < 0) return [];
+  return system
+    .slice(at)
+    .split('\n')
+    .map(parseLine)
+    .filter((f): f is ListedFunction => f !== undefined);
+}
+
+const FAMILY_WORDS: Record<Intent['family'], RegExp[]> = {
+  needle: [/needle/, /secret/, /\bcodes?\b.*\bproject|project.*\bcodes?\b/, /\blook ?up\b|\bfind fact/],
+  'classify-count': [/classif/, /\bcount/, /\blabel/, /categor/, /tally/, /frequen/],
+  pairwise: [/\bpairs?\b/, /\bmatch/, /\bsame\b/, /entit/, /people|person/],
+  'multi-doc-qa': [/document/, /question/, /\bqa\b/, /hop/, /answer/],
+  summary: [/summar/, /digest/, /key finding/, /map.?reduce/],
+  'code-review': [/review/, /defect/, /\bbugs?\b/, /\blint/],
+  generic: [],
+};
+
+function words(f: ListedFunction): string {
+  return `${f.name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ')} ${f.line.replace(/^- lib\.\S+?\(/, '(')}`.toLowerCase();
+}
+
+/** The listed function that best fits the intent, if any fits. */
+export function pickLibraryFunction(intent: Intent, library: readonly ListedFunction[]): ListedFunction | undefined {
+  let best: ListedFunction | undefined;
+  let bestScore = 0;
+  for (const f of library) {
+    const text = words(f);
+    const own = FAMILY_WORDS[intent.family].filter((re) => re.test(text)).length;
+    const other = Math.max(0, ...Object.entries(FAMILY_WORDS).filter(([k]) => k !== intent.family).map(([, res]) => res.filter((re) => re.test(text)).length));
+    const score = own - 0.5 * other;
+    if (own > 0 && score > bestScore) {
+      best = f;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function argFor(param: string, intent: Intent, query: string, budget: number): string | undefined {
+  const p = param.toLowerCase();
+  if (/^(context|text|input|ctx|doc|docs|documents?|corpus|haystack|code|source|report|records|data|content|s|str)$/.test(p)) return 'context';
+  if (/query|question|prompt|task|instruction/.test(p)) return lit(query);
+  if (/label|categor|classes/.test(p)) return intent.family === 'classify-count' ? JSON.stringify(intent.labels) : undefined;
+  if (/kinds|defect|types|checks/.test(p)) return intent.family === 'code-review' ? JSON.stringify(intent.kinds) : undefined;
+  if (/keys|fields|attrib|condition|by|on/.test(p)) return intent.family === 'pairwise' ? JSON.stringify(intent.fields) : undefined;
+  if (/project|key|name|target|entity|company|subject|needle/.test(p)) {
+    if (intent.family === 'needle') return lit(intent.projects[0]);
+    if (intent.family === 'multi-doc-qa') return lit(intent.entity);
+    return undefined;
+  }
+  if (/chunk|size|budget|max|window|limit/.test(p)) return String(budget);
+  if (/mode/.test(p) && intent.family === 'classify-count') return lit(intent.mode);
+  return undefined;
+}
+
+/** A program that calls the library function and finishes with its result. */
+export function libraryProgram(f: ListedFunction, intent: Intent, query: string, budget: number, resultVar: string, answerVar: string, style: FinishStyle): string {
+  const args: string[] = [];
+  const mapped = f.params.map((p) => ({ p, arg: argFor(p.name, intent, query, budget) }));
+  // Drop unknown trailing optional params; pass undefined for unknown required ones.
+  while (mapped.length > 0 && mapped[mapped.length - 1].arg === undefined && mapped[mapped.length - 1].p.optional) mapped.pop();
+  for (const { arg } of mapped) args.push(arg ?? 'undefined');
+  if (f.params.length === 0) args.push('context');
+  const toText =
+    intent.family === 'classify-count' && intent.mode === 'top'
+      ? `${resultVar} && typeof ${resultVar} === 'object' && !Array.isArray(${resultVar}) ? Object.entries(${resultVar}).sort((a, b) => b[1] - a[1])[0][0] : String(${resultVar})`
+      : `typeof ${resultVar} === 'string' ? ${resultVar} : Array.isArray(${resultVar}) ? ${resultVar}.map((x) => (Array.isArray(x) ? x.join(' - ') : typeof x === 'string' ? x : JSON.stringify(x))).join('\\n') : JSON.stringify(${resultVar})`;
+  return [
+    `const ${resultVar} = await lib.${f.name}(${args.join(', ')});`,
+    `print(typeof ${resultVar} === 'string' ? ${resultVar}.slice(0, 500) : JSON.stringify(${resultVar}).slice(0, 500));`,
+    `const ${answerVar} = ${toText};`,
+    finish(style, answerVar),
+  ].join('\n');
+}

@@ -1,0 +1,242 @@
+/**
+ * JSONL interchange: one root run a line, with its steps, programs, model calls, context and
+ * nested sub-runs. Import also takes the minimal record of logs from elsewhere:
+ * {"id": "<uuid>", "query": "...", "status": "succeeded"|"failed", "answer": "...", "steps": [{"code": ["..."]}]}
+ */
+import { createHash } from 'node:crypto';
+import { asc, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../db/connection.js';
+import { contexts, llmCalls, programs, runs, steps } from '../db/schema.js';
+import type { ContextRow, LlmCallRow, ProgramRow, RunRow, StepRow, TraceRecord } from './records.js';
+import { Redactor } from './redact.js';
+import { writeRecords } from './writer.js';
+
+export const EXPORT_FORMAT = 'accrete.run/1';
+
+type Jsonify<T> = { [K in keyof T]: T[K] extends Date | null | undefined ? string | null : T[K] };
+
+export interface ExportedRun extends Omit<Jsonify<RunRow>, 'contextSha256'> {
+  format: typeof EXPORT_FORMAT;
+  context: { sha256: string; kind: string; sizeBytes: number; base64?: string } | null;
+  steps: Jsonify<StepRow>[];
+  programs: Jsonify<ProgramRow>[];
+  modelCalls: Jsonify<LlmCallRow>[];
+  subRuns: ExportedRun[];
+}
+
+function iso<T extends Record<string, unknown>>(row: T): Jsonify<T> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = v instanceof Date ? v.toISOString() : v;
+  return out as Jsonify<T>;
+}
+
+export interface ExportOptions {
+  /** Include each context's content (base64); default true. */
+  withContext?: boolean;
+  /** Only runs started at or after this time. */
+  since?: Date;
+  limit?: number;
+}
+
+/** Yields exported root runs, oldest first. */
+export async function* exportRuns(database: Database, options: ExportOptions = {}): AsyncGenerator<ExportedRun> {
+  const db = database.db;
+  const roots = await database.query<{ id: string }>(
+    `select id from runs where depth = 0 ${options.since ? 'and started_at >= $1' : ''} order by started_at asc, id asc ${options.limit ? `limit ${Math.floor(options.limit)}` : ''}`,
+    options.since ? [options.since.toISOString()] : [],
+  );
+  for (const { id } of roots) {
+    const tree = await db.select().from(runs).where(eq(runs.rootRunId, id));
+    const ids = tree.map((r) => r.id);
+    const [stepRows, programRows, callRows] = await Promise.all([
+      db.select().from(steps).where(inArray(steps.runId, ids)).orderBy(asc(steps.idx)),
+      db.select().from(programs).where(inArray(programs.runId, ids)).orderBy(asc(programs.seq)),
+      db.select().from(llmCalls).where(inArray(llmCalls.runId, ids)).orderBy(asc(llmCalls.seq)),
+    ]);
+    const ctxShas = [...new Set(tree.map((r) => r.contextSha256).filter((s): s is string => Boolean(s)))];
+    const ctxRows = ctxShas.length
+      ? await db
+          .select(options.withContext === false ? { sha256: contexts.sha256, kind: contexts.kind, sizeBytes: contexts.sizeBytes } : { sha256: contexts.sha256, kind: contexts.kind, sizeBytes: contexts.sizeBytes, content: contexts.content })
+          .from(contexts)
+          .where(inArray(contexts.sha256, ctxShas))
+      : [];
+    const ctxBySha = new Map(ctxRows.map((c) => [c.sha256, c as { sha256: string; kind: string; sizeBytes: number; content?: Uint8Array }]));
+    const build = (run: (typeof tree)[number]): ExportedRun => {
+      const { contextSha256, ...rest } = run;
+      const c = contextSha256 ? ctxBySha.get(contextSha256) : undefined;
+      return {
+        format: EXPORT_FORMAT,
+        ...iso(rest),
+        context: c ? { sha256: c.sha256, kind: c.kind, sizeBytes: c.sizeBytes, ...(c.content ? { base64: Buffer.from(c.content).toString('base64') } : {}) } : null,
+        steps: stepRows.filter((s) => s.runId === run.id).map(iso),
+        programs: programRows.filter((p) => p.runId === run.id).map(({ seq: _seq, ...p }) => iso(p)),
+        modelCalls: callRows.filter((c) => c.runId === run.id).map(iso),
+        subRuns: tree.filter((r) => r.parentRunId === run.id).map(build),
+      };
+    };
+    const root = tree.find((r) => r.id === id);
+    if (root) yield build(root);
+  }
+}
+
+export class ImportLineError extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STATUSES = new Set(['running', 'succeeded', 'failed', 'budget_exhausted', 'cancelled']);
+
+function need(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new ImportLineError(message);
+}
+
+const date = (v: unknown, fallback: Date): Date => {
+  if (typeof v !== 'string' && typeof v !== 'number') return fallback;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? fallback : d;
+};
+
+/** The records of one line, validated; throws ImportLineError saying what is wrong. */
+export function recordsOfLine(value: unknown): { rootId: string; records: TraceRecord[] } {
+  need(value && typeof value === 'object' && !Array.isArray(value), 'expected a JSON object');
+  const v = value as Record<string, unknown>;
+  need(typeof v.id === 'string' && UUID.test(v.id), '"id" must be a UUID');
+  need(typeof v.query === 'string', '"query" must be a string');
+  need(typeof v.status === 'string' && STATUSES.has(v.status), `"status" must be one of ${[...STATUSES].join(', ')}`);
+  if (v.format === EXPORT_FORMAT) return { rootId: v.id, records: fullRecords(v as unknown as ExportedRun, v.id, null) };
+  return { rootId: v.id, records: minimalRecords(v) };
+}
+
+function minimalRecords(v: Record<string, unknown>): TraceRecord[] {
+  const runId = v.id as string;
+  need(v.answer === undefined || v.answer === null || typeof v.answer === 'string', '"answer" must be a string');
+  need(Array.isArray(v.steps), '"steps" must be an array of {"code": ["..."]}');
+  const now = new Date();
+  const startedAt = date(v.startedAt ?? v.started_at, now);
+  const records: TraceRecord[] = [];
+  const run: RunRow = {
+    id: runId,
+    rootRunId: runId,
+    depth: 0,
+    source: 'import',
+    query: v.query as string,
+    status: v.status as RunRow['status'],
+    answer: (v.answer as string | undefined) ?? null,
+    iterations: (v.steps as unknown[]).length,
+    startedAt,
+    endedAt: startedAt,
+    metadata: typeof v.metadata === 'object' && v.metadata ? (v.metadata as Record<string, unknown>) : null,
+  };
+  records.push({ table: 'runs', row: run });
+  (v.steps as unknown[]).forEach((s, stepIdx) => {
+    need(s && typeof s === 'object' && Array.isArray((s as { code?: unknown }).code), `steps[${stepIdx}].code must be an array of strings`);
+    const code = (s as { code: unknown[] }).code;
+    need(code.every((c) => typeof c === 'string'), `steps[${stepIdx}].code must be an array of strings`);
+    const stepId = deterministicId(runId, `step:${stepIdx}`);
+    records.push({
+      table: 'steps',
+      row: { id: stepId, runId, idx: stepIdx, response: code.map((c) => '```js\n' + c + '\n```').join('\n'), codeBlocks: code as string[], output: '', outputChars: 0, startedAt, durationMs: 0 },
+    });
+    (code as string[]).forEach((c, blockIdx) => {
+      const isLast = stepIdx === (v.steps as unknown[]).length - 1 && blockIdx === code.length - 1;
+      records.push({
+        table: 'programs',
+        row: {
+          id: deterministicId(runId, `program:${stepIdx}:${blockIdx}`),
+          runId,
+          stepId,
+          stepIdx,
+          blockIdx,
+          code: c,
+          codeSha256: createHash('sha256').update(c).digest('hex'),
+          query: v.query as string,
+          status: isLast && v.status === 'succeeded' && /\bFINAL(_VAR)?\s*\(/.test(c) ? 'final' : 'ok',
+          result: isLast && v.status === 'succeeded' ? ((v.answer as string | undefined) ?? null) : null,
+          callsModel: /\b(llm|llmBatch|rlm|recursive_llm)\s*\(/.test(c),
+          llmCallCount: 0,
+        },
+      });
+    });
+  });
+  return records;
+}
+
+/** A stable UUID for rows that an imported minimal record does not name. */
+function deterministicId(runId: string, what: string): string {
+  const h = createHash('sha256').update(`${runId}/${what}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function fullRecords(run: ExportedRun, rootId: string, parentId: string | null): TraceRecord[] {
+  need(Array.isArray(run.steps) && Array.isArray(run.programs) && Array.isArray(run.modelCalls) && Array.isArray(run.subRuns), `run ${run.id}: steps, programs, modelCalls and subRuns must be arrays`);
+  const records: TraceRecord[] = [];
+  if (run.context) {
+    need(typeof run.context.sha256 === 'string', `run ${run.id}: context.sha256 must be a string`);
+    if (run.context.base64 !== undefined) {
+      const content = new Uint8Array(Buffer.from(run.context.base64, 'base64'));
+      const sha = createHash('sha256').update(content).digest('hex');
+      need(sha === run.context.sha256, `run ${run.id}: the context content does not match its sha256`);
+      const row: ContextRow = { sha256: sha, kind: run.context.kind, sizeBytes: content.length, content };
+      records.push({ table: 'contexts', row });
+    }
+  }
+  const { format: _f, context, steps: st, programs: pr, modelCalls: lc, subRuns, ...rest } = run;
+  const startedAt = date(rest.startedAt, new Date());
+  records.push({
+    table: 'runs',
+    row: {
+      ...(rest as unknown as RunRow),
+      rootRunId: rootId,
+      parentRunId: parentId,
+      contextSha256: context?.base64 !== undefined ? context.sha256 : null,
+      startedAt,
+      endedAt: rest.endedAt ? date(rest.endedAt, startedAt) : null,
+    },
+  });
+  for (const s of st) records.push({ table: 'steps', row: { ...(s as unknown as StepRow), runId: run.id, startedAt: date(s.startedAt, startedAt) } });
+  for (const p of pr) records.push({ table: 'programs', row: { ...(p as unknown as ProgramRow), runId: run.id, createdAt: date(p.createdAt, startedAt) } });
+  for (const c of lc) records.push({ table: 'llm_calls', row: { ...(c as unknown as LlmCallRow), runId: run.id, createdAt: date(c.createdAt, startedAt) } });
+  for (const sub of subRuns) records.push(...fullRecords(sub, rootId, run.id));
+  return records;
+}
+
+export interface ImportReport {
+  lines: number;
+  imported: number;
+  /** Already in the database: re-importing is a no-op. */
+  skipped: number;
+  errors: { line: number; error: string }[];
+}
+
+/** Imports JSONL text line by line; each line is all or nothing. */
+export async function importLines(
+  database: Database,
+  lines: AsyncIterable<string> | Iterable<string>,
+  redactor: Redactor = new Redactor(),
+): Promise<ImportReport> {
+  const report: ImportReport = { lines: 0, imported: 0, skipped: 0, errors: [] };
+  let n = 0;
+  for await (const raw of lines) {
+    n++;
+    const line = raw.trim();
+    if (!line) continue;
+    report.lines++;
+    try {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (err) {
+        throw new ImportLineError(`not valid JSON (${(err as Error).message})`);
+      }
+      const { rootId, records } = recordsOfLine(value);
+      const existing = await database.db.select({ id: runs.id }).from(runs).where(eq(runs.id, rootId));
+      if (existing.length > 0) {
+        report.skipped++;
+        continue;
+      }
+      await writeRecords(database.db, records.map((r) => ({ table: r.table, row: redactor.deep(r.row) }) as TraceRecord));
+      report.imported++;
+    } catch (err) {
+      report.errors.push({ line: n, error: err instanceof ImportLineError ? err.message : `could not write: ${(err as Error).message}` });
+    }
+  }
+  return report;
+}
