@@ -8,11 +8,15 @@ import type { LibrarySnapshot } from '../library/types.js';
 import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL, type ModelConfig, resolveModel } from '../models/resolve.js';
 import type { ModelClient } from '../models/types.js';
 import { SandboxPool } from '../sandbox/repl.js';
+import { registerSimProvider } from '../sim/spec.js';
 import { configuredSecrets, Redactor } from '../trace/redact.js';
 import { DEFAULT_SPOOL_DIR, replaySpool, TraceWriter } from '../trace/writer.js';
 import { BudgetExceededError, BudgetLedger, type Budgets, resolveBudgets } from './budget.js';
 import { type ContextInput, prepareContext } from './context.js';
 import { type ProgressEvent, type RunEnvironment, type RunSummary, startRun } from './run.js';
+
+// `sim:root` / `sim:leaf`: the simulated models (a test double, for tests, the demo and benchmarks).
+registerSimProvider();
 
 export interface RuntimeOptions {
   /** A database location (directory, memory://, postgres://...) or an open database. */
