@@ -2,7 +2,8 @@ CREATE TABLE "contexts" (
 	"sha256" text PRIMARY KEY NOT NULL,
 	"kind" text NOT NULL,
 	"size_bytes" bigint NOT NULL,
-	"content" "bytea" NOT NULL,
+	"content" text NOT NULL,
+	"encoding" text NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

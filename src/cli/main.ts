@@ -6,11 +6,14 @@ import { Command, CommanderError } from 'commander';
 import { DatabaseLockedError } from '../db/lock.js';
 import { InputError } from '../runtime/runtime.js';
 import { packageRoot } from '../util/package-root.js';
+import { registerBench } from './commands/bench.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerExport, registerImport } from './commands/interchange.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
+import { registerSimServer } from './commands/sim-server.js';
 import { UsageError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -26,6 +29,9 @@ export function buildProgram(): Command {
   registerExport(program);
   registerImport(program);
   registerDoctor(program);
+  registerDemo(program);
+  registerBench(program);
+  registerSimServer(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

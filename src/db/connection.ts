@@ -47,6 +47,8 @@ export interface OpenOptions {
   migrate?: boolean;
   /** postgres-js pool size (default 10). */
   maxConnections?: number;
+  /** PGlite only: start from this data directory dump (PGlite's dumpDataDir) instead of an empty one. */
+  loadDataDir?: Blob;
 }
 
 export async function openDatabase(location: string, options: OpenOptions = {}): Promise<Database> {
@@ -74,7 +76,7 @@ async function openEmbedded(location: string, options: OpenOptions): Promise<Dat
   }
   let client: PGlite;
   try {
-    client = await PGlite.create({ dataDir, extensions: { vector } });
+    client = await PGlite.create({ dataDir, extensions: { vector }, loadDataDir: options.loadDataDir });
   } catch (err) {
     release();
     throw new Error(`Could not open the embedded database at ${dataDir ?? 'memory://'}: ${(err as Error).message}`);

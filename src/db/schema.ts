@@ -7,7 +7,6 @@ import {
   bigint,
   bigserial,
   boolean,
-  customType,
   doublePrecision,
   index,
   integer,
@@ -19,11 +18,6 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
-/** Raw bytes; PGlite hands back Uint8Array, postgres-js a Buffer (a Uint8Array too). */
-export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
-  dataType: () => 'bytea',
-});
-
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
 /** Inputs, stored once per distinct content (sha256 of the bytes). */
@@ -32,7 +26,12 @@ export const contexts = pgTable('contexts', {
   /** 'text' (UTF-8), 'json' (UTF-8 JSON text) or 'binary' (not valid UTF-8). */
   kind: text('kind').notNull(),
   sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
-  content: bytea('content').notNull(),
+  /**
+   * The bytes as text: UTF-8 text as it is, binary as base64 (`encoding`). Text rather than bytea
+   * because PGlite moves bytea parameters ten times slower (25 s against 2.5 s for 50 MB).
+   */
+  content: text('content').notNull(),
+  encoding: text('encoding').$type<'utf8' | 'base64'>().notNull(),
   createdAt: createdAt(),
 });
 

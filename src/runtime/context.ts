@@ -66,3 +66,8 @@ export function prepareContext(input: ContextInput): PreparedContext {
     description: { type, chars: text.length, bytes: bytes.length, shape, binary: kind === 'binary' || undefined },
   };
 }
+
+/** How a context is stored: UTF-8 text as it is, anything else as base64. */
+export function storedContent(ctx: PreparedContext): { content: string; encoding: 'utf8' | 'base64' } {
+  return ctx.kind === 'binary' ? { content: Buffer.from(ctx.bytes).toString('base64'), encoding: 'base64' } : { content: ctx.text, encoding: 'utf8' };
+}

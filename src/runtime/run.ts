@@ -12,7 +12,7 @@ import type { LlmCallKind, LlmCallStatus, ProgramStatus, RunStatus } from '../db
 import type { TraceWriter } from '../trace/writer.js';
 import { BudgetExceededError, type BudgetLedger, type Budgets } from './budget.js';
 import { extractCodeBlocks, findProseFinal } from './code-blocks.js';
-import { prepareContext, type PreparedContext } from './context.js';
+import { prepareContext, type PreparedContext, storedContent } from './context.js';
 import {
   ANSWER_NOW,
   buildFirstUserMessage,
@@ -353,7 +353,7 @@ class RunExecution {
 
   private async storeContext(): Promise<void> {
     if (this.env.storedContexts.has(this.ctx.sha256)) return;
-    this.env.writer.write({ table: 'contexts', row: { sha256: this.ctx.sha256, kind: this.ctx.kind, sizeBytes: this.ctx.bytes.length, content: this.ctx.bytes } });
+    this.env.writer.write({ table: 'contexts', row: { sha256: this.ctx.sha256, kind: this.ctx.kind, sizeBytes: this.ctx.bytes.length, ...storedContent(this.ctx) } });
     this.env.storedContexts.add(this.ctx.sha256);
   }
 

@@ -17,7 +17,7 @@ type Jsonify<T> = { [K in keyof T]: T[K] extends Date | null | undefined ? strin
 
 export interface ExportedRun extends Omit<Jsonify<RunRow>, 'contextSha256'> {
   format: typeof EXPORT_FORMAT;
-  context: { sha256: string; kind: string; sizeBytes: number; base64?: string } | null;
+  context: { sha256: string; kind: string; sizeBytes: number; content?: string; encoding?: 'utf8' | 'base64' } | null;
   steps: Jsonify<StepRow>[];
   programs: Jsonify<ProgramRow>[];
   modelCalls: Jsonify<LlmCallRow>[];
@@ -56,18 +56,22 @@ export async function* exportRuns(database: Database, options: ExportOptions = {
     const ctxShas = [...new Set(tree.map((r) => r.contextSha256).filter((s): s is string => Boolean(s)))];
     const ctxRows = ctxShas.length
       ? await db
-          .select(options.withContext === false ? { sha256: contexts.sha256, kind: contexts.kind, sizeBytes: contexts.sizeBytes } : { sha256: contexts.sha256, kind: contexts.kind, sizeBytes: contexts.sizeBytes, content: contexts.content })
+          .select(
+            options.withContext === false
+              ? { sha256: contexts.sha256, kind: contexts.kind, sizeBytes: contexts.sizeBytes }
+              : { sha256: contexts.sha256, kind: contexts.kind, sizeBytes: contexts.sizeBytes, content: contexts.content, encoding: contexts.encoding },
+          )
           .from(contexts)
           .where(inArray(contexts.sha256, ctxShas))
       : [];
-    const ctxBySha = new Map(ctxRows.map((c) => [c.sha256, c as { sha256: string; kind: string; sizeBytes: number; content?: Uint8Array }]));
+    const ctxBySha = new Map(ctxRows.map((c) => [c.sha256, c as NonNullable<ExportedRun['context']>]));
     const build = (run: (typeof tree)[number]): ExportedRun => {
       const { contextSha256, ...rest } = run;
       const c = contextSha256 ? ctxBySha.get(contextSha256) : undefined;
       return {
         format: EXPORT_FORMAT,
         ...iso(rest),
-        context: c ? { sha256: c.sha256, kind: c.kind, sizeBytes: c.sizeBytes, ...(c.content ? { base64: Buffer.from(c.content).toString('base64') } : {}) } : null,
+        context: c ?? null,
         steps: stepRows.filter((s) => s.runId === run.id).map(iso),
         programs: programRows.filter((p) => p.runId === run.id).map(({ seq: _seq, ...p }) => iso(p)),
         modelCalls: callRows.filter((c) => c.runId === run.id).map(iso),
@@ -169,12 +173,11 @@ function fullRecords(run: ExportedRun, rootId: string, parentId: string | null):
   need(Array.isArray(run.steps) && Array.isArray(run.programs) && Array.isArray(run.modelCalls) && Array.isArray(run.subRuns), `run ${run.id}: steps, programs, modelCalls and subRuns must be arrays`);
   const records: TraceRecord[] = [];
   if (run.context) {
-    need(typeof run.context.sha256 === 'string', `run ${run.id}: context.sha256 must be a string`);
-    if (run.context.base64 !== undefined) {
-      const content = new Uint8Array(Buffer.from(run.context.base64, 'base64'));
-      const sha = createHash('sha256').update(content).digest('hex');
-      need(sha === run.context.sha256, `run ${run.id}: the context content does not match its sha256`);
-      const row: ContextRow = { sha256: sha, kind: run.context.kind, sizeBytes: content.length, content };
+    need(typeof run.context.sha256 === 'string' && /^[0-9a-f]{64}$/.test(run.context.sha256), `run ${run.id}: context.sha256 must be a sha256 in hex`);
+    if (run.context.content !== undefined) {
+      need(typeof run.context.content === 'string', `run ${run.id}: context.content must be a string`);
+      const encoding = run.context.encoding === 'base64' ? 'base64' : 'utf8';
+      const row: ContextRow = { sha256: run.context.sha256, kind: run.context.kind, sizeBytes: run.context.sizeBytes, content: run.context.content, encoding };
       records.push({ table: 'contexts', row });
     }
   }
@@ -186,7 +189,7 @@ function fullRecords(run: ExportedRun, rootId: string, parentId: string | null):
       ...(rest as unknown as RunRow),
       rootRunId: rootId,
       parentRunId: parentId,
-      contextSha256: context?.base64 !== undefined ? context.sha256 : null,
+      contextSha256: context?.content !== undefined ? context.sha256 : null,
       startedAt,
       endedAt: rest.endedAt ? date(rest.endedAt, startedAt) : null,
     },

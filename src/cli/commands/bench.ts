@@ -1,0 +1,43 @@
+/**
+ * `accrete bench <benchmark>`: benchmarks that print ratios measured side by side in one run
+ * (bench/). Each benchmark is a subcommand; `families` is the first.
+ */
+import type { Command } from 'commander';
+import { FAMILIES_BENCH_DEFAULT_DB, familiesReport } from '../../../bench/families.js';
+import { printJson } from '../options.js';
+import { demoOptionsFrom, renderReport, runDemoInteractive, withWorkloadOptions, type WorkloadCliOptions } from './demo.js';
+
+function registerFamilies(bench: Command): void {
+  const cmd = bench
+    .command('families')
+    .description('the six task families through the logged RLM runtime and the direct baseline: accuracy, model calls, tokens and time per family');
+  withWorkloadOptions(cmd, { db: `${FAMILIES_BENCH_DEFAULT_DB} (nothing kept)` }).option('--json', 'print {families: {<family>: M}, overall: M, machine, workload, models, phases, totalMs}');
+  cmd.addHelpText(
+    'after',
+    `
+The same workload and figures as \`accrete demo\`, on an in-memory database by default. M holds
+runs, accuracy, directAccuracy (mean family scores 0..1), and means per run of llmCalls,
+iterations, inputTokens, outputTokens (the whole run tree), rootInputTokens, rootOutputTokens (the
+root model's own calls) and wallMs.
+
+Examples:
+  accrete bench families --json > families.json
+  accrete bench families --per-family 1 --sizes 50k,200k --concurrency 2`,
+  );
+  cmd.action(async (opts: WorkloadCliOptions) => {
+    const demo = await runDemoInteractive(demoOptionsFrom(opts, FAMILIES_BENCH_DEFAULT_DB), 'accrete bench families');
+    if (opts.json) printJson(familiesReport(demo));
+    else process.stdout.write(renderReport(demo));
+    if (demo.interrupted) process.exitCode = 130;
+  });
+}
+
+/** `bench` and its subcommands. Add a benchmark with another `bench.command(...)`. */
+export function registerBench(program: Command): Command {
+  const bench = program
+    .command('bench')
+    .description('benchmarks, measured side by side in one run; see bench/RESULTS.md')
+    .addHelpCommand(false);
+  registerFamilies(bench);
+  return bench;
+}
