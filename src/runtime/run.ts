@@ -300,17 +300,20 @@ class RunExecution {
     const b = this.tree.budgets;
     // The isolate must hold the input (UTF-16 in the worst case) with room to work.
     const needMb = Math.ceil((this.ctx.text.length * 2) / 1_048_576) * 2 + 64;
-    return this.env.pool.open(
-      {
-        context: this.ctx.text,
-        contextType: this.ctx.type,
-        memoryMb: Math.max(b.memoryMb, needMb),
-        maxOutputChars: b.maxOutputChars,
-        cpuBudgetMs: b.cpuTimeMs,
-        librarySource: this.env.library?.source,
-      },
-      this.handlers(),
-    );
+    const options = {
+      context: this.ctx.text,
+      contextType: this.ctx.type,
+      memoryMb: Math.max(b.memoryMb, needMb),
+      maxOutputChars: b.maxOutputChars,
+      cpuBudgetMs: b.cpuTimeMs,
+      librarySource: this.env.library?.source,
+    };
+    try {
+      return await this.env.pool.open(options, this.handlers());
+    } catch {
+      // A child that died between runs (e.g. after an out-of-memory abort): one more, fresh one.
+      return this.env.pool.open(options, this.handlers());
+    }
   }
 
   private async runBlock(code: string, stepId: string, stepIdx: number, blockIdx: number): Promise<{ report: ReplBlockReport; final?: string; fatal?: boolean }> {

@@ -106,7 +106,8 @@ async function exec(msg: ExecMessage): Promise<void> {
   const started = Date.now();
   const watchdog = setInterval(() => {
     if (s.isolate.isDisposed) return;
-    if (Date.now() - started > msg.timeoutMs) fatal = 'step_timeout';
+    // The eval timeout stops synchronous code itself (and keeps the isolate); give it precedence.
+    if (Date.now() - started > msg.timeoutMs + Math.max(250, msg.timeoutMs / 10)) fatal = 'step_timeout';
     else if (s.isolate.cpuTime > s.cpuBudgetNs) fatal = 'cpu_budget';
     if (fatal) s.isolate.dispose();
   }, Math.max(10, Math.min(100, Math.floor(msg.timeoutMs / 10))));
@@ -116,7 +117,7 @@ async function exec(msg: ExecMessage): Promise<void> {
   } catch (err) {
     const text = describeError(err);
     if (fatal === 'step_timeout') {
-      result.error = `Step timed out after ${msg.timeoutMs} ms (still running after an await); the sandbox was reset and top-level variables are gone.`;
+      result.error = `Step timed out after ${msg.timeoutMs} ms (code still running after an await cannot be interrupted in place); the sandbox was reset and top-level variables are gone.`;
     } else if (fatal === 'cpu_budget') {
       result.error = `The run's CPU time budget (${Number(s.cpuBudgetNs / 1_000_000n)} ms) is used up; the sandbox was stopped.`;
     } else if (/memory limit/i.test(text) || (s.isolate.isDisposed && !fatal)) {

@@ -79,7 +79,7 @@ export function withWorkloadOptions(cmd: Command, defaults: { db: string }): Com
     .addOption(
       new Option('--sizes <list>', 'input sizes in bytes, comma-separated, 10k..10m (e.g. 20k,100k,1m)')
         .argParser(sizesArg)
-        .default([...DEMO_DEFAULTS.sizes], DEMO_DEFAULTS.sizes.map(kb).join(',').replace(/ KB/g, 'k')),
+        .default([...DEMO_DEFAULTS.sizes], DEMO_DEFAULTS.sizes.map((n) => (n >= 1_000_000 ? `${n / 1_000_000}m` : `${n / 1_000}k`)).join(',')),
     )
     .addOption(new Option('--families <list>', 'only these families, comma-separated (default: all six)').argParser(familiesArg))
     .addOption(new Option('--concurrency <n>', 'runs in parallel').argParser(intArg('--concurrency', 1)).default(DEMO_DEFAULTS.concurrency))
@@ -134,11 +134,11 @@ export function demoProgress(label: string): { onPhase: NonNullable<DemoOptions[
     line.set(`${label} · ${names[current]} ${bar(last.done, last.total)} · ${secs} s`, force);
   };
   return {
-    onPhase(phase, detail) {
+    onPhase(phase, detail, total) {
       line.clear();
       current = phase;
       phaseStart = performance.now();
-      last = { done: 0, total: 0 };
+      last = { done: 0, total: total ?? 0 };
       if (!line.enabled) process.stderr.write(`${label}: ${names[phase]}${detail ? ` (${detail})` : ''}...\n`);
       else if (phase === 'open') line.set(`${label} · ${names[phase]} ${detail}...`, true);
       else render(true);
@@ -185,7 +185,10 @@ export function renderReport(report: DemoReport): string {
     `time:     ${ms(report.totalMs)} in all (database open included) on ${report.machine.cpus} CPUs, ${report.machine.cpuModel}; time/run is the mean wall clock of one run, ${w.concurrency} runs at a time`,
     `tokens:   means per run over the whole run tree (root turns + llm() sub-calls); "root" counts only the root model's calls`,
   ];
-  if (report.interrupted) lines.push('interrupted: the figures cover the runs that finished');
+  if (report.interrupted) {
+    const cancelled = report.results.filter((r) => r.status === 'cancelled').length;
+    lines.push(`interrupted: the figures cover the ${o.runs} runs that finished${cancelled ? `; ${cancelled} cancelled runs are logged but not counted` : ''}`);
+  }
   lines.push('', `Every run is logged: \`accrete runs\` lists them, \`accrete show <run-id>\` shows the programs the root model wrote.`);
   return `${lines.join('\n')}\n`;
 }
