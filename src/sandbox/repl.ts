@@ -4,7 +4,8 @@
  * with the handlers the runtime gives it. A crashed child fails only the REPL it hosted.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ExecResultMessage, FromChild, HostFunction, InitMessage, ToChild } from './protocol.js';
 import { StepSyntaxError, transformStep } from './transform.js';
 
@@ -47,7 +48,8 @@ export interface StepOutcome {
 const here = fileURLToPath(import.meta.url);
 const fromSource = here.endsWith('.ts');
 const CHILD_PATH = here.replace(/repl\.(ts|js)$/, fromSource ? 'child.ts' : 'child.js');
-const CHILD_EXEC_ARGV = ['--no-node-snapshot', ...(fromSource ? ['--import', 'tsx'] : [])];
+/** Running from TypeScript sources (tests, tsx): the child needs tsx too, found from here, not the cwd. */
+const CHILD_EXEC_ARGV = ['--no-node-snapshot', ...(fromSource ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [])];
 /** Grace the parent gives a child beyond the step timeout before killing it. */
 const KILL_GRACE_MS = 5_000;
 

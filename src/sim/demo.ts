@@ -281,6 +281,8 @@ export async function runDirectWorkload(tasks: readonly Task[], model: ModelClie
 }
 
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+/** Milliseconds to 0.1 ms. */
+const msMean = (xs: readonly number[]): number => Math.round(mean(xs) * 10) / 10;
 
 function metricsOf(results: readonly TaskResult[], direct: readonly DirectTaskResult[] | undefined): FamilyMetrics {
   const hasDirect = direct !== undefined && direct.length > 0;
@@ -295,11 +297,11 @@ function metricsOf(results: readonly TaskResult[], direct: readonly DirectTaskRe
     inputTokens: mean(results.map((r) => r.inputTokens)),
     outputTokens: mean(results.map((r) => r.outputTokens)),
     iterations: mean(results.map((r) => r.iterations)),
-    wallMs: mean(results.map((r) => r.wallMs)),
+    wallMs: msMean(results.map((r) => r.wallMs)),
     failedRuns: results.filter((r) => r.status !== 'succeeded').length,
     directInputTokens: hasDirect ? mean(d.map((r) => r.inputTokens)) : null,
     directOutputTokens: hasDirect ? mean(d.map((r) => r.outputTokens)) : null,
-    directWallMs: hasDirect ? mean(d.map((r) => r.wallMs)) : null,
+    directWallMs: hasDirect ? msMean(d.map((r) => r.wallMs)) : null,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
- * The demo end to end on a small workload (simulated models, in-memory database, the real
- * runtime and sandbox), and the sim-server path: the runtime's own OpenAI client over HTTP.
- * One runtime (one database) for the whole file.
+ * The demo end to end on a small workload (simulated models, the real runtime and sandbox, an
+ * in-memory PGlite database), and the sim-server path: the runtime's own OpenAI client over
+ * HTTP. One database and one demo runtime for the whole file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -11,13 +11,17 @@ import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import { chooseDemoModels, type DemoReport, parseSizes, runDemo, summarize, summaryTable, type WorkloadProgress } from '../../src/sim/demo.js';
 import { FAMILY_NAMES } from '../../src/sim/types.js';
 import { FAMILIES, scoreTask } from '../../src/sim/workloads.js';
+import type { Database } from '../../src/db/connection.js';
+import { memoryDb } from '../helpers/db.js';
 
+let database: Database;
 let runtime: Runtime;
 let report: DemoReport;
 const progress: { phase: string; p: WorkloadProgress }[] = [];
 
 beforeAll(async () => {
-  runtime = await createRuntime({ db: 'memory://', model: 'sim:root?seed=1&window=8000', subModel: 'sim:leaf?seed=1&window=8000', warmSandboxes: 2 });
+  database = await memoryDb();
+  runtime = await createRuntime({ db: database, model: 'sim:root?seed=1&window=8000', subModel: 'sim:leaf?seed=1&window=8000', warmSandboxes: 2 });
   report = await runDemo({
     runtime,
     seed: 1,
@@ -30,6 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runtime?.close();
+  await database?.close();
 });
 
 describe('the demo, end to end on 12 tasks', () => {

@@ -1,0 +1,111 @@
+/** The `accrete` command as a user runs it: a real process, real files, exit statuses. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+let dir: string;
+let db: string;
+
+function accrete(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+      cwd: dir,
+      env: { ...process.env, ACCRETE_DB: db, DATABASE_URL: '', CI: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+const script = (name: string, responses: string[]) => {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify({ responses }));
+  return file;
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'accrete-cli-'));
+  db = join(dir, 'db');
+  writeFileSync(join(dir, 'tickets.txt'), 'refund please\nwhere is my parcel\nI want a refund\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('accrete CLI', () => {
+  it('runs a query, prints the answer, and lists and shows the run', async () => {
+    const root = script('root.json', ['```js\nconst lines = context.split("\\n").filter(Boolean);\nconst votes = await llmBatch(lines.map(l => ({ query: "refund? yes/no", context: l })));\nFINAL(votes.filter(v => v === "yes").length)\n```']);
+    const sub = script('sub.json', ['yes', 'no', 'yes']);
+    const r = await accrete(['run', 'How many tickets mention a refund?', '--context-file', 'tickets.txt', '--model', `script:${root}`, '--sub-model', `script:${sub}`]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('2\n');
+    const runs = await accrete(['runs', '--json']);
+    const list = JSON.parse(runs.stdout);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ status: 'succeeded', query: 'How many tickets mention a refund?', iterations: 1, llmCalls: 4 });
+    const shown = await accrete(['show', list[0].runId.slice(0, 8)]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('step 1');
+    expect(shown.stdout).toContain('llmBatch');
+    expect(shown.stdout).toContain('llm [ok] refund? yes/no');
+    expect(shown.stdout).toContain('answer: 2');
+  }, 90_000);
+
+  it('prints a JSON summary, reads standard input, and exits 1 at a budget', async () => {
+    const root = script('loop.json', ['```js\nprint(context.length)\n```', '```js\nprint("again")\n```', 'FINAL("partial")']);
+    const r = await accrete(['run', 'Summarize', '--context', '-', '--model', `script:${root}`, '--max-iterations', '2', '--json'], 'piped input');
+    expect(r.code).toBe(1);
+    const summary = JSON.parse(r.stdout);
+    expect(Object.keys(summary).sort()).toEqual(['answer', 'costUsd', 'durationMs', 'error', 'iterations', 'llmCalls', 'runId', 'status', 'usage']);
+    expect(summary).toMatchObject({ status: 'budget_exhausted', answer: 'partial', iterations: 2 });
+    expect(summary.usage).toEqual({ inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
+  }, 60_000);
+
+  it('exits 2 for usage errors, with a message that says what to do', async () => {
+    const empty = await accrete(['run', '', '--context', 'x']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/query is empty/);
+    const missing = await accrete(['run', 'q', '--context-file', 'nope.txt']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read the context file nope.txt: no such file/);
+    const unknown = await accrete(['run', 'q', '--max-iterations', 'lots']);
+    expect(unknown.code).toBe(2);
+    const bogus = await accrete(['frobnicate']);
+    expect(bogus.code).toBe(2);
+    const help = await accrete(['run', '--help']);
+    expect(help.code).toBe(0);
+    for (const flag of ['--max-iterations', '--step-timeout-ms', '--run-timeout-ms', '--max-llm-calls', '--max-depth', '--memory-mb', '--concurrency', '--db', '--json']) expect(help.stdout).toContain(flag);
+  }, 60_000);
+
+  it('exports and imports JSONL; a malformed line is reported with its number', async () => {
+    const exported = await accrete(['export']);
+    expect(exported.code).toBe(0);
+    const lines = exported.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    const other = join(dir, 'other-db');
+    const file = join(dir, 'runs.jsonl');
+    writeFileSync(file, `${lines[0]}\nnot json\n${lines.slice(1).join('\n')}\n`);
+    const imported = await accrete(['import', file, '--db', other, '--json']);
+    expect(imported.code).toBe(1);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ imported: lines.length, skipped: 0, errors: [{ line: 2 }] });
+    const again = await accrete(['import', file, '--db', other]);
+    expect(again.stdout).toMatch(/imported 0 runs, 2 already present/);
+    expect(again.stderr).toMatch(/runs.jsonl:2: skipped: not valid JSON/);
+  }, 90_000);
+
+  it('doctor reports the database and the spool', async () => {
+    const r = await accrete(['doctor', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ databaseOk: true, runs: 2, spool: { files: 0, records: 0 } });
+  }, 60_000);
+});
