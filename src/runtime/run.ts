@@ -4,6 +4,7 @@
  * are answered here; every run, step, program and model call is logged through the trace writer.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { ChatMessage, CompletionResult, ModelClient } from '../models/types.js';
 import type { LibrarySnapshot } from '../library/types.js';
 import { costUsd } from '../models/prices.js';
@@ -77,6 +78,13 @@ const errorMessage = (err: unknown) => (err instanceof Error ? err.message : Str
 
 /** Caps what a step logs (the true length is logged beside it). */
 const LOGGED_OUTPUT_CHARS = 100_000;
+
+/** Either signal aborts; any number of waiting calls may listen (one per queued model call). */
+function both(a: AbortSignal, b: AbortSignal): AbortSignal {
+  const s = AbortSignal.any([a, b]);
+  setMaxListeners(0, s);
+  return s;
+}
 
 /** Why an aborted run stopped: its run-time budget, or a cancellation (SIGINT, the caller). */
 function stopped(signal: AbortSignal): { status: RunStatus; error: string } {
@@ -284,15 +292,15 @@ class RunExecution {
 
   private handlers(): HostHandlers {
     return {
-      llm: (args, signal) => this.subCall(args, AbortSignal.any([signal, this.tree.signal])),
+      llm: (args, signal) => this.subCall(args, both(signal, this.tree.signal)),
       llmBatch: async ({ calls }, signal) => {
-        const both = AbortSignal.any([signal, this.tree.signal]);
-        const settled = await Promise.allSettled(calls.map((c) => this.subCall(c, both)));
+        const combined = both(signal, this.tree.signal);
+        const settled = await Promise.allSettled(calls.map((c) => this.subCall(c, combined)));
         const failed = settled.findIndex((s) => s.status === 'rejected');
         if (failed >= 0) throw new Error(`llmBatch: item ${failed} failed: ${errorMessage((settled[failed] as PromiseRejectedResult).reason)}`);
         return settled.map((s) => (s as PromiseFulfilledResult<string>).value);
       },
-      rlm: (args, signal) => this.subRun(args, AbortSignal.any([signal, this.tree.signal])),
+      rlm: (args, signal) => this.subRun(args, both(signal, this.tree.signal)),
     };
   }
 
@@ -361,7 +369,7 @@ class RunExecution {
   }
 
   async execute(outerSignal?: AbortSignal): Promise<RunSummary> {
-    const signal = outerSignal ? AbortSignal.any([outerSignal, this.tree.signal]) : this.tree.signal;
+    const signal = outerSignal ? both(outerSignal, this.tree.signal) : this.tree.signal;
     await this.storeContext();
     this.logRun('running', null, null);
     this.progress({ type: 'run_start', runId: this.runId, depth: this.depth, query: this.query });

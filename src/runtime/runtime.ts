@@ -3,6 +3,7 @@
  * queries through the logged RLM loop. `createRuntime(options).run({query, context})`.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { type Database, openDatabase, resolveDbLocation } from '../db/connection.js';
 import type { LibrarySnapshot } from '../library/types.js';
 import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL, type ModelConfig, resolveModel } from '../models/resolve.js';
@@ -122,6 +123,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         budgets.runTimeoutMs,
       );
       const signal = input.signal ? AbortSignal.any([input.signal, timeout.signal]) : timeout.signal;
+      setMaxListeners(0, signal);
       try {
         return await startRun(env, { rootRunId, budgets, ledger, cache: new Map(), signal }, input.query, ctx, rootRunId);
       } finally {
