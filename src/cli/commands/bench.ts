@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { FAMILIES_BENCH_DEFAULT_DB, familiesReport } from '../../../bench/families.js';
+import { benchRuntime, renderRuntimeBench } from '../../../bench/runtime.js';
 import { printJson } from '../options.js';
 import { demoOptionsFrom, renderReport, runDemoInteractive, withWorkloadOptions, type WorkloadCliOptions } from './demo.js';
 
@@ -32,6 +33,18 @@ Examples:
   });
 }
 
+function registerRuntime(bench: Command): void {
+  bench
+    .command('runtime')
+    .description('runtime overhead per REPL step and per run start, makespan of 1,000 sub-calls at concurrency 32 against the ideal, logging throughput (PGlite, and the server when BENCH_DATABASE_URL is set)')
+    .option('--json', 'print the figures as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const r = await benchRuntime();
+      if (opts.json) printJson(r);
+      else process.stdout.write(renderRuntimeBench(r));
+    });
+}
+
 /** `bench` and its subcommands. Add a benchmark with another `bench.command(...)`. */
 export function registerBench(program: Command): Command {
   const bench = program
@@ -39,5 +52,6 @@ export function registerBench(program: Command): Command {
     .description('benchmarks, measured side by side in one run; see bench/RESULTS.md')
     .addHelpCommand(false);
   registerFamilies(bench);
+  registerRuntime(bench);
   return bench;
 }

@@ -1,0 +1,235 @@
+/**
+ * Backward slicing from the answer: keeps the statements that the value passed to FINAL depends on
+ * (through variables, including writes inside loops and closures and mutations such as
+ * `arr.push(...)`, `map.set(...)`, `obj.k = ...`), and drops peeks, prints and abandoned attempts.
+ * Where the analysis is unsure it keeps the statement.
+ */
+import { EffectsAnalyzer, collectFunctions, type Effects } from './scope.js';
+import { mk, isCallTo, type NNode } from './tree.js';
+
+export interface SliceOptions {
+  /** An analyzer over these statements to share (its cached effects are reused). */
+  analyzer?: EffectsAnalyzer;
+  /**
+   * Index of the first top-level statement whose FINAL calls are slicing criteria (the start of
+   * the last block that calls FINAL). FINAL calls before it belong to attempts that did not end
+   * the run and are not criteria.
+   */
+  criterionFrom: number;
+}
+
+export interface SliceResult {
+  stmts: NNode[];
+  /** False when the program has no FINAL call in the criterion range (then only prints are dropped). */
+  hasFinal: boolean;
+}
+
+const LOOP_BODY_INDEX: Readonly<Record<string, number>> = { for: 3, forof: 2, forawait: 2, forin: 2, while: 1, do: 0 };
+
+function union(a: ReadonlySet<string>, ...rest: ReadonlySet<string>[]): Set<string> {
+  const out = new Set(a);
+  for (const r of rest) for (const x of r) out.add(x);
+  return out;
+}
+
+function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
+  for (const x of small) if (big.has(x)) return true;
+  return false;
+}
+
+interface ListResult {
+  kept: NNode[];
+  live: Set<string>;
+}
+
+/** Loops nested deeper than this are sliced as a whole (keeps the cost of the fixpoints bounded). */
+const MAX_PRECISE_LOOP_DEPTH = 3;
+
+class Slicer {
+  private readonly an: EffectsAnalyzer;
+  private loopDepth = 0;
+
+  constructor(an: EffectsAnalyzer) {
+    this.an = an;
+  }
+
+  effects(n: NNode): Effects {
+    return this.an.effects(n);
+  }
+
+  private readonly usesCache = new WeakMap<NNode, Set<string>>();
+
+  private usesOf(e: NNode): Set<string> {
+    let u = this.usesCache.get(e);
+    if (!u) {
+      u = this.an.effects(mk('expr', [e])).uses;
+      this.usesCache.set(e, u);
+    }
+    return u;
+  }
+
+  list(stmts: readonly NNode[], live: Set<string>, crit: boolean, keepJumps: boolean): ListResult {
+    const kept: NNode[] = [];
+    let cur = live;
+    for (let i = stmts.length - 1; i >= 0; i--) {
+      const r = this.stmt(stmts[i], cur, crit, keepJumps);
+      cur = r.live;
+      if (r.node) kept.push(r.node);
+    }
+    kept.reverse();
+    return { kept, live: cur };
+  }
+
+  /** Slices a top-level list where only statements at index >= criterionFrom hold criteria. */
+  top(stmts: readonly NNode[], criterionFrom: number): NNode[] {
+    const kept: NNode[] = [];
+    let cur = new Set<string>();
+    for (let i = stmts.length - 1; i >= 0; i--) {
+      const r = this.stmt(stmts[i], cur, i >= criterionFrom, false);
+      cur = r.live;
+      if (r.node) kept.push(r.node);
+    }
+    return kept.reverse();
+  }
+
+  private stmt(s: NNode, live: Set<string>, crit: boolean, keepJumps: boolean): { node: NNode | null; live: Set<string> } {
+    const eff = this.an.effects(s);
+    const isCrit = crit && eff.final;
+    switch (s.k) {
+      case 'block': {
+        const r = this.list(s.c, live, crit, keepJumps);
+        return r.kept.length > 0 ? { node: mk('block', r.kept), live: r.live } : { node: null, live };
+      }
+      case 'if': {
+        const rThen = this.list(s.c[1].c, live, crit, keepJumps);
+        const rElse = s.c[2] ? this.list(s.c[2].c, live, crit, keepJumps) : { kept: [], live };
+        if (rThen.kept.length === 0 && rElse.kept.length === 0 && !isCrit) return { node: null, live };
+        const c = [s.c[0], mk('block', rThen.kept)];
+        if (rElse.kept.length > 0) c.push(mk('block', rElse.kept));
+        return { node: mk('if', c), live: union(rThen.live, rElse.live, this.usesOf(s.c[0])) };
+      }
+      case 'for':
+      case 'forof':
+      case 'forawait':
+      case 'forin':
+      case 'while':
+      case 'do':
+        if (this.loopDepth >= MAX_PRECISE_LOOP_DEPTH) return this.simple(s, eff, live, isCrit, keepJumps);
+        this.loopDepth++;
+        try {
+          return this.loop(s, live, crit, isCrit);
+        } finally {
+          this.loopDepth--;
+        }
+      case 'try': {
+        const rTry = this.list(s.c[0].c, live, crit, keepJumps);
+        const hasCatch = s.c[1].k === 'catch';
+        const rCatch = hasCatch ? this.list(s.c[1].c[1].c, live, crit, keepJumps) : { kept: [], live };
+        const hasFinally = s.c[2].k === 'block';
+        const rFin = hasFinally ? this.list(s.c[2].c, live, crit, keepJumps) : { kept: [], live };
+        if (rTry.kept.length + rCatch.kept.length + rFin.kept.length === 0 && !isCrit) return { node: null, live };
+        const node = mk('try', [
+          mk('block', rTry.kept),
+          hasCatch ? mk('catch', [s.c[1].c[0], mk('block', rCatch.kept)]) : s.c[1],
+          hasFinally ? mk('block', rFin.kept) : s.c[2],
+        ]);
+        return { node, live: union(live, rTry.live, rCatch.live, rFin.live) };
+      }
+      case 'label': {
+        if (!s.c[0]) return { node: null, live };
+        const r = this.stmt(s.c[0], live, crit, keepJumps);
+        return r.node ? { node: mk('label', [r.node], s.v), live: r.live } : { node: null, live };
+      }
+      default:
+        return this.simple(s, eff, live, isCrit, keepJumps);
+    }
+  }
+
+  /** A statement taken as a whole: kept if it defines something live, holds the criterion or (in a kept loop) jumps. */
+  private simple(s: NNode, eff: Effects, live: Set<string>, isCrit: boolean, keepJumps: boolean): { node: NNode | null; live: Set<string> } {
+    const defs = union(eff.strong, eff.weak);
+    const relevant = isCrit || intersects(defs, live) || (keepJumps && eff.jump);
+    if (!relevant) return { node: null, live };
+    const next = new Set(live);
+    for (const d of eff.strong) next.delete(d);
+    for (const u of eff.uses) next.add(u);
+    return { node: s, live: next };
+  }
+
+  private loop(s: NNode, live: Set<string>, crit: boolean, isCrit: boolean): { node: NNode | null; live: Set<string> } {
+    const bodyIdx = LOOP_BODY_INDEX[s.k];
+    const body = s.c[bodyIdx];
+    let headerUses = this.usesCache.get(s);
+    if (!headerUses) {
+      const header = mk(
+        'header',
+        s.c.filter((_, i) => i !== bodyIdx),
+      );
+      headerUses = union(this.an.effects(mk('expr', [header])).uses, s.k === 'for' && s.c[0].k === 'var' ? this.an.effects(s.c[0]).uses : new Set());
+      this.usesCache.set(s, headerUses);
+    }
+    // Relevance is decided without the header's own variables (a counter loop that only feeds its
+    // own condition is not relevant); once kept, the header's uses are live inside the body.
+    const first = this.fixpoint(body, live, new Set(), crit, false);
+    if (first.kept.length === 0 && !isCrit) return { node: null, live };
+    const r = this.fixpoint(body, live, headerUses, crit, true);
+    const c = s.c.slice();
+    c[bodyIdx] = mk('block', r.kept);
+    const node = mk(s.k, c, s.v);
+    return { node, live: union(live, r.live, headerUses) };
+  }
+
+  private fixpoint(body: NNode, live: Set<string>, headerUses: Set<string>, crit: boolean, keepJumps: boolean): ListResult {
+    let L = union(live, headerUses);
+    let r: ListResult = { kept: [], live: L };
+    for (let iter = 0; iter < 20; iter++) {
+      r = this.list(body.c, L, crit, keepJumps);
+      const next = union(L, r.live);
+      if (next.size === L.size) break;
+      L = next;
+    }
+    return { kept: r.kept, live: union(L, r.live) };
+  }
+}
+
+/** True for `print(...)` expression statements (output only). */
+export function isPrintStatement(s: NNode): boolean {
+  return s.k === 'expr' && isCallTo(s.c[0], 'print');
+}
+
+/** Removes print statements from every statement list in the tree (in place); returns the node. */
+export function stripPrints(n: NNode): NNode {
+  if (n.k === 'block' || n.k === 'prog' || n.k === 'default') n.c = n.c.filter((s) => !isPrintStatement(s));
+  else if (n.k === 'case') n.c = [n.c[0], ...n.c.slice(1).filter((s) => !isPrintStatement(s))];
+  for (const ch of n.c) stripPrints(ch);
+  return n;
+}
+
+function containsFinal(stmts: readonly NNode[], from: number, an: EffectsAnalyzer): boolean {
+  for (let i = from; i < stmts.length; i++) if (an.effects(stmts[i]).final) return true;
+  return false;
+}
+
+/**
+ * Backward slice of a program's top-level statements. The input is not modified; kept statements
+ * are shared with the input except where their nested lists were sliced.
+ */
+export function backwardSlice(stmts: readonly NNode[], options: SliceOptions): SliceResult {
+  const from = Math.max(0, Math.min(options.criterionFrom, stmts.length));
+  const an = options.analyzer ?? new EffectsAnalyzer(collectFunctions(stmts));
+  if (!containsFinal(stmts, from, an)) {
+    const kept = stmts.filter((s) => !isPrintStatement(s)).map((s) => stripPrintsCopy(s));
+    return { stmts: kept, hasFinal: false };
+  }
+  const kept = new Slicer(an).top(stmts, from);
+  return { stmts: kept.map((s) => stripPrintsCopy(s)), hasFinal: true };
+}
+
+function stripPrintsCopy(n: NNode): NNode {
+  return stripPrints(deepCopy(n));
+}
+
+function deepCopy(n: NNode): NNode {
+  return { k: n.k, v: n.v, c: n.c.map(deepCopy) };
+}
