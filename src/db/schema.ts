@@ -7,15 +7,18 @@ import {
   bigint,
   bigserial,
   boolean,
+  customType,
   doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
+  serial,
   text,
   timestamp,
   uniqueIndex,
   uuid,
+  vector,
 } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -167,3 +170,136 @@ export const llmCalls = pgTable(
   (t) => [index('llm_calls_run_idx').on(t.runId, t.seq), index('llm_calls_program_idx').on(t.programId)],
 );
 
+
+// ---------------------------------------------------------------------------------------------
+// The miner (miner/): one analysed program per run, clusters, mining passes, promotions.
+
+/** A halfvec of any dimension (semantic embeddings come in whatever size the endpoint returns). */
+const anyHalfvec = customType<{ data: number[]; driverData: string }>({
+  dataType: () => 'halfvec',
+  toDriver: (v) => `[${v.join(',')}]`,
+  fromDriver: (v) => (typeof v === 'string' ? (JSON.parse(v) as number[]) : (v as unknown as number[])),
+});
+
+/** Dimensions of the structural embedding (miner/embed.ts STRUCT_DIM; at most 2,000 for HNSW). */
+export const STRUCT_EMBEDDING_DIM = 512;
+
+export type MinedStatus = 'parsed' | 'unparseable';
+
+/** A run's consolidated program as the miner saw it. Keyed by run: a run is mined once. */
+export const minedPrograms = pgTable(
+  'mined_programs',
+  {
+    runId: uuid('run_id')
+      .primaryKey()
+      .references(() => runs.id),
+    /** The highest programs.seq folded into this analysis. */
+    maxProgramSeq: bigint('max_program_seq', { mode: 'number' }).notNull(),
+    passId: integer('pass_id').notNull(),
+    status: text('status').$type<MinedStatus>().notNull(),
+    reason: text('reason'),
+    query: text('query').notNull(),
+    succeeded: boolean('succeeded').notNull(),
+    fingerprint: text('fingerprint'),
+    /** Normalized text of the sliced program. */
+    normalized: text('normalized'),
+    /** The whole consolidated program, unsliced, as logged. */
+    code: text('code').notNull(),
+    skeleton: text('skeleton'),
+    growth: text('growth'),
+    templates: jsonb('templates').$type<unknown[]>(),
+    libCalls: jsonb('lib_calls').$type<string[]>(),
+    structEmbedding: vector('struct_embedding', { dimensions: STRUCT_EMBEDDING_DIM }),
+    /** Optional semantic embedding of the query and prompt templates (any dimension; not indexed). */
+    semanticEmbedding: anyHalfvec('semantic_embedding'),
+    clusterId: text('cluster_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('mined_programs_struct_hnsw').using('hnsw', t.structEmbedding.op('vector_cosine_ops')),
+    index('mined_programs_cluster_idx').on(t.clusterId),
+    index('mined_programs_fingerprint_idx').on(t.fingerprint),
+  ],
+);
+
+export const clusters = pgTable('clusters', {
+  /** Stable across passes: c1, c2, ... */
+  id: text('id').primaryKey(),
+  createdPass: integer('created_pass').notNull(),
+  updatedPass: integer('updated_pass').notNull(),
+  size: integer('size').notNull(),
+  /** Distinct successful runs. */
+  support: integer('support').notNull(),
+  successRate: doublePrecision('success_rate').notNull(),
+  skeleton: text('skeleton').notNull(),
+  growth: text('growth'),
+  templates: jsonb('templates').$type<unknown[]>(),
+  representativeRunId: uuid('representative_run_id'),
+  centroid: vector('centroid', { dimensions: STRUCT_EMBEDDING_DIM }),
+  /** sha256 of the sorted member run ids: a promoted cluster is proposed again only if it changed. */
+  membersHash: text('members_hash').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+export type PassStatus = 'running' | 'done' | 'failed';
+
+export const miningPasses = pgTable('mining_passes', {
+  id: serial('id').primaryKey(),
+  status: text('status').$type<PassStatus>().notNull(),
+  /** Watermark: programs with fromSeq < seq <= toSeq were read in this pass. */
+  fromSeq: bigint('from_seq', { mode: 'number' }).notNull(),
+  toSeq: bigint('to_seq', { mode: 'number' }).notNull(),
+  report: jsonb('report').$type<Record<string, unknown>>(),
+  startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
+});
+
+export type PromotionStatus = 'proposed' | 'merged' | 'retired' | 'rejected';
+
+/** Functions proposed to the library: proposed → merged (branch in the library's main) → retired. */
+export const promotions = pgTable(
+  'promotions',
+  {
+    id: uuid('id').primaryKey(),
+    clusterId: text('cluster_id').notNull(),
+    /** The cluster's membersHash when proposed. */
+    membersHash: text('members_hash').notNull(),
+    name: text('name').notNull(),
+    version: text('version').notNull(),
+    branch: text('branch').notNull(),
+    status: text('status').$type<PromotionStatus>().notNull(),
+    libraryDir: text('library_dir').notNull(),
+    commit: text('commit'),
+    prUrl: text('pr_url'),
+    support: integer('support').notNull(),
+    coverage: doublePrecision('coverage').notNull(),
+    gain: doublePrecision('gain').notNull(),
+    evidence: jsonb('evidence').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('promotions_cluster_idx').on(t.clusterId), uniqueIndex('promotions_name_version_idx').on(t.name, t.version)],
+);
+
+export type LibCallStatus = 'ok' | 'error';
+
+/** Every `lib.<name>(...)` call made by a run. */
+export const libCalls = pgTable(
+  'lib_calls',
+  {
+    id: uuid('id').primaryKey(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id),
+    programId: uuid('program_id'),
+    name: text('name').notNull(),
+    version: text('version').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    /** Model calls made inside the function. */
+    llmCalls: integer('llm_calls').notNull().default(0),
+    status: text('status').$type<LibCallStatus>().notNull(),
+    error: text('error'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('lib_calls_run_idx').on(t.runId), index('lib_calls_name_idx').on(t.name)],
+);
