@@ -1,0 +1,77 @@
+/**
+ * The miner's database access: finished runs not mined yet, their code blocks, mined programs,
+ * clusters, passes, and kNN queries through pgvector's HNSW index.
+ */
+import type { Database } from '../src/db/connection.js';
+import type { BlockInput } from './types.js';
+
+export interface RunToMine {
+  runId: string;
+  query: string;
+  status: string;
+  maxSeq: number;
+  blocks: BlockInput[];
+}
+
+/** pgvector's text form of a vector. */
+export const vectorText = (v: readonly number[]): string => `[${v.map((x) => (Number.isFinite(x) ? x.toFixed(6) : '0')).join(',')}]`;
+
+export function parseVector(v: unknown): number[] {
+  if (Array.isArray(v)) return v.map(Number);
+  if (typeof v === 'string') return JSON.parse(v) as number[];
+  return [];
+}
+
+/** The highest program seq that is safe to mine up to: past it, or in a run still going, wait. */
+export async function safeWatermark(database: Database): Promise<number> {
+  const [row] = await database.query<{ max_seq: string | number | null; first_open: string | number | null }>(
+    `select (select max(seq) from programs) as max_seq,
+            (select min(p.seq) from programs p join runs r on r.id = p.run_id where r.status = 'running') as first_open`,
+  );
+  const max = Number(row?.max_seq ?? 0);
+  const open = row?.first_open === null || row?.first_open === undefined ? Infinity : Number(row.first_open) - 1;
+  return Math.min(max, open);
+}
+
+/** Finished runs with programs in (fromSeq, toSeq] that are not mined yet, oldest first. */
+export async function runsToMine(database: Database, fromSeq: number, toSeq: number, limit: number): Promise<RunToMine[]> {
+  const runs = await database.query<{ run_id: string; query: string; status: string; max_seq: string | number }>(
+    `select p.run_id, r.query, r.status, max(p.seq) as max_seq
+       from programs p join runs r on r.id = p.run_id
+      where p.seq > $1 and p.seq <= $2 and r.status <> 'running'
+        and not exists (select 1 from mined_programs m where m.run_id = p.run_id)
+      group by p.run_id, r.query, r.status
+      order by max(p.seq)
+      limit ${Math.floor(limit)}`,
+    [fromSeq, toSeq],
+  );
+  if (runs.length === 0) return [];
+  const ids = runs.map((r) => r.run_id);
+  const blocks = await database.query<{ run_id: string; step_idx: number; block_idx: number; code: string; status: string }>(
+    `select run_id, step_idx, block_idx, code, status from programs where run_id = any($1::uuid[]) order by run_id, step_idx, block_idx`,
+    [ids],
+  );
+  const byRun = new Map<string, BlockInput[]>();
+  for (const b of blocks) {
+    const list = byRun.get(b.run_id) ?? [];
+    list.push({ stepIdx: b.step_idx, blockIdx: b.block_idx, code: b.code, status: b.status });
+    byRun.set(b.run_id, list);
+  }
+  return runs.map((r) => ({ runId: r.run_id, query: r.query, status: r.status, maxSeq: Number(r.max_seq), blocks: byRun.get(r.run_id) ?? [] }));
+}
+
+export interface NeighborRow {
+  runId: string;
+  similarity: number;
+}
+
+/** The k nearest mined programs to a vector (HNSW, cosine), with their similarity. */
+export async function nearest(database: Database, embedding: readonly number[], k: number): Promise<NeighborRow[]> {
+  const rows = await database.query<{ run_id: string; sim: number }>(
+    `select run_id, 1 - (struct_embedding <=> $1::vector) as sim
+       from mined_programs where status = 'parsed'
+      order by struct_embedding <=> $1::vector limit ${Math.floor(k)}`,
+    [vectorText(embedding)],
+  );
+  return rows.map((r) => ({ runId: r.run_id, similarity: Number(r.sim) }));
+}
