@@ -108,181 +108,180 @@ function itemsFromRows(rows: { runId: string; code: string; fingerprint: string 
   return items;
 }
 
-export async function minePass(database: Database, options: MineOptions = {}): Promise<MineReport> {
+export function minePass(database: Database, options: MineOptions = {}): Promise<MineReport> {
+  return database.withAdvisoryLock(MINE_LOCK_KEY, () => runPass(database, options));
+}
+
+async function runPass(database: Database, options: MineOptions): Promise<MineReport> {
   const started = performance.now();
   const db = database.db;
-  if (database.kind === 'postgres') await database.query(`select pg_advisory_lock(${MINE_LOCK_KEY})`);
-  try {
-    const pass = await startPass(database);
-    const report: MineReport = {
-      passId: pass.id,
-      fromSeq: pass.fromSeq,
-      toSeq: pass.toSeq,
-      programsRead: 0,
-      runsRead: 0,
-      parsed: 0,
-      unparseable: 0,
-      unparseableReasons: {},
-      clustersNew: 0,
-      clustersGrown: 0,
-      noise: 0,
-      stability: { previouslyClustered: 0, kept: 0, ratio: 1 },
-      resumed: pass.resumed,
-      durationMs: 0,
-    };
-    const [{ n: pending }] = await database.query<{ n: number }>(
-      `select count(distinct p.run_id)::int as n from programs p join runs r on r.id = p.run_id
-        where p.seq > $1 and p.seq <= $2 and r.status <> 'running' and not exists (select 1 from mined_programs m where m.run_id = p.run_id)`,
-      [pass.fromSeq, pass.toSeq],
-    );
-    // 1. parse, normalize, embed, store — in batches, each committed (resumable)
-    const batchSize = options.batchSize ?? 500;
-    const analyses = new Map<string, ProgramAnalysis>();
-    for (;;) {
-      if (options.signal?.aborted) throw new Error('mining interrupted; the next `accrete mine` resumes this pass');
-      const batch = await runsToMine(database, pass.fromSeq, pass.toSeq, batchSize);
-      if (batch.length === 0) break;
-      const rows = batch.map((run) => {
-        const a = analyzeProgram({ runId: run.runId, blocks: run.blocks });
-        report.programsRead += run.blocks.length;
-        report.runsRead++;
-        if (a.ok) {
-          report.parsed++;
-          analyses.set(run.runId, a);
-        } else {
-          report.unparseable++;
-          const k = reasonClass(a.reason);
-          report.unparseableReasons[k] = (report.unparseableReasons[k] ?? 0) + 1;
-        }
-        return storeRow(run, pass.id, a);
-      });
-      await db.insert(minedPrograms).values(rows).onConflictDoNothing();
-      options.onProgress?.({ phase: 'parse', done: report.runsRead, total: pending });
-    }
-    // Programs of an interrupted earlier attempt of this pass, not yet clustered, join in too.
-    const carried = await db
-      .select({ runId: minedPrograms.runId, code: minedPrograms.code, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
-      .from(minedPrograms)
-      .where(and(eq(minedPrograms.passId, pass.id), eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId)));
-    const newItems: ClusterItem[] = [];
-    const carriedRows = carried.filter((r) => !analyses.has(r.runId));
-    for (const a of analyses.values()) newItems.push({ id: a.runId, embedding: a.embedding, tree: a.tree, fingerprint: a.fingerprint });
-    newItems.push(...itemsFromRows(carriedRows));
-
-    // 2. cluster
-    const existingRows = await db.select().from(clusters);
-    const medoidRows = existingRows.length
-      ? await db
-          .select({ runId: minedPrograms.runId, code: minedPrograms.code, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
-          .from(minedPrograms)
-          .where(inArray(minedPrograms.runId, existingRows.map((c) => c.representativeRunId).filter((x): x is string => Boolean(x))))
-      : [];
-    const medoids = new Map(itemsFromRows(medoidRows).map((i) => [i.id, i]));
-    const existing: ExistingCluster[] = existingRows
-      .filter((c) => c.representativeRunId && medoids.has(c.representativeRunId) && c.centroid)
-      .map((c) => ({ id: c.id, centroid: c.centroid!, size: c.size, medoid: medoids.get(c.representativeRunId!)! }));
-    const noiseRows = await db
-      .select({ runId: minedPrograms.runId, code: minedPrograms.code, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
-      .from(minedPrograms)
-      .where(and(eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId), sql`${minedPrograms.passId} <> ${pass.id}`))
-      .orderBy(sql`${minedPrograms.createdAt} desc`)
-      .limit(options.noisePoolLimit ?? 20_000);
-    const noisePool = itemsFromRows(noiseRows);
-    const pool = [...newItems, ...noisePool];
-    const mode = options.knn === 'database' || (options.knn !== 'memory' && pool.length > 3_000) ? 'database' : 'memory';
-    const byId = new Map(pool.map((i) => [i.id, i]));
-    let knn: KnnFn;
-    if (mode === 'database') {
-      knn = async (item, k) => {
-        const rows = await nearest(database, item.embedding, k * 3);
-        return rows.filter((r) => byId.has(r.runId)).slice(0, k).map((r): Neighbor => ({ id: r.runId, similarity: r.similarity }));
-      };
-    } else {
-      knn = bruteForceKnn(pool);
-    }
-    const takenIds = new Set(existingRows.map((c) => c.id));
-    let nextId = existingRows.reduce((m, c) => Math.max(m, Number(c.id.replace(/^c/, '')) || 0), 0) + 1;
-    const result = await incrementalPass(newItems, existing, noisePool, knn, {
-      newClusterId: () => {
-        let id = `c${nextId++}`;
-        while (takenIds.has(id)) id = `c${nextId++}`;
-        takenIds.add(id);
-        return id;
-      },
+  const pass = await startPass(database);
+  const report: MineReport = {
+    passId: pass.id,
+    fromSeq: pass.fromSeq,
+    toSeq: pass.toSeq,
+    programsRead: 0,
+    runsRead: 0,
+    parsed: 0,
+    unparseable: 0,
+    unparseableReasons: {},
+    clustersNew: 0,
+    clustersGrown: 0,
+    noise: 0,
+    stability: { previouslyClustered: 0, kept: 0, ratio: 1 },
+    resumed: pass.resumed,
+    durationMs: 0,
+  };
+  const [{ n: pending }] = await database.query<{ n: number }>(
+    `select count(distinct p.run_id)::int as n from programs p join runs r on r.id = p.run_id
+      where p.seq > $1 and p.seq <= $2 and r.status <> 'running' and not exists (select 1 from mined_programs m where m.run_id = p.run_id)`,
+    [pass.fromSeq, pass.toSeq],
+  );
+  // 1. parse, normalize, embed, store — in batches, each committed (resumable)
+  const batchSize = options.batchSize ?? 500;
+  const analyses = new Map<string, ProgramAnalysis>();
+  for (;;) {
+    if (options.signal?.aborted) throw new Error('mining interrupted; the next `accrete mine` resumes this pass');
+    const batch = await runsToMine(database, pass.fromSeq, pass.toSeq, batchSize);
+    if (batch.length === 0) break;
+    const rows = batch.map((run) => {
+      const a = analyzeProgram({ runId: run.runId, blocks: run.blocks });
+      report.programsRead += run.blocks.length;
+      report.runsRead++;
+      if (a.ok) {
+        report.parsed++;
+        analyses.set(run.runId, a);
+      } else {
+        report.unparseable++;
+        const k = reasonClass(a.reason);
+        report.unparseableReasons[k] = (report.unparseableReasons[k] ?? 0) + 1;
+      }
+      return storeRow(run, pass.id, a);
     });
-    options.onProgress?.({ phase: 'cluster', done: pool.length, total: pool.length });
-
-    // 3. write assignments and clusters
-    const clusterOf = async () => new Map((await database.query<{ run_id: string; cluster_id: string }>('select run_id, cluster_id from mined_programs where cluster_id is not null')).map((r) => [r.run_id, r.cluster_id]));
-    const before = await clusterOf();
-    await db.transaction(async (tx) => {
-      const byCluster = new Map<string, string[]>();
-      for (const [runId, clusterId] of result.assignments) {
-        if (!clusterId) continue;
-        const list = byCluster.get(clusterId) ?? [];
-        list.push(runId);
-        byCluster.set(clusterId, list);
-      }
-      for (const [clusterId, runIds] of byCluster) {
-        for (let i = 0; i < runIds.length; i += 1_000) {
-          await tx.update(minedPrograms).set({ clusterId }).where(inArray(minedPrograms.runId, runIds.slice(i, i + 1_000)));
-        }
-      }
-      const touched = new Set([...byCluster.keys()]);
-      const createdById = new Map(result.created.map((c) => [c.id, c]));
-      for (const clusterId of touched) {
-        const stats = await tx
-          .select({
-            size: sql<number>`count(*)::int`,
-            support: sql<number>`count(*) filter (where ${minedPrograms.succeeded})::int`,
-            skeleton: sql<string>`mode() within group (order by ${minedPrograms.skeleton})`,
-            growth: sql<string>`mode() within group (order by ${minedPrograms.growth})`,
-          })
-          .from(minedPrograms)
-          .where(eq(minedPrograms.clusterId, clusterId));
-        const s = stats[0];
-        const members = (await tx.select({ runId: minedPrograms.runId }).from(minedPrograms).where(eq(minedPrograms.clusterId, clusterId))).map((m) => m.runId);
-        const created = createdById.get(clusterId);
-        const updated = result.updated.get(clusterId);
-        const centroid = created?.centroid ?? updated?.centroid;
-        const representative = created?.medoid ?? existingRows.find((c) => c.id === clusterId)?.representativeRunId ?? members[0];
-        const [rep] = await tx.select({ templates: minedPrograms.templates }).from(minedPrograms).where(eq(minedPrograms.runId, representative));
-        const values = {
-          size: s.size,
-          support: s.support,
-          successRate: s.size > 0 ? s.support / s.size : 0,
-          skeleton: s.skeleton ?? '',
-          growth: s.growth,
-          templates: rep?.templates ?? [],
-          representativeRunId: representative,
-          centroid: centroid ?? null,
-          membersHash: membersHash(members),
-          updatedPass: pass.id,
-          updatedAt: new Date(),
-        };
-        if (created) {
-          await tx.insert(clusters).values({ id: clusterId, createdPass: pass.id, ...values });
-          report.clustersNew++;
-        } else {
-          await tx.update(clusters).set(values).where(eq(clusters.id, clusterId));
-          report.clustersGrown++;
-        }
-      }
-      report.noise = [...result.assignments.entries()].filter(([id, c]) => c === null && analyses.has(id)).length;
-      await tx
-        .update(miningPasses)
-        .set({ status: 'done', endedAt: new Date(), report: report as unknown as Record<string, unknown> })
-        .where(eq(miningPasses.id, pass.id));
-    });
-    // Stability between passes: programs clustered before this pass that kept their cluster id.
-    const after = await clusterOf();
-    let kept = 0;
-    for (const [runId, c] of before) if (after.get(runId) === c) kept++;
-    report.stability = { previouslyClustered: before.size, kept, ratio: before.size ? kept / before.size : 1 };
-    report.durationMs = Math.round(performance.now() - started);
-    await db.update(miningPasses).set({ report: report as unknown as Record<string, unknown> }).where(eq(miningPasses.id, pass.id));
-    return report;
-  } finally {
-    if (database.kind === 'postgres') await database.query(`select pg_advisory_unlock(${MINE_LOCK_KEY})`);
+    await db.insert(minedPrograms).values(rows).onConflictDoNothing();
+    options.onProgress?.({ phase: 'parse', done: report.runsRead, total: pending });
   }
+  // Programs of an interrupted earlier attempt of this pass, not yet clustered, join in too.
+  const carried = await db
+    .select({ runId: minedPrograms.runId, code: minedPrograms.code, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
+    .from(minedPrograms)
+    .where(and(eq(minedPrograms.passId, pass.id), eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId)));
+  const newItems: ClusterItem[] = [];
+  const carriedRows = carried.filter((r) => !analyses.has(r.runId));
+  for (const a of analyses.values()) newItems.push({ id: a.runId, embedding: a.embedding, tree: a.tree, fingerprint: a.fingerprint });
+  newItems.push(...itemsFromRows(carriedRows));
+
+  // 2. cluster
+  const existingRows = await db.select().from(clusters);
+  const medoidRows = existingRows.length
+    ? await db
+        .select({ runId: minedPrograms.runId, code: minedPrograms.code, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
+        .from(minedPrograms)
+        .where(inArray(minedPrograms.runId, existingRows.map((c) => c.representativeRunId).filter((x): x is string => Boolean(x))))
+    : [];
+  const medoids = new Map(itemsFromRows(medoidRows).map((i) => [i.id, i]));
+  const existing: ExistingCluster[] = existingRows
+    .filter((c) => c.representativeRunId && medoids.has(c.representativeRunId) && c.centroid)
+    .map((c) => ({ id: c.id, centroid: c.centroid!, size: c.size, medoid: medoids.get(c.representativeRunId!)! }));
+  const noiseRows = await db
+    .select({ runId: minedPrograms.runId, code: minedPrograms.code, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
+    .from(minedPrograms)
+    .where(and(eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId), sql`${minedPrograms.passId} <> ${pass.id}`))
+    .orderBy(sql`${minedPrograms.createdAt} desc`)
+    .limit(options.noisePoolLimit ?? 20_000);
+  const noisePool = itemsFromRows(noiseRows);
+  const pool = [...newItems, ...noisePool];
+  const mode = options.knn === 'database' || (options.knn !== 'memory' && pool.length > 3_000) ? 'database' : 'memory';
+  const byId = new Map(pool.map((i) => [i.id, i]));
+  let knn: KnnFn;
+  if (mode === 'database') {
+    knn = async (item, k) => {
+      const rows = await nearest(database, item.embedding, k * 3);
+      return rows.filter((r) => byId.has(r.runId)).slice(0, k).map((r): Neighbor => ({ id: r.runId, similarity: r.similarity }));
+    };
+  } else {
+    knn = bruteForceKnn(pool);
+  }
+  const takenIds = new Set(existingRows.map((c) => c.id));
+  let nextId = existingRows.reduce((m, c) => Math.max(m, Number(c.id.replace(/^c/, '')) || 0), 0) + 1;
+  const result = await incrementalPass(newItems, existing, noisePool, knn, {
+    newClusterId: () => {
+      let id = `c${nextId++}`;
+      while (takenIds.has(id)) id = `c${nextId++}`;
+      takenIds.add(id);
+      return id;
+    },
+  });
+  options.onProgress?.({ phase: 'cluster', done: pool.length, total: pool.length });
+
+  // 3. write assignments and clusters
+  const clusterOf = async () => new Map((await database.query<{ run_id: string; cluster_id: string }>('select run_id, cluster_id from mined_programs where cluster_id is not null')).map((r) => [r.run_id, r.cluster_id]));
+  const before = await clusterOf();
+  await db.transaction(async (tx) => {
+    const byCluster = new Map<string, string[]>();
+    for (const [runId, clusterId] of result.assignments) {
+      if (!clusterId) continue;
+      const list = byCluster.get(clusterId) ?? [];
+      list.push(runId);
+      byCluster.set(clusterId, list);
+    }
+    for (const [clusterId, runIds] of byCluster) {
+      for (let i = 0; i < runIds.length; i += 1_000) {
+        await tx.update(minedPrograms).set({ clusterId }).where(inArray(minedPrograms.runId, runIds.slice(i, i + 1_000)));
+      }
+    }
+    const touched = new Set([...byCluster.keys()]);
+    const createdById = new Map(result.created.map((c) => [c.id, c]));
+    for (const clusterId of touched) {
+      const stats = await tx
+        .select({
+          size: sql<number>`count(*)::int`,
+          support: sql<number>`count(*) filter (where ${minedPrograms.succeeded})::int`,
+          skeleton: sql<string>`mode() within group (order by ${minedPrograms.skeleton})`,
+          growth: sql<string>`mode() within group (order by ${minedPrograms.growth})`,
+        })
+        .from(minedPrograms)
+        .where(eq(minedPrograms.clusterId, clusterId));
+      const s = stats[0];
+      const members = (await tx.select({ runId: minedPrograms.runId }).from(minedPrograms).where(eq(minedPrograms.clusterId, clusterId))).map((m) => m.runId);
+      const created = createdById.get(clusterId);
+      const updated = result.updated.get(clusterId);
+      const centroid = created?.centroid ?? updated?.centroid;
+      const representative = created?.medoid ?? existingRows.find((c) => c.id === clusterId)?.representativeRunId ?? members[0];
+      const [rep] = await tx.select({ templates: minedPrograms.templates }).from(minedPrograms).where(eq(minedPrograms.runId, representative));
+      const values = {
+        size: s.size,
+        support: s.support,
+        successRate: s.size > 0 ? s.support / s.size : 0,
+        skeleton: s.skeleton ?? '',
+        growth: s.growth,
+        templates: rep?.templates ?? [],
+        representativeRunId: representative,
+        centroid: centroid ?? null,
+        membersHash: membersHash(members),
+        updatedPass: pass.id,
+        updatedAt: new Date(),
+      };
+      if (created) {
+        await tx.insert(clusters).values({ id: clusterId, createdPass: pass.id, ...values });
+        report.clustersNew++;
+      } else {
+        await tx.update(clusters).set(values).where(eq(clusters.id, clusterId));
+        report.clustersGrown++;
+      }
+    }
+    report.noise = [...result.assignments.entries()].filter(([id, c]) => c === null && analyses.has(id)).length;
+    await tx
+      .update(miningPasses)
+      .set({ status: 'done', endedAt: new Date(), report: report as unknown as Record<string, unknown> })
+      .where(eq(miningPasses.id, pass.id));
+  });
+  // Stability between passes: programs clustered before this pass that kept their cluster id.
+  const after = await clusterOf();
+  let kept = 0;
+  for (const [runId, c] of before) if (after.get(runId) === c) kept++;
+  report.stability = { previouslyClustered: before.size, kept, ratio: before.size ? kept / before.size : 1 };
+  report.durationMs = Math.round(performance.now() - started);
+  await db.update(miningPasses).set({ report: report as unknown as Record<string, unknown> }).where(eq(miningPasses.id, pass.id));
+  return report;
 }

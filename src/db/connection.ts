@@ -24,6 +24,11 @@ export interface Database {
   readonly location: string;
   /** Rows of a raw SQL query (both drivers). */
   query<T = Record<string, unknown>>(sqlText: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs `fn` holding a session advisory lock (on a server, on a connection reserved for it, so
+   * one job at a time across processes and machines). The embedded database has one user at a time.
+   */
+  withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -90,6 +95,7 @@ async function openEmbedded(location: string, options: OpenOptions): Promise<Dat
       const res = await client.query(sqlText, params);
       return res.rows as T[];
     },
+    withAdvisoryLock: (_key, fn) => fn(),
     async close() {
       try {
         if (!client.closed) await client.close();
@@ -123,6 +129,19 @@ async function openServer(url: string, options: OpenOptions): Promise<Database> 
     location: redactUrl(url),
     async query<T>(sqlText: string, params?: unknown[]) {
       return (await client.unsafe(sqlText, (params ?? []) as never[])) as unknown as T[];
+    },
+    async withAdvisoryLock(key, fn) {
+      const session = await client.reserve();
+      try {
+        await session`select pg_advisory_lock(${key})`;
+        try {
+          return await fn();
+        } finally {
+          await session`select pg_advisory_unlock(${key})`;
+        }
+      } finally {
+        session.release();
+      }
     },
     async close() {
       await client.end({ timeout: 5 });

@@ -58,6 +58,7 @@ export async function serverDb(): Promise<Database> {
     kind: db.kind,
     location: db.location,
     query: db.query.bind(db),
+    withAdvisoryLock: db.withAdvisoryLock.bind(db),
     async close() {
       await db.close();
       await drop();
