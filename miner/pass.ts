@@ -11,7 +11,7 @@ import type { Database } from '../src/db/connection.js';
 import { clusters, minedPrograms, miningPasses } from '../src/db/schema.js';
 import { bruteForceKnn, type ClusterItem, type ExistingCluster, incrementalPass, type KnnFn, type Neighbor } from './cluster-core.js';
 import { analyzeProgram } from './parse.js';
-import { nearest, type RunToMine, runsToMine, safeWatermark } from './store.js';
+import { blocksOf, nearest, type RunToMine, runsToMine, safeWatermark } from './store.js';
 import type { ProgramAnalysis } from './types.js';
 
 export interface MineProgress {
@@ -97,15 +97,17 @@ function storeRow(run: RunToMine, passId: number, a: ReturnType<typeof analyzePr
   };
 }
 
-/** Re-analyzes stored programs to get their trees (for anti-unification), keyed by run id. */
-function itemsFromRows(rows: { runId: string; code: string; fingerprint: string | null; structEmbedding: number[] | null }[]): ClusterItem[] {
-  const items: ClusterItem[] = [];
-  for (const r of rows) {
-    // The stored code is the concatenated blocks; analyzing it as one block gives the same tree.
-    const a = analyzeProgram({ runId: r.runId, blocks: [{ stepIdx: 0, blockIdx: 0, code: r.code, status: 'ok' }] });
-    items.push({ id: r.runId, embedding: r.structEmbedding ?? (a.ok ? a.embedding : []), tree: a.ok ? a.tree : undefined, fingerprint: r.fingerprint ?? undefined });
-  }
-  return items;
+/** Re-analyzes stored programs from their logged blocks to get their trees (for anti-unification). */
+async function itemsFromRows(
+  database: Database,
+  rows: { runId: string; fingerprint: string | null; structEmbedding: number[] | null }[],
+): Promise<ClusterItem[]> {
+  if (rows.length === 0) return [];
+  const blocks = await blocksOf(database, rows.map((r) => r.runId));
+  return rows.map((r) => {
+    const a = analyzeProgram({ runId: r.runId, blocks: blocks.get(r.runId) ?? [] });
+    return { id: r.runId, embedding: r.structEmbedding ?? (a.ok ? a.embedding : []), tree: a.ok ? a.tree : undefined, fingerprint: r.fingerprint ?? undefined };
+  });
 }
 
 export function minePass(database: Database, options: MineOptions = {}): Promise<MineReport> {
@@ -163,33 +165,33 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
   }
   // Programs of an interrupted earlier attempt of this pass, not yet clustered, join in too.
   const carried = await db
-    .select({ runId: minedPrograms.runId, code: minedPrograms.code, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
+    .select({ runId: minedPrograms.runId, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
     .from(minedPrograms)
     .where(and(eq(minedPrograms.passId, pass.id), eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId)));
   const newItems: ClusterItem[] = [];
   const carriedRows = carried.filter((r) => !analyses.has(r.runId));
   for (const a of analyses.values()) newItems.push({ id: a.runId, embedding: a.embedding, tree: a.tree, fingerprint: a.fingerprint });
-  newItems.push(...itemsFromRows(carriedRows));
+  newItems.push(...(await itemsFromRows(database, carriedRows)));
 
   // 2. cluster
   const existingRows = await db.select().from(clusters);
   const medoidRows = existingRows.length
     ? await db
-        .select({ runId: minedPrograms.runId, code: minedPrograms.code, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
+        .select({ runId: minedPrograms.runId, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
         .from(minedPrograms)
         .where(inArray(minedPrograms.runId, existingRows.map((c) => c.representativeRunId).filter((x): x is string => Boolean(x))))
     : [];
-  const medoids = new Map(itemsFromRows(medoidRows).map((i) => [i.id, i]));
+  const medoids = new Map((await itemsFromRows(database, medoidRows)).map((i) => [i.id, i]));
   const existing: ExistingCluster[] = existingRows
     .filter((c) => c.representativeRunId && medoids.has(c.representativeRunId) && c.centroid)
     .map((c) => ({ id: c.id, centroid: c.centroid!, size: c.size, medoid: medoids.get(c.representativeRunId!)! }));
   const noiseRows = await db
-    .select({ runId: minedPrograms.runId, code: minedPrograms.code, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
+    .select({ runId: minedPrograms.runId, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
     .from(minedPrograms)
     .where(and(eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId), sql`${minedPrograms.passId} <> ${pass.id}`))
     .orderBy(sql`${minedPrograms.createdAt} desc`)
     .limit(options.noisePoolLimit ?? 20_000);
-  const noisePool = itemsFromRows(noiseRows);
+  const noisePool = await itemsFromRows(database, noiseRows);
   const pool = [...newItems, ...noisePool];
   const mode = options.knn === 'database' || (options.knn !== 'memory' && pool.length > 3_000) ? 'database' : 'memory';
   const byId = new Map(pool.map((i) => [i.id, i]));

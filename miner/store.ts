@@ -46,18 +46,25 @@ export async function runsToMine(database: Database, fromSeq: number, toSeq: num
     [fromSeq, toSeq],
   );
   if (runs.length === 0) return [];
-  const ids = runs.map((r) => r.run_id);
-  const blocks = await database.query<{ run_id: string; step_idx: number; block_idx: number; code: string; status: string }>(
-    `select run_id, step_idx, block_idx, code, status from programs where run_id = any($1::uuid[]) order by run_id, step_idx, block_idx`,
-    [ids],
-  );
-  const byRun = new Map<string, BlockInput[]>();
-  for (const b of blocks) {
-    const list = byRun.get(b.run_id) ?? [];
-    list.push({ stepIdx: b.step_idx, blockIdx: b.block_idx, code: b.code, status: b.status });
-    byRun.set(b.run_id, list);
-  }
+  const byRun = await blocksOf(database, runs.map((r) => r.run_id));
   return runs.map((r) => ({ runId: r.run_id, query: r.query, status: r.status, maxSeq: Number(r.max_seq), blocks: byRun.get(r.run_id) ?? [] }));
+}
+
+/** The logged code blocks of runs, in step and block order. */
+export async function blocksOf(database: Database, runIds: string[]): Promise<Map<string, BlockInput[]>> {
+  const byRun = new Map<string, BlockInput[]>();
+  for (let i = 0; i < runIds.length; i += 5_000) {
+    const blocks = await database.query<{ run_id: string; step_idx: number; block_idx: number; code: string; status: string }>(
+      'select run_id, step_idx, block_idx, code, status from programs where run_id = any($1::uuid[]) order by run_id, step_idx, block_idx',
+      [runIds.slice(i, i + 5_000)],
+    );
+    for (const b of blocks) {
+      const list = byRun.get(b.run_id) ?? [];
+      list.push({ stepIdx: b.step_idx, blockIdx: b.block_idx, code: b.code, status: b.status });
+      byRun.set(b.run_id, list);
+    }
+  }
+  return byRun;
 }
 
 export interface NeighborRow {

@@ -8,8 +8,11 @@ import { InputError } from '../runtime/runtime.js';
 import { packageRoot } from '../util/package-root.js';
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
+import { registerClusters } from './commands/clusters.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerExport, registerImport } from './commands/interchange.js';
+import { registerLibrary } from './commands/library.js';
+import { registerMine } from './commands/mine.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
@@ -29,9 +32,12 @@ export function buildProgram(): Command {
   registerExport(program);
   registerImport(program);
   registerDoctor(program);
+  registerMine(program);
+  registerClusters(program);
   registerDemo(program);
   registerBench(program);
   registerSimServer(program);
+  registerLibrary(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

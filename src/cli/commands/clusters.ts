@@ -1,0 +1,131 @@
+import type { Command } from 'commander';
+import type { Database } from '../../db/connection.js';
+import { UsageError } from '../errors.js';
+import { table, truncate } from '../format.js';
+import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
+
+export interface ClusterView {
+  id: string;
+  size: number;
+  support: number;
+  successRate: number;
+  skeleton: string;
+  growth: string | null;
+  members: { runId: string; programId: string | null }[];
+  representative: string | null;
+}
+
+interface ClusterRow {
+  id: string;
+  size: number;
+  support: number;
+  success_rate: number;
+  skeleton: string;
+  growth: string | null;
+  representative_run_id: string | null;
+  templates: unknown;
+}
+
+export async function listClusters(database: Database, id?: string): Promise<(ClusterView & { templates: unknown })[]> {
+  const rows = await database.query<ClusterRow>(
+    `select id, size, support, success_rate, skeleton, growth, representative_run_id, templates from clusters ${id ? 'where id = $1' : ''} order by support desc, id`,
+    id ? [id] : [],
+  );
+  if (rows.length === 0) return [];
+  // Each member is a run; its program is the block that produced the answer (or the last one).
+  const members = await database.query<{ cluster_id: string; run_id: string; program_id: string | null }>(
+    `select m.cluster_id, m.run_id,
+            (select p.id from programs p where p.run_id = m.run_id order by (p.status = 'final') desc, p.seq desc limit 1) as program_id
+       from mined_programs m where m.cluster_id = any($1::text[]) order by m.created_at, m.run_id`,
+    [rows.map((r) => r.id)],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    size: r.size,
+    support: r.support,
+    successRate: Number(r.success_rate),
+    skeleton: r.skeleton,
+    growth: r.growth,
+    members: members.filter((m) => m.cluster_id === r.id).map((m) => ({ runId: m.run_id, programId: m.program_id })),
+    representative: r.representative_run_id,
+    templates: r.templates,
+  }));
+}
+
+function sideBySide(a: string, b: string, width: number): string {
+  const la = a.split('\n');
+  const lb = b.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(la.length, lb.length); i++) {
+    const l = (la[i] ?? '').replace(/\t/g, '  ');
+    const r = (lb[i] ?? '').replace(/\t/g, '  ');
+    out.push(`${(l.length > width ? `${l.slice(0, width - 1)}…` : l).padEnd(width)} │ ${r.length > width ? `${r.slice(0, width - 1)}…` : r}`);
+  }
+  return out.join('\n');
+}
+
+async function memberCode(database: Database, runId: string): Promise<string> {
+  const rows = await database.query<{ code: string }>('select code from mined_programs where run_id = $1', [runId]);
+  return rows[0]?.code ?? '';
+}
+
+export function registerClusters(program: Command): void {
+  const cmd = program.command('clusters').description('clusters of similar decompositions found by `accrete mine`');
+  withJson(withDb(cmd), 'print [{id, size, support, successRate, skeleton, members: [{runId, programId}], representative}]');
+  cmd.action(async (opts: { db?: string; json?: boolean }) => {
+    const database = await openDbFromOptions(opts);
+    try {
+      const all = await listClusters(database);
+      if (opts.json) {
+        printJson(all.map(({ templates: _t, growth: _g, ...c }) => c));
+        return;
+      }
+      if (all.length === 0) {
+        process.stdout.write('No clusters yet. Log some runs, then run: accrete mine\n');
+        return;
+      }
+      process.stdout.write(
+        `${table(
+          all.map((c) => [c.id, String(c.size), String(c.support), `${Math.round(c.successRate * 100)}%`, c.growth ?? '-', truncate(c.skeleton, 90)]),
+          ['cluster', 'size', 'support', 'success', 'growth', 'skeleton'],
+        )}\n`,
+      );
+    } finally {
+      await database.close();
+    }
+  });
+  const show = cmd
+    .command('show')
+    .description('a cluster: its skeleton, prompt templates, and two members side by side')
+    .argument('<id>', 'cluster id (see accrete clusters)');
+  withJson(withDb(show));
+  show.action(async (id: string, opts: { db?: string; json?: boolean }) => {
+    const database = await openDbFromOptions(opts);
+    try {
+      const [c] = await listClusters(database, id);
+      if (!c) throw new UsageError(`no cluster ${id} (see accrete clusters)`);
+      if (opts.json) {
+        printJson(c);
+        return;
+      }
+      const templates = (Array.isArray(c.templates) ? c.templates : []) as { fn?: string; text?: string }[];
+      const [a, b] = [c.representative ?? c.members[0]?.runId, c.members.find((m) => m.runId !== c.representative)?.runId].filter(Boolean) as string[];
+      const width = Math.max(30, Math.floor(((process.stdout.columns ?? 160) - 3) / 2));
+      const lines = [
+        `cluster ${c.id}: ${c.size} programs, support ${c.support} runs, success ${Math.round(c.successRate * 100)}%, model calls grow ${c.growth ?? '?'}`,
+        `skeleton: ${c.skeleton}`,
+        'prompt templates:',
+        ...(templates.length ? templates.map((t) => `  ${t.fn ?? 'llm'}: ${JSON.stringify(t.text ?? '')}`) : ['  (none)']),
+        '',
+      ];
+      if (a) {
+        const left = await memberCode(database, a);
+        const right = b ? await memberCode(database, b) : '';
+        lines.push(sideBySide(`run ${a} (representative)`, b ? `run ${b}` : '', width), sideBySide('-'.repeat(width), b ? '-'.repeat(width) : '', width), sideBySide(left, right, width));
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } finally {
+      await database.close();
+    }
+  });
+}
