@@ -21,7 +21,7 @@ export interface MineProgress {
 }
 
 export interface MineOptions {
-  /** Runs read and written per batch (default 500). */
+  /** Logged programs (by seq) read per batch (default 1,000). */
   batchSize?: number;
   /** Noise programs of earlier passes re-considered for new clusters (default 20,000, newest first). */
   noisePoolLimit?: number;
@@ -139,13 +139,14 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
       where p.seq > $1 and p.seq <= $2 and r.status <> 'running' and not exists (select 1 from mined_programs m where m.run_id = p.run_id)`,
     [pass.fromSeq, pass.toSeq],
   );
-  // 1. parse, normalize, embed, store — in batches, each committed (resumable)
-  const batchSize = options.batchSize ?? 500;
+  // 1. parse, normalize, embed, store — window by window over the watermark range, each batch
+  //    committed (an interrupted pass resumes: mined runs are skipped)
+  const window = Math.max(1, options.batchSize ?? 1_000);
   const analyses = new Map<string, ProgramAnalysis>();
-  for (;;) {
+  for (let cursor = pass.fromSeq; cursor < pass.toSeq; cursor += window) {
     if (options.signal?.aborted) throw new Error('mining interrupted; the next `accrete mine` resumes this pass');
-    const batch = await runsToMine(database, pass.fromSeq, pass.toSeq, batchSize);
-    if (batch.length === 0) break;
+    const batch = await runsToMine(database, cursor, Math.min(pass.toSeq, cursor + window));
+    if (batch.length === 0) continue;
     const rows = batch.map((run) => {
       const a = analyzeProgram({ runId: run.runId, blocks: run.blocks });
       report.programsRead += run.blocks.length;
@@ -160,7 +161,7 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
       }
       return storeRow(run, pass.id, a);
     });
-    await db.insert(minedPrograms).values(rows).onConflictDoNothing();
+    for (let i = 0; i < rows.length; i += 500) await db.insert(minedPrograms).values(rows.slice(i, i + 500)).onConflictDoNothing();
     options.onProgress?.({ phase: 'parse', done: report.runsRead, total: pending });
   }
   // Programs of an interrupted earlier attempt of this pass, not yet clustered, join in too.

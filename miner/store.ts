@@ -33,16 +33,18 @@ export async function safeWatermark(database: Database): Promise<number> {
   return Math.min(max, open);
 }
 
-/** Finished runs with programs in (fromSeq, toSeq] that are not mined yet, oldest first. */
-export async function runsToMine(database: Database, fromSeq: number, toSeq: number, limit: number): Promise<RunToMine[]> {
+/**
+ * Finished runs, not mined yet, with a program in the window (fromSeq, toSeq] of programs.seq.
+ * Callers walk the watermark range window by window, so each batch reads a bounded slice.
+ */
+export async function runsToMine(database: Database, fromSeq: number, toSeq: number): Promise<RunToMine[]> {
   const runs = await database.query<{ run_id: string; query: string; status: string; max_seq: string | number }>(
-    `select p.run_id, r.query, r.status, max(p.seq) as max_seq
-       from programs p join runs r on r.id = p.run_id
-      where p.seq > $1 and p.seq <= $2 and r.status <> 'running'
-        and not exists (select 1 from mined_programs m where m.run_id = p.run_id)
-      group by p.run_id, r.query, r.status
-      order by max(p.seq)
-      limit ${Math.floor(limit)}`,
+    `select r.id as run_id, r.query, r.status, (select max(seq) from programs where run_id = r.id) as max_seq
+       from runs r
+      where r.id in (select distinct run_id from programs where seq > $1 and seq <= $2)
+        and r.status <> 'running'
+        and not exists (select 1 from mined_programs m where m.run_id = r.id)
+      order by max_seq`,
     [fromSeq, toSeq],
   );
   if (runs.length === 0) return [];

@@ -21,7 +21,7 @@ export function registerMine(program: Command): void {
   const cmd = program
     .command('mine')
     .description('one mining pass over the programs logged since the last one: parse, normalize, embed, cluster')
-    .option('--batch-size <n>', 'runs read and written per batch', '500');
+    .option('--batch-size <n>', 'logged programs read per batch', '1000');
   withJson(withDb(cmd), 'print the pass report: programs read, parsed, unparseable, clusters new/grown, stability, duration');
   cmd.addHelpText(
     'after',
@@ -38,7 +38,7 @@ program twice. On the embedded database run it from cron, e.g. nightly at 03:00:
     process.once('SIGINT', onSigint);
     try {
       const report = await minePass(database, {
-        batchSize: Math.max(1, Number(opts.batchSize) || 500),
+        batchSize: Math.max(1, Number(opts.batchSize) || 1_000),
         signal: abort.signal,
         onProgress: (p) => progress.set(`accrete mine · ${p.phase} ${bar(p.done, p.total)}`),
       });
