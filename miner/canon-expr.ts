@@ -5,7 +5,7 @@
  *   chunking idioms (match(/[\s\S]{1,N}/g), Array.from({length: ceil(n/N)}, ...)) → $chunk(x, N);
  *   reduce-counting → filter(...).length; identity map dropped; `{ return e }` bodies → e.
  */
-import { mk, id, none, equal, isId, methodCall, some, type NNode } from './tree.js';
+import { mk, id, none, clone, equal, isId, methodCall, some, type NNode } from './tree.js';
 
 /** Applies the expression rules bottom-up over a tree (in place). Returns the new root. */
 export function canonicalizeExpressions(root: NNode): NNode {
@@ -126,7 +126,9 @@ function chunkCall(src: NNode, sizeNode: NNode): NNode {
 
 const CHUNK_RE = /^\/(?:\[\\s\\S\]|\[\\S\\s\]|\.|\[^\]|\(\?:\.\|\\n\)|\(\.\|\\n\))\{1,(\d+)\}\/([a-z]*)$/;
 
+/** Names, literals and member chains of names: pure, so substituting them for a parameter is safe. */
 function isSimpleArg(n: NNode): boolean {
+  if (n.k === 'mem') return isSimpleArg(n.c[0]) && n.c[0].k !== 'str';
   return n.k === 'id' || n.k === 'str' || n.k === 'num' || n.k === 'bool' || n.k === 'null';
 }
 
@@ -147,7 +149,7 @@ function betaReduce(n: NNode): NNode | undefined {
   const subst = (x: NNode): NNode => {
     if (x.k === 'id') {
       const at = names.indexOf(x.v ?? '');
-      if (at >= 0) return { ...args[at], c: [] };
+      if (at >= 0) return clone(args[at]);
     }
     for (let i = 0; i < x.c.length; i++) x.c[i] = subst(x.c[i]);
     return x;

@@ -15,9 +15,10 @@ import { mk, id, none, equal, isId, methodCall, some, STATEMENT_LIST_KINDS, list
 
 let fresh = 0;
 
+/** A name for a loop element that no JS identifier can collide with (renamed positionally later). */
 function freshName(): string {
   fresh = (fresh + 1) % 1_000_000;
-  return `$it${fresh}`;
+  return `%it${fresh}`;
 }
 
 /** Applies the loop rules to every statement list of the tree (inner lists first). Returns true if anything changed. */

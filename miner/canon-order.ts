@@ -21,11 +21,6 @@ function isBarrier(s: NNode, e: Effects): boolean {
   return e.final || e.jump || e.print || s.k === 'return' || s.k === 'throw' || s.k === 'break' || s.k === 'continue' || s.k === 'label';
 }
 
-function meets(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  for (const x of a) if (b.has(x)) return true;
-  return false;
-}
-
 function reorderList(list: NNode, an: EffectsAnalyzer): void {
   const start = listStart(list);
   const stmts = list.c.slice(start);
@@ -34,15 +29,34 @@ function reorderList(list: NNode, an: EffectsAnalyzer): void {
   const effs = stmts.map((s) => an.effects(s));
   const defs = effs.map((e) => new Set([...e.strong, ...e.weak, ...e.declares]));
   const barrier = stmts.map((s, i) => isBarrier(s, effs[i]));
+  // Dependence edges a → b (a < b) through an index of who defined and used each name so far.
   const preds: number[] = new Array<number>(n).fill(0);
   const succ: number[][] = stmts.map(() => []);
-  for (let b = 1; b < n; b++) {
-    for (let a = 0; a < b; a++) {
-      if (barrier[a] || barrier[b] || meets(defs[a], effs[b].uses) || meets(defs[a], defs[b]) || meets(effs[a].uses, defs[b])) {
-        succ[a].push(b);
-        preds[b]++;
+  const definers = new Map<string, number[]>();
+  const users = new Map<string, number[]>();
+  const barriers: number[] = [];
+  const add = (into: Map<string, number[]>, name: string, i: number): void => {
+    const list = into.get(name);
+    if (list) list.push(i);
+    else into.set(name, [i]);
+  };
+  for (let b = 0; b < n; b++) {
+    const from = new Set<number>(barriers);
+    if (barrier[b]) for (let a = 0; a < b; a++) from.add(a);
+    else {
+      for (const u of effs[b].uses) for (const a of definers.get(u) ?? []) from.add(a);
+      for (const d of defs[b]) {
+        for (const a of definers.get(d) ?? []) from.add(a);
+        for (const a of users.get(d) ?? []) from.add(a);
       }
     }
+    for (const a of from) {
+      succ[a].push(b);
+      preds[b]++;
+    }
+    if (barrier[b]) barriers.push(b);
+    for (const u of effs[b].uses) add(users, u, b);
+    for (const d of defs[b]) add(definers, d, b);
   }
   // Shape keys are printed only when there is a choice to make.
   const keyCache: (string | undefined)[] = new Array<string | undefined>(n);

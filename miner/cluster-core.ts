@@ -2,13 +2,18 @@
  * In-memory clustering of analyzed programs, driven by a kNN source (brute force in tests, pgvector
  * HNSW in the database layer):
  *
- *  1. kNN graph: each item's k nearest neighbours with cosine similarity ≥ τ; keep mutual edges.
- *  2. Density (HDBSCAN-lite): items with at least `minCore` mutual neighbours are core points;
- *     clusters are the connected components of core points; a non-core item joins the cluster of
- *     its most similar core neighbour; everything else is noise.
+ *  0. Identical programs (same fingerprint) are clustered once, as one item weighted by its copies.
+ *  1. kNN graph: each item's k nearest neighbours with cosine similarity ≥ τ; an edge needs one
+ *     end in the other's list (`edges: 'any'`, the default) or both (`'mutual'`).
+ *  2. Density (HDBSCAN-lite): items with at least `minCore` neighbours within τ (copies count) are
+ *     core points; clusters are the connected components of core points; a non-core item joins
+ *     the cluster of its most similar core neighbour; everything else is noise.
  *  3. Refinement by anti-unification: each cluster's medoid is the member with the least total
  *     anti-unification cost to the others; members whose cost to the medoid exceeds `maxCost` are
  *     split off as noise. Clusters smaller than `minClusterSize` dissolve into noise.
+ *
+ * Defaults were tuned on the labelled corpus (corpus.ts): within-family cosine ≥ ~0.77,
+ * across-family ≤ ~0.75, within-family anti-unification cost ≤ ~0.4.
  *
  * `assignToExisting` handles incremental passes: new items join an existing cluster when they are
  * close to its centroid and cheap to anti-unify with its medoid; cluster ids never change.
@@ -120,16 +125,26 @@ class UnionFind {
   }
 }
 
-/** The member with the least total cost to the others (exact up to 40 members, else among the 40 closest to the centroid). */
-export function medoidOf(members: readonly ClusterItem[], centroid: readonly number[], cost: CostFn): ClusterItem {
-  const byCentroid = members.slice().sort((a, b) => cosine(b.embedding, centroid) - cosine(a.embedding, centroid) || (a.id < b.id ? -1 : 1));
-  const candidates = byCentroid.slice(0, 40);
-  const others = members.length <= 40 ? members : byCentroid.slice(0, 40);
+/** Medoid candidates and comparison set, among the members closest to the centroid (bounds the anti-unification work). */
+const MEDOID_CANDIDATES = 12;
+const MEDOID_OTHERS = 30;
+
+/**
+ * The member with the least total (weighted) anti-unification cost to the others, among the
+ * members closest to the centroid. `weight` counts identical copies of a member (default 1).
+ */
+export function medoidOf(members: readonly ClusterItem[], centroid: readonly number[], cost: CostFn, weight: (m: ClusterItem) => number = () => 1): ClusterItem {
+  const byCentroid = members
+    .map((m) => ({ m, sim: cosine(m.embedding, centroid) }))
+    .sort((a, b) => b.sim - a.sim || (a.m.id < b.m.id ? -1 : a.m.id > b.m.id ? 1 : 0))
+    .map((x) => x.m);
+  const candidates = byCentroid.slice(0, MEDOID_CANDIDATES);
+  const others = byCentroid.slice(0, MEDOID_OTHERS);
   let best = candidates[0];
   let bestCost = Infinity;
   for (const c of candidates) {
     let total = 0;
-    for (const o of others) if (o !== c) total += cost(c, o);
+    for (const o of others) if (o !== c) total += weight(o) * cost(c, o);
     if (total < bestCost - 1e-12) {
       best = c;
       bestCost = total;
@@ -228,41 +243,45 @@ export async function clusterItems(items: readonly ClusterItem[], knn: KnnFn, op
     else groups.set(groupOf[i], [i]);
   }
 
-  // 3. Refinement by anti-unification cost to the medoid.
-  const w = (members: readonly ClusterItem[]): number => members.reduce((t, m) => t + weight[index.get(m.id) ?? 0], 0);
-  const kept: ClusterItem[][] = [];
+  // 3. Refinement by anti-unification cost to the medoid (over distinct programs, weighted by copies).
+  const weightOf = (m: ClusterItem): number => weight[index.get(m.id) ?? 0];
+  const total = (members: readonly ClusterItem[]): number => members.reduce((t, m) => t + weightOf(m), 0);
+  const kept: { reps: ClusterItem[]; medoid: ClusterItem }[] = [];
   for (const idxs of groups.values()) {
     let members = idxs.map((i) => reps[i]);
-    if (w(members) < o.minClusterSize) continue;
-    for (let round = 0; round < 2; round++) {
+    if (total(members) < o.minClusterSize) continue;
+    let medoid = members[0];
+    for (let round = 0; round < 3; round++) {
       const centroid = centroidOf(members.map((m) => m.embedding));
-      const medoid = medoidOf(members, centroid, cost);
+      medoid = medoidOf(members, centroid, cost, weightOf);
       const close = members.filter((m) => m === medoid || cost(m, medoid) <= o.maxCost);
       if (close.length === members.length) break;
       members = close;
     }
-    if (w(members) >= o.minClusterSize) kept.push(members.flatMap((m) => (copies.get(m.id) ?? [m.id]).map((cid) => byId(items, cid))));
+    if (total(members) >= o.minClusterSize) kept.push({ reps: members, medoid });
   }
-  return finish(items, kept, cost, options.newClusterId ?? ((i) => `c${i}`));
+  return finish(items, kept, copies, options.newClusterId ?? ((i) => `c${i}`));
 }
 
-function byId(items: readonly ClusterItem[], id: string): ClusterItem {
-  const it = items.find((x) => x.id === id);
-  if (!it) throw new Error(`unknown item ${id}`);
-  return it;
-}
-
-function finish(items: readonly ClusterItem[], groups: ClusterItem[][], cost: CostFn, newId: (i: number) => string): ClusterResult {
-  const sorted = groups.map((g) => g.slice().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
-  sorted.sort((a, b) => (a[0].id < b[0].id ? -1 : a[0].id > b[0].id ? 1 : 0));
+function finish(
+  items: readonly ClusterItem[],
+  groups: { reps: ClusterItem[]; medoid: ClusterItem }[],
+  copies: ReadonlyMap<string, string[]>,
+  newId: (i: number) => string,
+): ClusterResult {
+  const byId = new Map(items.map((it) => [it.id, it]));
+  const expanded = groups.map((g) => ({
+    medoid: g.medoid.id,
+    members: g.reps.flatMap((r) => copies.get(r.id) ?? [r.id]).sort(),
+  }));
+  expanded.sort((a, b) => (a.members[0] < b.members[0] ? -1 : a.members[0] > b.members[0] ? 1 : 0));
   const assignments = new Map<string, string | null>();
   for (const it of items) assignments.set(it.id, null);
-  const clusters: Cluster[] = sorted.map((members, i) => {
+  const clusters: Cluster[] = expanded.map((g, i) => {
     const id = newId(i);
-    const centroid = centroidOf(members.map((m) => m.embedding));
-    const medoid = medoidOf(members, centroid, cost);
-    for (const m of members) assignments.set(m.id, id);
-    return { id, members: members.map((m) => m.id), medoid: medoid.id, centroid };
+    for (const m of g.members) assignments.set(m, id);
+    const centroid = centroidOf(g.members.map((m) => byId.get(m)?.embedding ?? []));
+    return { id, members: g.members, medoid: g.medoid, centroid };
   });
   const noise = items.filter((it) => assignments.get(it.id) === null).map((it) => it.id);
   return { clusters, assignments, noise };
@@ -353,16 +372,14 @@ export async function incrementalPass(
 ): Promise<IncrementalResult> {
   const assigned = assignToExisting(newItems, existing, options);
   const taken = new Set(existing.map((c) => c.id));
-  let counter = 0;
-  const newClusterId =
-    options.newClusterId ??
-    (() => {
-      let id = `c${existing.length + counter}`;
-      while (taken.has(id)) id = `c${existing.length + ++counter}`;
-      counter++;
-      taken.add(id);
-      return id;
-    });
+  let next = existing.length;
+  const allocate = (): string => {
+    let id = `c${next++}`;
+    while (taken.has(id)) id = `c${next++}`;
+    taken.add(id);
+    return id;
+  };
+  const newClusterId = options.newClusterId ?? allocate;
   const rest = [...assigned.unassigned, ...noisePool];
   const inner = await clusterItems(rest, knn, { ...options, newClusterId });
   const assignments = new Map(assigned.assignments);

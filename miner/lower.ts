@@ -50,8 +50,10 @@ function tooDeep(depth: number): void {
 }
 
 function hasModifier(n: ts.Node, kind: ts.SyntaxKind): boolean {
-  const mods = ts.canHaveModifiers(n) ? ts.getModifiers(n) : undefined;
-  return mods?.some((m) => m.kind === kind) ?? false;
+  const mods = (n as { modifiers?: ts.NodeArray<ts.ModifierLike> }).modifiers;
+  if (!mods) return false;
+  for (const m of mods) if (m.kind === kind) return true;
+  return false;
 }
 
 function pushStatement(out: NNode[], s: ts.Statement, d: number): void {

@@ -10,9 +10,9 @@ import { LowerError, lowerSourceFile, parseBlock } from './lower.js';
 import { normalizeStatements } from './normalize.js';
 import { EffectsAnalyzer, collectFunctions } from './scope.js';
 import { findLibCalls, liftSkeleton } from './skeleton.js';
-import { backwardSlice } from './slice.js';
+import { FinalDetector, backwardSlice } from './slice.js';
 import { canonicalizeExpressions } from './canon-expr.js';
-import { LOOP_KINDS, depth as treeDepth, size as treeSize, some, type NNode } from './tree.js';
+import { LOOP_KINDS, depth as treeDepth, size as treeSize, type NNode } from './tree.js';
 import type { ProgramAnalysis, ProgramFeatures, ProgramInput, Unparseable } from './types.js';
 
 function unparseable(runId: string, reason: string): Unparseable {
@@ -29,13 +29,26 @@ function where(b: OrderedBlock): string {
  * others stay where they were written.
  */
 function hoistFunctions(stmts: NNode[]): NNode[] {
+  const fnName = (s: NNode): string | undefined => (s.k === 'var' && s.v === 'function' && s.c[0]?.c[0]?.k === 'id' ? s.c[0].c[0].v : undefined);
+  const names = new Set<string>();
+  for (const s of stmts) {
+    const n = fnName(s);
+    if (n !== undefined) names.add(n);
+  }
+  if (names.size === 0) return stmts;
+  // Names of functions referenced by the statements seen so far.
+  const referenced = new Set<string>();
+  const note = (n: NNode): void => {
+    if (n.k === 'id' && n.v !== undefined && names.has(n.v)) referenced.add(n.v);
+    for (const ch of n.c) note(ch);
+  };
   const hoisted: NNode[] = [];
   const rest: NNode[] = [];
-  for (let k = 0; k < stmts.length; k++) {
-    const s = stmts[k];
-    const name = s.k === 'var' && s.v === 'function' && s.c[0]?.c[0]?.k === 'id' ? s.c[0].c[0].v : undefined;
-    if (name !== undefined && stmts.slice(0, k).some((p) => some(p, (x) => x.k === 'id' && x.v === name))) hoisted.push(s);
+  for (const s of stmts) {
+    const name = fnName(s);
+    if (name !== undefined && referenced.has(name)) hoisted.push(s);
     else rest.push(s);
+    note(s);
   }
   return hoisted.length === 0 ? stmts : [...hoisted, ...rest];
 }
@@ -128,12 +141,13 @@ function analyze(input: ProgramInput): ProgramAnalysis | Unparseable {
   const stmts: NNode[] = [];
   let criterionFrom = 0;
   const an = new EffectsAnalyzer(collectFunctions(contributing.flatMap((b) => b.stmts)));
+  const finals = new FinalDetector(an);
   for (const b of contributing) {
-    if (b.stmts.some((s) => an.effects(s).final)) criterionFrom = stmts.length;
+    if (b.stmts.some((s) => finals.has(s))) criterionFrom = stmts.length;
     stmts.push(...b.stmts);
   }
   const libCalls = findLibCalls(fullStmts);
-  const sliced = backwardSlice(stmts, { criterionFrom, analyzer: an });
+  const sliced = backwardSlice(stmts, { criterionFrom, analyzer: an, finals });
   const slicedCount = sliced.stmts.length;
   const norm = normalizeStatements(sliced.stmts, { expressionsDone: true });
   const skeleton = liftSkeleton(norm.tree, []);

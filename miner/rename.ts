@@ -118,17 +118,18 @@ class Renamer {
       case 'id':
         this.ident(n);
         return;
-      case 'block': {
-        const scope: Scope = new Map();
-        listBindings(n.c, scope);
-        this.withScope(scope, () => n.c.forEach((c) => this.node(c)));
-        return;
-      }
+      case 'block':
       case 'case':
       case 'default': {
         const scope: Scope = new Map();
         listBindings(n.c, scope);
-        this.withScope(scope, () => n.c.forEach((c) => this.node(c)));
+        if (scope.size === 0) {
+          for (const c of n.c) this.node(c);
+          return;
+        }
+        this.scopes.push(scope);
+        for (const c of n.c) this.node(c);
+        this.scopes.pop();
         return;
       }
       case 'for': {

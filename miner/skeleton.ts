@@ -12,7 +12,7 @@ import type { GrowthClass, PromptTemplate, Skeleton } from './types.js';
 
 const MAX_CHAIN_DEPTH = 60;
 /** Work budget for lifting one program (guards pathological call graphs). */
-const MAX_STEPS = 50_000;
+const MAX_STEPS = 5_000;
 
 const ITERATING_METHODS = new Set(['map', 'flatMap', 'filter', 'forEach', 'reduce', 'reduceRight', 'find', 'findIndex', 'findLast', 'some', 'every', 'sort', 'toSorted']);
 

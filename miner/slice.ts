@@ -4,12 +4,14 @@
  * `arr.push(...)`, `map.set(...)`, `obj.k = ...`), and drops peeks, prints and abandoned attempts.
  * Where the analysis is unsure it keeps the statement.
  */
-import { EffectsAnalyzer, collectFunctions, type Effects } from './scope.js';
-import { mk, isCallTo, type NNode } from './tree.js';
+import { EffectsAnalyzer, collectFunctions } from './scope.js';
+import { mk, isCallTo, isId, type NNode } from './tree.js';
 
 export interface SliceOptions {
   /** An analyzer over these statements to share (its cached effects are reused). */
   analyzer?: EffectsAnalyzer;
+  /** A FINAL detector over the same analyzer to share. */
+  finals?: FinalDetector;
   /**
    * Index of the first top-level statement whose FINAL calls are slicing criteria (the start of
    * the last block that calls FINAL). FINAL calls before it belong to attempts that did not end
@@ -50,13 +52,13 @@ class Slicer {
   private readonly an: EffectsAnalyzer;
   private loopDepth = 0;
 
-  constructor(an: EffectsAnalyzer) {
+  private readonly finals: FinalDetector;
+
+  constructor(an: EffectsAnalyzer, finals: FinalDetector) {
     this.an = an;
+    this.finals = finals;
   }
 
-  effects(n: NNode): Effects {
-    return this.an.effects(n);
-  }
 
   private readonly usesCache = new WeakMap<NNode, Set<string>>();
 
@@ -94,8 +96,7 @@ class Slicer {
   }
 
   private stmt(s: NNode, live: Set<string>, crit: boolean, keepJumps: boolean): { node: NNode | null; live: Set<string> } {
-    const eff = this.an.effects(s);
-    const isCrit = crit && eff.final;
+    const isCrit = crit && this.finals.has(s);
     switch (s.k) {
       case 'block': {
         const r = this.list(s.c, live, crit, keepJumps);
@@ -115,7 +116,7 @@ class Slicer {
       case 'forin':
       case 'while':
       case 'do':
-        if (this.loopDepth >= MAX_PRECISE_LOOP_DEPTH) return this.simple(s, eff, live, isCrit, keepJumps);
+        if (this.loopDepth >= MAX_PRECISE_LOOP_DEPTH) return this.simple(s, live, isCrit, keepJumps);
         this.loopDepth++;
         try {
           return this.loop(s, live, crit, isCrit);
@@ -142,14 +143,14 @@ class Slicer {
         return r.node ? { node: mk('label', [r.node], s.v), live: r.live } : { node: null, live };
       }
       default:
-        return this.simple(s, eff, live, isCrit, keepJumps);
+        return this.simple(s, live, isCrit, keepJumps);
     }
   }
 
   /** A statement taken as a whole: kept if it defines something live, holds the criterion or (in a kept loop) jumps. */
-  private simple(s: NNode, eff: Effects, live: Set<string>, isCrit: boolean, keepJumps: boolean): { node: NNode | null; live: Set<string> } {
-    const defs = union(eff.strong, eff.weak);
-    const relevant = isCrit || intersects(defs, live) || (keepJumps && eff.jump);
+  private simple(s: NNode, live: Set<string>, isCrit: boolean, keepJumps: boolean): { node: NNode | null; live: Set<string> } {
+    const eff = this.an.effects(s);
+    const relevant = isCrit || intersects(eff.strong, live) || intersects(eff.weak, live) || (keepJumps && eff.jump);
     if (!relevant) return { node: null, live };
     const next = new Set(live);
     for (const d of eff.strong) next.delete(d);
@@ -206,8 +207,39 @@ export function stripPrints(n: NNode): NNode {
   return n;
 }
 
-function containsFinal(stmts: readonly NNode[], from: number, an: EffectsAnalyzer): boolean {
-  for (let i = from; i < stmts.length; i++) if (an.effects(stmts[i]).final) return true;
+const STATEMENT_KINDS: ReadonlySet<string> = new Set(['block', 'var', 'expr', 'if', 'for', 'forof', 'forawait', 'forin', 'while', 'do', 'try', 'switch', 'label', 'return', 'throw']);
+
+/**
+ * Whether a statement calls FINAL, directly or through a local function it references. Computed
+ * bottom-up once per node (cheaper than full effects for compound statements).
+ */
+export class FinalDetector {
+  private readonly memo = new WeakMap<NNode, boolean>();
+
+  constructor(private readonly an: EffectsAnalyzer) {}
+
+  /** For a statement (memoized). */
+  has(stmt: NNode): boolean {
+    const hit = this.memo.get(stmt);
+    if (hit !== undefined) return hit;
+    const found = this.scan(stmt);
+    this.memo.set(stmt, found);
+    return found;
+  }
+
+  private scan(n: NNode): boolean {
+    if (n.k === 'call' && isId(n.c[0], 'FINAL')) return true;
+    if (n.k === 'id') return n.v !== undefined && this.an.isFunction(n.v) && (this.an.summary(n.v)?.final ?? false);
+    for (let i = 0; i < n.c.length; i++) {
+      const ch = n.c[i];
+      if (STATEMENT_KINDS.has(ch.k) ? this.has(ch) : this.scan(ch)) return true;
+    }
+    return false;
+  }
+}
+
+function containsFinal(stmts: readonly NNode[], from: number, finals: FinalDetector): boolean {
+  for (let i = from; i < stmts.length; i++) if (finals.has(stmts[i])) return true;
   return false;
 }
 
@@ -218,11 +250,12 @@ function containsFinal(stmts: readonly NNode[], from: number, an: EffectsAnalyze
 export function backwardSlice(stmts: readonly NNode[], options: SliceOptions): SliceResult {
   const from = Math.max(0, Math.min(options.criterionFrom, stmts.length));
   const an = options.analyzer ?? new EffectsAnalyzer(collectFunctions(stmts));
-  if (!containsFinal(stmts, from, an)) {
+  const finals = options.finals ?? new FinalDetector(an);
+  if (!containsFinal(stmts, from, finals)) {
     const kept = stmts.filter((s) => !isPrintStatement(s)).map((s) => stripPrintsCopy(s));
     return { stmts: kept, hasFinal: false };
   }
-  const kept = new Slicer(an).top(stmts, from);
+  const kept = new Slicer(an, finals).top(stmts, from);
   return { stmts: kept.map((s) => stripPrintsCopy(s)), hasFinal: true };
 }
 

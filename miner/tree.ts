@@ -85,24 +85,12 @@ export function equal(a: NNode, b: NNode): boolean {
   return true;
 }
 
-/** Pre-order visit; return false from `f` to skip a node's children. */
-export function visit(n: NNode, f: (node: NNode, parent: NNode | undefined) => boolean | void, parent?: NNode): void {
-  if (f(n, parent) === false) return;
-  for (const ch of n.c) visit(ch, f, n);
-}
-
 /** True if some node satisfies `pred`; `into` decides whether to descend into a node's children. */
 export function some(n: NNode, pred: (node: NNode) => boolean, into: (node: NNode) => boolean = () => true): boolean {
   if (pred(n)) return true;
   if (!into(n)) return false;
   for (const ch of n.c) if (some(ch, pred, into)) return true;
   return false;
-}
-
-/** Bottom-up rewrite: children first, then `f` on the node (returning a replacement or the node). */
-export function rewrite(n: NNode, f: (node: NNode) => NNode): NNode {
-  for (let i = 0; i < n.c.length; i++) n.c[i] = rewrite(n.c[i], f);
-  return f(n);
 }
 
 export const STATEMENT_LIST_KINDS: ReadonlySet<string> = new Set(['prog', 'block', 'case', 'default']);

@@ -73,7 +73,11 @@ export interface ProgramAnalysis extends NormalizedProgram {
   runId: string;
   /** The normalized tree of the sliced program (literal values removed); plain JSON. */
   tree: NNode;
-  /** The unsliced program (every block that parsed, failed ones included), normalized. */
+  /**
+   * The unsliced program (every block that parsed, failed ones included), normalized lightly:
+   * positional names, abstracted literals and expression-level canonical forms, but loops,
+   * inlining and statement order as written.
+   */
   full: NormalizedProgram;
   skeleton: Skeleton;
   features: ProgramFeatures;

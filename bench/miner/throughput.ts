@@ -49,10 +49,49 @@ function measure(label: string, programs: ProgramInput[]): void {
   const avgKb = programs.reduce((t, p) => t + chars(p), 0) / n / 1024;
   const ok = programs.filter((p) => analyzeProgram(p).ok).length;
   console.log(
-    `${label.padEnd(28)} ${String(n).padStart(5)} programs, avg ${avgKb.toFixed(2)} KB (${ok} ok): ` +
+    `${label.padEnd(38)} ${String(n).padStart(5)} programs, avg ${avgKb.toFixed(2)} KB (${ok} ok): ` +
       `analyzeProgram ${(n / bestAnalyze).toFixed(0)}/s, TypeScript parse alone ${(n / bestParse).toFixed(0)}/s, ` +
       `ratio ${(bestAnalyze / bestParse).toFixed(2)}× the parse`,
   );
+}
+
+/** Exploration steps a root model typically writes before its decomposition: peeks, probes, a trial call. */
+const EXPLORATION: readonly string[] = [
+  `// First look at the input: how long is it and what does it look like?
+print(typeof context, context.length);
+print(context.slice(0, 800));
+print(context.slice(-400));`,
+  `// How is it structured? Count lines, blank-line separated sections and headings.
+const probeLines = context.split("\\n");
+const probeSections = context.split(/\\n\\s*\\n/);
+const headings = probeLines.filter((l) => /^#+ /.test(l));
+print(probeLines.length, probeSections.length, headings.length);
+print(headings.slice(0, 20).join("\\n"));`,
+  `// Try the question on a small sample first to see how the sub-model answers.
+const sample = context.slice(0, 6000);
+const trial = await llm("You are reading one part of a long document. Answer the question below using only this part. If the part does not contain the answer, reply exactly NOT IN THIS PART. Keep the answer under fifty words and quote the sentence that supports it.", sample);
+print(trial);`,
+  `// Look for candidate passages with a few keyword probes before deciding how to split.
+const probes = ["deadline", "budget", "approved", "signed", "contract", "meeting"];
+for (const word of probes) {
+  const at = context.toLowerCase().indexOf(word);
+  print(word, at, at >= 0 ? context.slice(Math.max(0, at - 120), at + 120) : "");
+}`,
+];
+
+const CHECK = `// Before answering: sanity-check the intermediate results and look at a few of them.
+const checkSample = context.slice(Math.floor(context.length / 2), Math.floor(context.length / 2) + 4000);
+const second = await llm("Read this excerpt from the middle of the document and list every number that appears together with what it measures. Reply with one item per line in the form 'number: meaning'. If there are none, reply NONE.", checkSample);
+print(second.split("\\n").length, second.slice(0, 600));`;
+
+/**
+ * A typical logged run: exploration steps (comments, peeks, probes, trial calls), then one to three
+ * decompositions (earlier attempts abandoned), 2–4 KB in all.
+ */
+function realistic(seed: number, programs: ProgramInput[]): ProgramInput {
+  const picks = seed % 2 === 0 ? [...EXPLORATION, CHECK] : [...EXPLORATION.slice(0, 3), CHECK];
+  const blocks = [...picks.map((code) => ({ stepIdx: 0, blockIdx: 0, code, status: 'ok' })), ...programs.flatMap((p) => p.blocks)];
+  return { runId: `real-${programs[0].runId}`, blocks: blocks.map((b, i) => ({ ...b, stepIdx: i, blockIdx: 0 })) };
 }
 
 const corpus = generateCorpus({ seed: 123, perFamily: 60, noise: 40 });
@@ -63,5 +102,6 @@ const runsOf = (k: number): ProgramInput[] => {
 };
 console.log(`node ${process.version}, ${process.arch}; per core (single thread), CPU time, best of ${ROUNDS}`);
 measure('generated programs', corpus);
+measure('typical runs (exploration + 1-3 programs)', corpus.map((_, i) => realistic(i, corpus.slice(i, i + 1 + (i % 3)))));
 measure('runs of 3 programs', runsOf(3));
 measure('runs of 6 programs', runsOf(6));

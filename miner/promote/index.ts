@@ -1,0 +1,18 @@
+/** The promote step of the miner: candidates → library branches, pull requests and promotion records. */
+export { proposeFunction } from './propose.js';
+export { listPromotions, recordProposal, shouldPropose, syncPromotions, type ProposalRecord } from './records.js';
+export { DEFAULT_LIBRARY_DIR, ensureLibrary, readMainManifest, resolveLibraryDir } from './library-repo.js';
+export { githubConfigFromEnv } from './github.js';
+export { CandidateError } from './validate.js';
+export { compareVersions, nextVersion } from './version.js';
+export { unifiedDiff } from './diff.js';
+export type {
+  GitHubConfig,
+  LibraryListRow,
+  PromotionCandidate,
+  Proposal,
+  ProposedFile,
+  ProposeOptions,
+  SyncReport,
+  VersionBump,
+} from './types.js';
