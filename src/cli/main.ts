@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerExport, registerImport } from './commands/interchange.js';
+import { registerJobs } from './commands/jobs.js';
 import { registerLibrary } from './commands/library.js';
 import { registerMine } from './commands/mine.js';
 import { registerRun } from './commands/run.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerMine(program);
   registerClusters(program);
+  registerJobs(program);
   registerDemo(program);
   registerBench(program);
   registerSimServer(program);

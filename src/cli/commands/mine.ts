@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { minePass, type MineReport } from '../../../miner/pass.js';
+import { runMining } from '../../../miner/mine.js';
+import type { MineReport } from '../../../miner/pass.js';
 import { ms, num } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
 import { bar, ProgressLine } from '../progress.js';
@@ -37,7 +38,7 @@ program twice. On the embedded database run it from cron, e.g. nightly at 03:00:
     const onSigint = () => abort.abort(new Error('interrupted'));
     process.once('SIGINT', onSigint);
     try {
-      const report = await minePass(database, {
+      const { pass: report } = await runMining(database, {
         batchSize: Math.max(1, Number(opts.batchSize) || 1_000),
         signal: abort.signal,
         onProgress: (p) => progress.set(`accrete mine · ${p.phase} ${bar(p.done, p.total)}`),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { type LibraryConfig, LibraryError } from '../../library/load.js';
 import type { ContextInput } from '../../runtime/context.js';
 import { createRuntime } from '../../runtime/runtime.js';
 import { UsageError } from '../errors.js';
@@ -19,6 +20,10 @@ interface RunOptions {
   requestTimeoutMs?: number;
   retries?: number;
   runId?: string;
+  /** A directory, or false for --no-library. */
+  library?: string | false;
+  libraryPin?: string;
+  libraryK?: number;
   [budget: string]: unknown;
 }
 
@@ -62,6 +67,15 @@ function parseJsonContext(bytes: Buffer, where: string): ContextInput {
   }
 }
 
+/** RuntimeOptions.library from --library, --library-pin, --library-k and --no-library. */
+export function libraryFromOptions(opts: Pick<RunOptions, 'library' | 'libraryPin' | 'libraryK'>, onWarning?: (message: string) => void): LibraryConfig | false {
+  if (opts.library === false) {
+    if (opts.libraryPin !== undefined || opts.libraryK !== undefined) throw new UsageError('--no-library cannot be combined with --library-pin or --library-k');
+    return false;
+  }
+  return { dir: opts.library, pin: opts.libraryPin, k: opts.libraryK, onWarning };
+}
+
 export function registerRun(program: Command): void {
   const cmd = program
     .command('run')
@@ -70,7 +84,17 @@ export function registerRun(program: Command): void {
     .option('--context-file <file>', 'the input, read from a file (- for standard input)')
     .option('--context <text>', 'the input as text (- reads standard input)')
     .option('--context-format <format>', 'auto (JSON for .json files), text or json', 'auto')
-    .option('--run-id <uuid>', 'use this id for the run');
+    .option('--run-id <uuid>', 'use this id for the run')
+    .option('--library <dir>', 'the library repository whose merged functions runs can call as lib.<name> (default: $ACCRETE_LIBRARY_DIR, then ./library)')
+    .option('--no-library', 'run without the library')
+    .option('--library-pin <pin>', 'load the library as of a commit of its main branch, and/or pin functions to older versions: name@version (comma-separated)')
+    .addOption(
+      new Option('--library-k <n>', 'library functions listed in the system prompt per query (default 5; all stay callable)').argParser((v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--library-k must be a non-negative integer (got "${v}")`);
+        return n;
+      }),
+    );
   withJson(withModels(withBudgets(withDb(cmd))), 'print a summary object {runId, status, answer, iterations, llmCalls, usage, costUsd, durationMs}');
   cmd.addHelpText(
     'after',
@@ -79,13 +103,18 @@ Exit status: 0 when the run succeeded, 1 when it failed or hit a budget, 2 for u
 Examples:
   accrete run "How many tickets mention a refund?" --context-file tickets.txt
   cat report.txt | accrete run "Summarize the key risks" --context - --json
-  accrete run "Find the code" --context-file big.txt --model script:trajectory.json --sub-model script:answers.json`,
+  accrete run "Find the code" --context-file big.txt --model script:trajectory.json --sub-model script:answers.json
+  accrete run "How many refunds?" --context-file tickets.txt --library ../library --library-pin countRefunds@1.0.0`,
   );
   cmd.action(async (query: string, opts: RunOptions) => {
     if (!query.trim()) throw new UsageError('the query is empty: say what you want to know, e.g. accrete run "How many tickets mention a refund?" --context-file tickets.txt');
     if (!['auto', 'text', 'json'].includes(opts.contextFormat ?? 'auto')) throw new UsageError('--context-format must be auto, text or json');
-    const context = readContext(opts);
     const progress = new ProgressLine();
+    const library = libraryFromOptions(opts, (message) => {
+      progress.clear();
+      process.stderr.write(`accrete: ${message}\n`);
+    });
+    const context = readContext(opts);
     const runtime = await createRuntime({
       db: opts.db,
       model: opts.model,
@@ -93,7 +122,14 @@ Examples:
       openai: { baseURL: opts.baseUrl, timeoutMs: opts.requestTimeoutMs, maxRetries: opts.retries },
       budgets: budgetsFromOptions(opts),
       onProgress: runProgress(progress),
+      library,
+    }).catch((err: unknown) => {
+      // A pin or a library that cannot be used as configured: say so, like any other bad flag.
+      throw err instanceof LibraryError ? new UsageError(err.message) : err;
     });
+    if (typeof opts.library === 'string' && !runtime.library) {
+      process.stderr.write(`accrete: --library ${opts.library}: no library there (not a git repository with a main branch and a manifest.json); running without one\n`);
+    }
     const abort = new AbortController();
     let interrupts = 0;
     const onSigint = () => {
