@@ -109,3 +109,35 @@ describe('accrete CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ databaseOk: true, runs: 2, spool: { files: 0, records: 0 } });
   }, 60_000);
 });
+
+describe('accrete mine and clusters', () => {
+  it('mines imported runs and shows the clusters', async () => {
+    const { generateCorpus } = await import('../../miner/corpus.js');
+    const { randomUUID } = await import('node:crypto');
+    const corpus = generateCorpus({ perFamily: 5, noise: 3, seed: 5, families: ['chunk-count', 'per-doc-qa'] });
+    const lines = corpus.map((p) => {
+      const steps: { code: string[] }[] = [];
+      for (const b of p.blocks.filter((x) => x.status === 'ok')) {
+        while (steps.length <= b.stepIdx) steps.push({ code: [] });
+        steps[b.stepIdx].code.push(b.code);
+      }
+      return JSON.stringify({ id: randomUUID(), query: p.label, status: 'succeeded', answer: '1', steps: steps.filter((s) => s.code.length) });
+    });
+    const mineDb = join(dir, 'mine-db');
+    writeFileSync(join(dir, 'corpus.jsonl'), `${lines.join('\n')}\n`);
+    expect((await accrete(['import', join(dir, 'corpus.jsonl'), '--db', mineDb])).code).toBe(0);
+    const mined = await accrete(['mine', '--json', '--db', mineDb]);
+    expect(mined.code).toBe(0);
+    const report = JSON.parse(mined.stdout).pass;
+    expect(report).toMatchObject({ runsRead: corpus.length, parsed: corpus.length, unparseable: 0 });
+    expect(report.clustersNew).toBeGreaterThanOrEqual(2);
+    const listed = await accrete(['clusters', '--json', '--db', mineDb]);
+    const clusters = JSON.parse(listed.stdout);
+    expect(clusters[0]).toEqual({ id: expect.any(String), size: expect.any(Number), support: expect.any(Number), successRate: 1, skeleton: expect.any(String), members: expect.any(Array), representative: expect.any(String) });
+    expect(clusters[0].members[0]).toEqual({ runId: expect.any(String), programId: expect.any(String) });
+    const shown = await accrete(['clusters', 'show', clusters[0].id, '--db', mineDb]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('skeleton:');
+    expect(shown.stdout).toContain('(representative)');
+  }, 120_000);
+});

@@ -99,7 +99,9 @@ export function registerClusters(program: Command): void {
     .description('a cluster: its skeleton, prompt templates, and two members side by side')
     .argument('<id>', 'cluster id (see accrete clusters)');
   withJson(withDb(show));
-  show.action(async (id: string, opts: { db?: string; json?: boolean }) => {
+  show.action(async (id: string, _opts: unknown, self: Command) => {
+    // --db and --json may land on the parent command (`clusters`): read both levels.
+    const opts = self.optsWithGlobals<{ db?: string; json?: boolean }>();
     const database = await openDbFromOptions(opts);
     try {
       const [c] = await listClusters(database, id);

@@ -38,14 +38,14 @@ program twice. On the embedded database run it from cron, e.g. nightly at 03:00:
     const onSigint = () => abort.abort(new Error('interrupted'));
     process.once('SIGINT', onSigint);
     try {
-      const { pass: report } = await runMining(database, {
+      const report = await runMining(database, {
         batchSize: Math.max(1, Number(opts.batchSize) || 1_000),
         signal: abort.signal,
         onProgress: (p) => progress.set(`accrete mine · ${p.phase} ${bar(p.done, p.total)}`),
       });
       progress.clear();
       if (opts.json) printJson(report);
-      else process.stdout.write(`${renderMineReport(report)}\n`);
+      else process.stdout.write(`${renderMineReport(report.pass)}\n`);
     } finally {
       process.off('SIGINT', onSigint);
       progress.clear();
