@@ -38,32 +38,35 @@ export async function safeWatermark(database: Database): Promise<number> {
  * Callers walk the watermark range window by window, so each batch reads a bounded slice.
  */
 export async function runsToMine(database: Database, fromSeq: number, toSeq: number): Promise<RunToMine[]> {
-  const runs = await database.query<{ run_id: string; query: string; status: string; max_seq: string | number }>(
-    `select r.id as run_id, r.query, r.status, (select max(seq) from programs where run_id = r.id) as max_seq
+  const runs = await database.query<{ run_id: string; query: string; status: string }>(
+    `select r.id as run_id, r.query, r.status
        from runs r
       where r.id in (select distinct run_id from programs where seq > $1 and seq <= $2)
         and r.status <> 'running'
-        and not exists (select 1 from mined_programs m where m.run_id = r.id)
-      order by max_seq`,
+        and not exists (select 1 from mined_programs m where m.run_id = r.id)`,
     [fromSeq, toSeq],
   );
   if (runs.length === 0) return [];
-  const byRun = await blocksOf(database, runs.map((r) => r.run_id));
-  return runs.map((r) => ({ runId: r.run_id, query: r.query, status: r.status, maxSeq: Number(r.max_seq), blocks: byRun.get(r.run_id) ?? [] }));
+  const seqs = new Map<string, number>();
+  const byRun = await blocksOf(database, runs.map((r) => r.run_id), seqs);
+  return runs
+    .map((r) => ({ runId: r.run_id, query: r.query, status: r.status, maxSeq: seqs.get(r.run_id) ?? 0, blocks: byRun.get(r.run_id) ?? [] }))
+    .sort((a, b) => a.maxSeq - b.maxSeq);
 }
 
 /** The logged code blocks of runs, in step and block order. */
-export async function blocksOf(database: Database, runIds: string[]): Promise<Map<string, BlockInput[]>> {
+export async function blocksOf(database: Database, runIds: string[], maxSeq?: Map<string, number>): Promise<Map<string, BlockInput[]>> {
   const byRun = new Map<string, BlockInput[]>();
   for (let i = 0; i < runIds.length; i += 5_000) {
-    const blocks = await database.query<{ run_id: string; step_idx: number; block_idx: number; code: string; status: string }>(
-      'select run_id, step_idx, block_idx, code, status from programs where run_id = any($1::uuid[]) order by run_id, step_idx, block_idx',
+    const blocks = await database.query<{ run_id: string; seq: string | number; step_idx: number; block_idx: number; code: string; status: string }>(
+      'select run_id, seq, step_idx, block_idx, code, status from programs where run_id = any($1::uuid[]) order by run_id, step_idx, block_idx',
       [runIds.slice(i, i + 5_000)],
     );
     for (const b of blocks) {
       const list = byRun.get(b.run_id) ?? [];
       list.push({ stepIdx: b.step_idx, blockIdx: b.block_idx, code: b.code, status: b.status });
       byRun.set(b.run_id, list);
+      maxSeq?.set(b.run_id, Math.max(maxSeq.get(b.run_id) ?? 0, Number(b.seq)));
     }
   }
   return byRun;
