@@ -1,10 +1,12 @@
 /**
- * `accrete library ...`: the functions promoted into the library repository. `list` is here;
- * registerLibrary returns the parent command so further subcommands can be attached to it.
+ * `accrete library list|show NAME|stats`: the functions promoted into the library repository, their
+ * versions and evidence, and how later runs use them.
  */
 import type { Command } from 'commander';
 import type { Database } from '../../db/connection.js';
-import { listPromotions, resolveLibraryDir, syncPromotions, type LibraryListRow } from '../../../miner/promote/index.js';
+import { listPromotions, readMainManifest, resolveLibraryDir, syncPromotions, type LibraryListRow } from '../../../miner/promote/index.js';
+import { MAIN_BRANCH, sourcePath } from '../../library/format.js';
+import { UsageError } from '../errors.js';
 import { table } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
 
@@ -53,5 +55,155 @@ export function registerLibrary(program: Command): Command {
     .description("each function's newest proposed version and its status (proposed, merged, retired), after reading the library's main branch");
   withJson(withDb(withLibrary(list)), 'print [{name, version, status, support, coverage, gain, branch}]');
   list.action(libraryListAction);
+  registerShowFunction(library);
+  registerStats(library);
   return library;
+}
+
+export interface LibraryStatsRow {
+  name: string;
+  version: string | null;
+  status: string;
+  calls: number;
+  runs: number;
+  successRate: number | null;
+  /** Mean model calls made inside one call of the function. */
+  llmCallsPerCall: number | null;
+  /** Estimated against the cluster's member runs: (members' mean − callers' mean) × calling runs. */
+  llmCallsSaved: number | null;
+  rootOutputTokensSaved: number | null;
+  lastUsed: string | null;
+  /** Unused for longer than the threshold (or never used since merged): a candidate for retirement. */
+  flaggedForRetirement: boolean;
+}
+
+interface StatsQueryRow {
+  name: string;
+  version: string | null;
+  status: string;
+  cluster_id: string | null;
+  since: string | Date;
+  calls: number;
+  runs: number;
+  ok: number;
+  inner_calls: number;
+  last_used: string | Date | null;
+  callers_llm: number | null;
+  callers_root_out: number | null;
+  members_llm: number | null;
+  members_root_out: number | null;
+}
+
+/** Usage of each library function, from the lib_calls log and the promotions it came from. */
+export async function libraryStats(database: Database, libraryDir: string, unusedDays = 30): Promise<LibraryStatsRow[]> {
+  await syncPromotions(database, libraryDir);
+  const rows = await database.query<StatsQueryRow>(
+    `with fns as (
+       select distinct on (name) name, version, status, cluster_id, updated_at as since
+         from promotions order by name, created_at desc
+     ), used as (
+       select name, count(*)::int as calls, count(distinct run_id)::int as runs,
+              count(*) filter (where status = 'ok')::int as ok, coalesce(sum(llm_calls), 0)::int as inner_calls, max(created_at) as last_used
+         from lib_calls group by name
+     ), callers as (
+       select l.name, avg(r.llm_calls)::float as llm,
+              avg((select coalesce(sum(c.gen_ai_usage_output_tokens), 0) from llm_calls c where c.run_id = r.id and c.kind in ('root', 'answer_now')))::float as root_out
+         from (select distinct name, run_id from lib_calls) l join runs r on r.id = l.run_id group by l.name
+     ), members as (
+       select m.cluster_id, avg(r.llm_calls)::float as llm,
+              avg((select coalesce(sum(c.gen_ai_usage_output_tokens), 0) from llm_calls c where c.run_id = r.id and c.kind in ('root', 'answer_now')))::float as root_out
+         from mined_programs m join runs r on r.id = m.run_id where m.cluster_id is not null group by m.cluster_id
+     )
+     select f.name, f.version, f.status, f.cluster_id, f.since,
+            coalesce(u.calls, 0) as calls, coalesce(u.runs, 0) as runs, coalesce(u.ok, 0) as ok, coalesce(u.inner_calls, 0) as inner_calls, u.last_used,
+            c.llm as callers_llm, c.root_out as callers_root_out, mb.llm as members_llm, mb.root_out as members_root_out
+       from fns f left join used u on u.name = f.name left join callers c on c.name = f.name left join members mb on mb.cluster_id = f.cluster_id
+      order by calls desc, f.name`,
+  );
+  const cutoff = Date.now() - unusedDays * 86_400_000;
+  return rows.map((r) => {
+    const saved = (members: number | null, callers: number | null) => (members !== null && callers !== null && r.runs > 0 ? Math.round((members - callers) * r.runs) : null);
+    const lastUsed = r.last_used ? new Date(r.last_used) : null;
+    return {
+      name: r.name,
+      version: r.version,
+      status: r.status,
+      calls: r.calls,
+      runs: r.runs,
+      successRate: r.calls > 0 ? r.ok / r.calls : null,
+      llmCallsPerCall: r.calls > 0 ? r.inner_calls / r.calls : null,
+      llmCallsSaved: saved(r.members_llm, r.callers_llm),
+      rootOutputTokensSaved: saved(r.members_root_out, r.callers_root_out),
+      lastUsed: lastUsed?.toISOString() ?? null,
+      flaggedForRetirement: r.status === 'merged' && (lastUsed ?? new Date(r.since)).getTime() < cutoff,
+    };
+  });
+}
+
+function registerStats(library: Command): void {
+  const stats = library
+    .command('stats')
+    .description('calls per function, distinct runs, success rate, model calls and root-model tokens saved (estimated against the cluster the function came from); flags functions unused for a while')
+    .option('--unused-days <n>', 'flag merged functions unused for this many days for retirement', '30');
+  withJson(withDb(withLibrary(stats)));
+  stats.action(async (opts: LibraryListOptions & { unusedDays: string }) => {
+    const database = await openDbFromOptions(opts);
+    try {
+      const rows = await libraryStats(database, resolveLibraryDir(opts.library), Number(opts.unusedDays) || 30);
+      if (opts.json) {
+        printJson(rows);
+        return;
+      }
+      if (rows.length === 0) {
+        process.stdout.write('No library functions yet.\n');
+        return;
+      }
+      const pct = (x: number | null) => (x === null ? '-' : `${Math.round(x * 100)}%`);
+      process.stdout.write(
+        `${table(
+          rows.map((r) => [r.name, r.version ?? '-', r.status, String(r.calls), String(r.runs), pct(r.successRate), r.llmCallsSaved === null ? '-' : String(r.llmCallsSaved), r.rootOutputTokensSaved === null ? '-' : String(r.rootOutputTokensSaved), r.lastUsed?.slice(0, 10) ?? 'never', r.flaggedForRetirement ? 'retire?' : '']),
+          ['name', 'version', 'status', 'calls', 'runs', 'success', 'calls saved', 'root out tokens saved', 'last used', ''],
+        )}\n`,
+      );
+    } finally {
+      await database.close();
+    }
+  });
+}
+
+function registerShowFunction(library: Command): void {
+  const show = library.command('show').description("a function: its doc, signature, versions and evidence, and its source on the library's main branch").argument('<name>');
+  withJson(withDb(withLibrary(show)));
+  show.action(async (name: string, opts: LibraryListOptions) => {
+    const dir = resolveLibraryDir(opts.library);
+    const database = await openDbFromOptions(opts);
+    try {
+      await syncPromotions(database, dir);
+      const manifest = await readMainManifest(dir);
+      const entry = manifest?.functions[name];
+      const promotions = await database.query<{ version: string; status: string; branch: string; pr_url: string | null; support: number; coverage: number; gain: number; cluster_id: string }>(
+        'select version, status, branch, pr_url, support, coverage, gain, cluster_id from promotions where name = $1 order by created_at',
+        [name],
+      );
+      if (!entry && promotions.length === 0) throw new UsageError(`no library function ${name} (see accrete library list)`);
+      const source = entry ? await gitShow(dir, `${MAIN_BRANCH}:${sourcePath(name)}`) : null;
+      if (opts.json) {
+        printJson({ name, merged: entry ?? null, promotions, source });
+        return;
+      }
+      const latest = entry?.versions.find((v) => v.version === entry.version);
+      const lines = [`${name} ${entry ? `${entry.version} (merged)` : '(not merged yet)'}`];
+      if (latest) lines.push(`  ${latest.signature}`, `  ${latest.doc}`, `  cluster ${latest.clusterId} · support ${latest.support} · success ${Math.round(latest.successRate * 100)}% · coverage ${Math.round(latest.coverage * 100)}% · gain ${Math.round(latest.gain)} tokens`, `  skeleton: ${latest.skeleton}`);
+      lines.push('  versions:', ...promotions.map((p) => `    ${p.version}  ${p.status}  ${p.branch}${p.pr_url ? `  ${p.pr_url}` : ''}`));
+      if (source) lines.push('', source);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } finally {
+      await database.close();
+    }
+  });
+}
+
+async function gitShow(dir: string, spec: string): Promise<string | null> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => execFile('git', ['-C', dir, 'show', spec], { maxBuffer: 16 * 1024 * 1024 }, (err, out) => resolve(err ? null : out)));
 }
