@@ -20,6 +20,7 @@ import {
   buildSubCallMessages,
   buildSystemPrompt,
   formatReplResults,
+  type LibraryListing,
   NO_CODE_NOTE,
   type ReplBlockReport,
 } from './prompts.js';
@@ -76,6 +77,18 @@ interface ParentLink {
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** A library call between its start and end events (see src/library/compile.ts). */
+interface OpenLibCall {
+  name: string;
+  version: string;
+  programId?: string;
+  /** The run's model-call count at the start: the calls made inside are the difference at the end. */
+  callsAtStart: number;
+  startedAt: number;
+}
+/** Library calls open at once, at most (events come from sandboxed code). */
+const MAX_OPEN_LIB_CALLS = 10_000;
+
 /** Caps what a step logs (the true length is logged beside it). */
 const LOGGED_OUTPUT_CHARS = 100_000;
 
@@ -103,6 +116,8 @@ class RunExecution {
   private cost = 0;
   private currentProgramId?: string;
   private currentProgramCalls = 0;
+  private readonly openLibCalls = new Map<string, OpenLibCall>();
+  private libFunctions?: Map<string, { name: string; version: string }>;
   private repl?: Repl;
   private readonly startedAt = new Date();
 
@@ -301,7 +316,71 @@ class RunExecution {
         return settled.map((s) => (s as PromiseFulfilledResult<string>).value);
       },
       rlm: (args, signal) => this.subRun(args, both(signal, this.tree.signal)),
+      libEvent: (event) => this.libEvent(event),
     };
+  }
+
+  /**
+   * A library function's start or end (sent by the wrapper around every lib.* function). The
+   * model calls made inside are those of the run between the two events: exact for calls made
+   * one at a time, an over-count for library calls running concurrently in one run.
+   */
+  private libEvent(event: Record<string, unknown>): void {
+    const name = typeof event.name === 'string' ? event.name : undefined;
+    this.libFunctions ??= new Map((this.env.library?.functions ?? []).map((f) => [f.name, f]));
+    const fn = name === undefined ? undefined : this.libFunctions.get(name);
+    const callId = typeof event.callId === 'string' ? event.callId.slice(0, 200) : undefined;
+    if (!fn || callId === undefined) return; // not the wrapper's event: ignored
+    if (event.type === 'start') {
+      if (this.openLibCalls.size < MAX_OPEN_LIB_CALLS && !this.openLibCalls.has(callId)) {
+        this.openLibCalls.set(callId, { name: fn.name, version: fn.version, programId: this.currentProgramId, callsAtStart: this.calls, startedAt: performance.now() });
+      }
+    } else if (event.type === 'end') {
+      const open = this.openLibCalls.get(callId);
+      if (!open || open.name !== fn.name) return;
+      this.openLibCalls.delete(callId);
+      const ok = event.ok === true;
+      const error = ok ? null : typeof event.error === 'string' && event.error ? event.error.slice(0, 4_000) : 'failed';
+      const d = event.durationMs;
+      this.logLibCall(open, ok, error, typeof d === 'number' && Number.isFinite(d) && d >= 0 ? d : undefined);
+    }
+  }
+
+  private logLibCall(call: OpenLibCall, ok: boolean, error: string | null, durationMs?: number): void {
+    this.env.writer.write({
+      table: 'lib_calls',
+      row: {
+        id: randomUUID(),
+        runId: this.runId,
+        programId: call.programId ?? null,
+        name: call.name,
+        version: call.version,
+        durationMs: Math.min(2_147_483_647, Math.round(durationMs ?? performance.now() - call.startedAt)),
+        llmCalls: Math.max(0, this.calls - call.callsAtStart),
+        status: ok ? 'ok' : 'error',
+        error,
+      },
+    });
+  }
+
+  /** Library calls that never reported their end (the sandbox was reset, the run ended). */
+  private closeLibCalls(why: string): void {
+    for (const call of this.openLibCalls.values()) this.logLibCall(call, false, `did not finish: ${why}`);
+    this.openLibCalls.clear();
+  }
+
+  /** The library functions to list in the system prompt for this run's query. */
+  private async listLibrary(): Promise<LibraryListing[]> {
+    const lib = this.env.library;
+    if (!lib) return [];
+    if (lib.retrieve) {
+      try {
+        return await lib.retrieve(this.query);
+      } catch {
+        /* the lexical listing below */
+      }
+    }
+    return lib.select(this.query);
   }
 
   private async openRepl(): Promise<Repl> {
@@ -355,6 +434,7 @@ class RunExecution {
       },
     });
     this.currentProgramId = undefined;
+    if (outcome.fatal !== undefined) this.closeLibCalls(outcome.error ?? 'the sandbox was reset');
     return {
       report: { output: outcome.output, outputChars: outcome.outputChars, error: outcome.error },
       final: outcome.final,
@@ -373,7 +453,8 @@ class RunExecution {
     await this.storeContext();
     this.logRun('running', null, null);
     this.progress({ type: 'run_start', runId: this.runId, depth: this.depth, query: this.query });
-    const library = this.env.library?.select(this.query) ?? [];
+    // Only a pluggable scorer (embeddings) makes the listing async; the default stays synchronous.
+    const library = this.env.library?.retrieve ? await this.listLibrary() : (this.env.library?.select(this.query) ?? []);
     const messages: ChatMessage[] = [
       { role: 'system', content: buildSystemPrompt(library) },
       { role: 'user', content: buildFirstUserMessage(this.query, this.ctx.description) },
@@ -470,6 +551,7 @@ class RunExecution {
       }
     } finally {
       await this.repl?.dispose();
+      this.closeLibCalls('the run ended first');
     }
     const ended = new Date();
     this.logRun(status, answer, error, ended);

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { type Database, openDatabase, resolveDbLocation } from '../db/connection.js';
+import { type LibraryConfig, openLibrary } from '../library/load.js';
 import type { LibrarySnapshot } from '../library/types.js';
 import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL, type ModelConfig, resolveModel } from '../models/resolve.js';
 import type { ModelClient } from '../models/types.js';
@@ -31,8 +32,12 @@ export interface RuntimeOptions {
   budgets?: Partial<Budgets>;
   /** Where records go while the database is unreachable (default ./.accrete/spool). */
   spoolDir?: string;
-  /** Merged library functions to load into every run. */
-  library?: LibrarySnapshot;
+  /**
+   * Merged library functions to load into every run: a loaded snapshot, where to load one from
+   * (`{ dir, pin, k }`, read once here), or false for none. Default: $ACCRETE_LIBRARY_DIR, then
+   * ./library when it is a git repository.
+   */
+  library?: LibrarySnapshot | LibraryConfig | false;
   onProgress?: (event: ProgressEvent) => void;
   /** Ready sandbox processes kept for fast run starts (default 1). */
   warmSandboxes?: number;
@@ -61,11 +66,15 @@ export interface Runtime {
   readonly writer: TraceWriter;
   readonly rootModel: ModelClient;
   readonly subModel: ModelClient;
+  /** The library every run of this runtime loads, if any. */
+  readonly library?: LibrarySnapshot;
   run(input: RunInput): Promise<RunSummary>;
   /** Writes everything logged so far. */
   flush(): Promise<void>;
   close(): Promise<void>;
 }
+
+const isSnapshot = (l: LibrarySnapshot | LibraryConfig): l is LibrarySnapshot => typeof (l as LibrarySnapshot).select === 'function' && typeof (l as LibrarySnapshot).source === 'string';
 
 function asModel(m: string | ModelClient | undefined, fallback: string, role: 'root' | 'sub', cfg?: ModelConfig): ModelClient {
   if (m && typeof m !== 'string') return m;
@@ -76,6 +85,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const baseBudgets = resolveBudgets(options.budgets);
   const rootModel = asModel(options.model, process.env.ACCRETE_MODEL ?? DEFAULT_ROOT_MODEL, 'root', options.openai);
   const subModel = asModel(options.subModel, process.env.ACCRETE_SUB_MODEL ?? (typeof options.model === 'string' && options.model.startsWith('sim:') ? 'sim:leaf' : DEFAULT_SUB_MODEL), 'sub', options.openai);
+  // Before the database opens: a bad library pin fails here, with nothing to clean up.
+  const lib = options.library;
+  const library = lib === false ? undefined : lib && isSnapshot(lib) ? lib : await openLibrary(lib ?? {});
   const ownsDb = typeof options.db !== 'object';
   const database = typeof options.db === 'object' ? options.db : await openDatabase(resolveDbLocation(options.db));
   const spoolDir = options.spoolDir ?? DEFAULT_SPOOL_DIR;
@@ -93,7 +105,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     subModel,
     pool,
     writer,
-    library: options.library,
+    library,
     onProgress: options.onProgress,
     storedContexts: new Set(),
   };
@@ -104,6 +116,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     writer,
     rootModel,
     subModel,
+    library,
     async run(input: RunInput): Promise<RunSummary> {
       if (closed) throw new Error('this runtime is closed');
       if (typeof input.query !== 'string' || input.query.trim() === '') {

@@ -9,13 +9,13 @@ import { join, resolve } from 'node:path';
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Database, Db } from '../db/connection.js';
-import { contexts, llmCalls, programs, runs, steps } from '../db/schema.js';
+import { contexts, libCalls, llmCalls, programs, runs, steps } from '../db/schema.js';
 import { decodeRecord, encodeRecord, type TableName, type TraceRecord, WRITE_ORDER } from './records.js';
 import { Redactor } from './redact.js';
 
 export const DEFAULT_SPOOL_DIR = './.accrete/spool';
 
-const TABLES: Record<TableName, PgTable> = { contexts, runs, steps, programs, llm_calls: llmCalls };
+const TABLES: Record<TableName, PgTable> = { contexts, runs, steps, programs, llm_calls: llmCalls, lib_calls: libCalls };
 /** Rows per INSERT statement: keeps well under Postgres' 65,535 bind parameters. */
 const ROWS_PER_INSERT = 500;
 
