@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../src/db/connection.js';
+import type { Embedder } from '../src/models/embeddings.js';
 import { clusters, minedPrograms, miningPasses } from '../src/db/schema.js';
 import { bruteForceKnn, type ClusterItem, type ExistingCluster, incrementalPass, type KnnFn, type Neighbor } from './cluster-core.js';
 import { analyzeProgram } from './parse.js';
@@ -28,6 +29,8 @@ export interface MineOptions {
   /** kNN: HNSW queries in the database, or brute force in memory (default: brute force up to 3,000 items). */
   knn?: 'database' | 'memory' | 'auto';
   onProgress?: (p: MineProgress) => void;
+  /** Semantic embeddings of each program's query and prompt templates (when an embedding model is configured). */
+  embedder?: Embedder;
   /** Stops the pass between batches (it resumes next time). */
   signal?: AbortSignal;
 }
@@ -58,6 +61,12 @@ const MINE_LOCK_KEY = 0x6d696e65; // "mine"
 
 function membersHash(runIds: string[]): string {
   return createHash('sha256').update([...runIds].sort().join('\n')).digest('hex');
+}
+
+/** What the semantic embedding describes: the query the program served and its prompt templates. */
+function semanticText(query: string, templates: unknown[] | null | undefined): string {
+  const prompts = (templates ?? []).map((t) => (t && typeof t === 'object' && 'text' in t ? String((t as { text: unknown }).text) : '')).filter(Boolean);
+  return [query, ...prompts].join('\n');
 }
 
 function reasonClass(reason: string): string {
@@ -161,6 +170,12 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
       }
       return storeRow(run, pass.id, a);
     });
+    if (options.embedder) {
+      const parsedRows = rows.filter((r) => r.status === 'parsed');
+      const texts = parsedRows.map((r) => semanticText(r.query, r.templates));
+      const vectors = texts.length ? await options.embedder.embed(texts) : [];
+      parsedRows.forEach((r, i) => (r.semanticEmbedding = vectors[i]));
+    }
     for (let i = 0; i < rows.length; i += 500) await db.insert(minedPrograms).values(rows.slice(i, i + 500)).onConflictDoNothing();
     options.onProgress?.({ phase: 'parse', done: report.runsRead, total: pending });
   }

@@ -5,6 +5,7 @@
  * - POST /v1/chat/completions (non-streaming): dispatches on the request's `model` to the named
  *   client; answers in the chat.completion shape with usage and an `x-request-id` header.
  * - GET /v1/models: the served model names.
+ * - POST /v1/embeddings: model `sim-embed`, the hashed bag-of-words embedding of src/sim/embedding.ts.
  * - Errors in OpenAI's JSON shape: 400 bad body, 404 unknown model or route, 500 model failure.
  * - A FaultPlan injects failures deterministically: the first `status429` completion requests get
  *   429 (with `retry-after-ms: 1`), the next `status500` get 500, the next `hang` requests
@@ -14,6 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ModelError, type ChatMessage, type ChatRole, type ModelClient } from '../models/types.js';
 import { sleep } from './latency.js';
+import { SIM_EMBEDDING_DIM, SIM_EMBEDDING_MODEL, simEmbed } from './embedding.js';
 import { hashString } from './rng.js';
 
 export { createSimModels, type SimModels, type SimModelsOptions } from './models.js';
@@ -202,10 +204,28 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     );
   }
 
+  /** POST /v1/embeddings with model `sim-embed` (any other name is unknown): see src/sim/embedding.ts. */
+  async function embeddings(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    requests++;
+    const body = JSON.parse((await readBody(req, limit)) || '{}') as { model?: string; input?: string | string[]; dimensions?: number };
+    if (body.model !== SIM_EMBEDDING_MODEL) throw new HttpError(404, `The embedding model \`${String(body.model)}\` does not exist. Served: ${SIM_EMBEDDING_MODEL}.`, 'invalid_request_error', 'model_not_found', 'model');
+    const inputs = typeof body.input === 'string' ? [body.input] : Array.isArray(body.input) ? body.input.map(String) : undefined;
+    if (!inputs) throw new HttpError(400, '"input" must be a string or an array of strings', 'invalid_request_error', null, 'input');
+    const dims = typeof body.dimensions === 'number' && body.dimensions > 0 ? Math.floor(body.dimensions) : SIM_EMBEDDING_DIM;
+    const tokens = inputs.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
+    send(res, 200, {
+      object: 'list',
+      model: SIM_EMBEDDING_MODEL,
+      data: inputs.map((t, index) => ({ object: 'embedding', index, embedding: simEmbed(t, dims) })),
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    });
+  }
+
   const server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0].replace(/\/+$/, '');
     const handle = async (): Promise<void> => {
       if (req.method === 'POST' && url === '/v1/chat/completions') return completions(req, res);
+      if (req.method === 'POST' && url === '/v1/embeddings') return embeddings(req, res);
       if (req.method === 'GET' && url === '/v1/models') {
         send(res, 200, { object: 'list', data: Object.keys(options.models).map((id) => ({ id, object: 'model', created, owned_by: 'accrete-sim' })) });
         return;
@@ -217,7 +237,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         else throw new HttpError(404, `The model \`${id}\` does not exist.`, 'invalid_request_error', 'model_not_found', 'model');
         return;
       }
-      throw new HttpError(404, `No route ${req.method} ${url}. This server serves POST /v1/chat/completions and GET /v1/models.`, 'invalid_request_error', 'unknown_url');
+      throw new HttpError(404, `No route ${req.method} ${url}. This server serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models.`, 'invalid_request_error', 'unknown_url');
     };
     handle().catch((err: unknown) => {
       if (res.headersSent || res.destroyed) return;
