@@ -31,7 +31,8 @@ export class OpenAIEmbedder implements Embedder {
     const out: number[][] = [];
     for (let i = 0; i < texts.length; i += this.batchSize) {
       const batch = texts.slice(i, i + this.batchSize).map((t) => t.slice(0, 8_000) || ' ');
-      const res = await this.client.embeddings.create({ model: this.model, input: batch });
+      // 'float': the client's default (base64) is not understood by every compatible server.
+      const res = await this.client.embeddings.create({ model: this.model, input: batch, encoding_format: 'float' });
       const sorted = [...res.data].sort((a, b) => a.index - b.index);
       out.push(...sorted.map((d) => d.embedding as number[]));
     }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runMining } from '../../../miner/mine.js';
+import { embedderFromConfig } from '../../models/embeddings.js';
 import type { MineReport } from '../../../miner/pass.js';
 import { ms, num } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
@@ -22,7 +23,9 @@ export function registerMine(program: Command): void {
   const cmd = program
     .command('mine')
     .description('one mining pass over the programs logged since the last one: parse, normalize, embed, cluster')
-    .option('--batch-size <n>', 'logged programs read per batch', '1000');
+    .option('--batch-size <n>', 'logged programs read per batch', '1000')
+    .option('--embedding-model <name>', 'also embed each program\'s query and prompt templates with this model on the OpenAI-compatible endpoint (default: $ACCRETE_EMBEDDING_MODEL; none: structural embeddings only)')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint for --embedding-model (default: $OPENAI_BASE_URL or OpenAI)');
   withJson(withDb(cmd), 'print the pass report: programs read, parsed, unparseable, clusters new/grown, stability, duration');
   cmd.addHelpText(
     'after',
@@ -31,7 +34,7 @@ Incremental (a watermark on the logged programs), resumable when interrupted, ne
 program twice. On the embedded database run it from cron, e.g. nightly at 03:00:
   0 3 * * *  cd /path/to/project && npx accrete mine --json >> .accrete/mine.log 2>&1`,
   );
-  cmd.action(async (opts: { db?: string; json?: boolean; batchSize: string }) => {
+  cmd.action(async (opts: { db?: string; json?: boolean; batchSize: string; embeddingModel?: string; baseUrl?: string }) => {
     const database = await openDbFromOptions(opts);
     const progress = new ProgressLine();
     const abort = new AbortController();
@@ -40,6 +43,7 @@ program twice. On the embedded database run it from cron, e.g. nightly at 03:00:
     try {
       const report = await runMining(database, {
         batchSize: Math.max(1, Number(opts.batchSize) || 1_000),
+        embedder: embedderFromConfig(opts.embeddingModel ?? process.env.ACCRETE_EMBEDDING_MODEL, { baseURL: opts.baseUrl }),
         signal: abort.signal,
         onProgress: (p) => progress.set(`accrete mine · ${p.phase} ${bar(p.done, p.total)}`),
       });

@@ -8,7 +8,9 @@ import { writeRecords } from '../../../src/trace/writer.js';
 import { generateCorpus, type LabelledProgram } from '../../../miner/corpus.js';
 import { clusterQuality } from '../../../miner/metrics.js';
 import { minePass } from '../../../miner/pass.js';
-import { BACKENDS, freshDb } from '../../helpers/db.js';
+import { OpenAIEmbedder } from '../../../src/models/embeddings.js';
+import { startModelServer } from '../../../src/sim/server.js';
+import { BACKENDS, freshDb, memoryDb } from '../../helpers/db.js';
 
 /** Labelled programs as minimal import records (logs from elsewhere). */
 function asRecords(programs: LabelledProgram[], ids: Map<string, string>): string[] {
@@ -104,5 +106,24 @@ describe.each(BACKENDS)('accrete mine on %s', (backend) => {
     const [row] = await db.query<{ status: string; reason: string }>('select status, reason from mined_programs where run_id = $1', [id]);
     expect(row.status).toBe('unparseable');
     expect(row.reason.length).toBeGreaterThan(5);
+  });
+});
+
+describe('semantic embeddings', () => {
+  it('are computed through an OpenAI-compatible embeddings endpoint when one is configured', async () => {
+    const server = await startModelServer({ models: {} });
+    const db = await memoryDb();
+    try {
+      const labels = new Map<string, string>();
+      await writeRecords(db.db, asLogged(generateCorpus({ perFamily: 2, noise: 1, seed: 3, families: ['chunk-count', 'needle-search'] }), labels));
+      const report = await minePass(db, { embedder: new OpenAIEmbedder('sim-embed', { baseURL: server.url, apiKey: 'test' }) });
+      expect(report.parsed).toBe(5);
+      const rows = await db.query<{ dims: number }>("select vector_dims(semantic_embedding::vector) as dims from mined_programs where status = 'parsed'");
+      expect(rows).toHaveLength(5);
+      expect(rows.every((r) => r.dims === 256)).toBe(true);
+    } finally {
+      await db.close();
+      await server.close();
+    }
   });
 });
