@@ -1,20 +1,78 @@
 /**
- * `accrete mine`: the whole nightly pass — parse, normalize, embed and cluster what was logged
- * since the last pass (miner/pass.ts), then generalize, verify and promote (later stages).
+ * `accrete mine`: the whole nightly pass — parse, normalize, embed and cluster what was logged since
+ * the last pass (miner/pass.ts), then generalize and verify the clusters that pass the thresholds
+ * (miner/generalize, miner/verify) and propose the survivors to the library (miner/promote).
+ * Never merges: a reviewer does.
  */
 import type { Database } from '../src/db/connection.js';
 import { type MineOptions, minePass, type MineReport } from './pass.js';
+import { proposeFunction, resolveLibraryDir, shouldPropose, syncPromotions } from './promote/index.js';
+import type { GitHubConfig, SyncReport } from './promote/types.js';
+import { buildCandidates } from './verify/index.js';
+import type { BuildOptions, BuildProgress } from './verify/types.js';
 
 export interface MiningOptions extends MineOptions {
   /** Compute everything, propose nothing. */
   dryRun?: boolean;
+  /** The library repository (default: ACCRETE_LIBRARY_DIR or ./library). */
+  libraryDir?: string;
+  /** A git remote to push proposals to (default: the library's origin, when GitHub is configured). */
+  remote?: string;
+  /** GitHub settings; default from the environment; false never opens pull requests. */
+  github?: GitHubConfig | false;
+  /** Thresholds and naming of candidates (support, success rate, coverage, namer). */
+  build?: Omit<BuildOptions, 'onProgress'>;
+  /** Stop after clustering (no generalize, verify, promote). */
+  clusterOnly?: boolean;
+  onBuildProgress?: (p: BuildProgress) => void;
+}
+
+export interface ProposalSummary {
+  clusterId: string;
+  name: string;
+  version: string;
+  status: 'proposed' | 'unchanged' | 'skipped';
+  branch: string;
+  support: number;
+  coverage: number;
+  gain: number;
+  prUrl?: string;
+  nextSteps: string[];
+  publishError?: string;
 }
 
 export interface MiningReport {
   pass: MineReport;
+  /** Promotions that reached the library's main (merged) or left it (retired) since the last pass. */
+  sync: SyncReport;
+  libraryDir: string;
+  dryRun: boolean;
+  candidates: number;
+  rejected: { clusterId: string; reason: string }[];
+  proposals: ProposalSummary[];
+  durationMs: number;
 }
 
 export async function runMining(database: Database, options: MiningOptions = {}): Promise<MiningReport> {
+  const started = performance.now();
+  const libraryDir = resolveLibraryDir(options.libraryDir);
+  const sync = await syncPromotions(database, libraryDir);
   const pass = await minePass(database, options);
-  return { pass };
+  const report: MiningReport = { pass, sync, libraryDir, dryRun: Boolean(options.dryRun), candidates: 0, rejected: [], proposals: [], durationMs: 0 };
+  if (!options.clusterOnly) {
+    const built = await buildCandidates(database, { ...options.build, onProgress: options.onBuildProgress });
+    report.candidates = built.candidates.length;
+    report.rejected = built.rejected;
+    for (const candidate of built.candidates) {
+      const base = { clusterId: candidate.clusterId, name: candidate.name, support: candidate.support, coverage: candidate.coverage, gain: candidate.gain };
+      if (!(await shouldPropose(database, candidate.clusterId, candidate.membersHash))) {
+        report.proposals.push({ ...base, version: '-', status: 'skipped', branch: '-', nextSteps: [] });
+        continue;
+      }
+      const p = await proposeFunction(libraryDir, candidate, { db: database, dryRun: options.dryRun, remote: options.remote, github: options.github });
+      report.proposals.push({ ...base, version: p.version, status: p.status, branch: p.branch, prUrl: p.prUrl, nextSteps: p.nextSteps, publishError: p.publishError });
+    }
+  }
+  report.durationMs = Math.round(performance.now() - started);
+  return report;
 }

@@ -16,7 +16,7 @@ function accrete(args: string[], stdin?: string): Promise<{ code: number; stdout
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
       cwd: dir,
-      env: { ...process.env, ACCRETE_DB: db, DATABASE_URL: '', CI: '1' },
+      env: { ...process.env, ACCRETE_DB: db, DATABASE_URL: '', CI: '1', ACCRETE_LIBRARY_DIR: join(dir, 'library') },
     });
     let stdout = '';
     let stderr = '';

@@ -5,7 +5,7 @@ import { runMining } from '../../../miner/mine.js';
 import { openDatabase, resolveDbLocation } from '../../db/connection.js';
 import { UsageError } from '../errors.js';
 import { printJson, withDb, withJson } from '../options.js';
-import { renderMineReport } from './mine.js';
+import { renderMiningReport } from './mine.js';
 
 function serverUrl(opts: { db?: string }): string {
   const url = resolveDbLocation(opts.db);
@@ -33,7 +33,7 @@ export function registerJobs(program: Command): void {
         async (jobId) => {
           process.stderr.write(`accrete worker: job ${jobId}: mining pass\n`);
           const report = await runMining(database);
-          process.stderr.write(`${renderMineReport(report.pass)}\n`);
+          process.stderr.write(`${renderMiningReport(report)}\n`);
         },
         abort.signal,
       );

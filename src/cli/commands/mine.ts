@@ -1,10 +1,26 @@
 import type { Command } from 'commander';
-import { runMining } from '../../../miner/mine.js';
+import { type MiningReport, runMining } from '../../../miner/mine.js';
 import { embedderFromConfig } from '../../models/embeddings.js';
 import type { MineReport } from '../../../miner/pass.js';
 import { ms, num } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
 import { bar, ProgressLine } from '../progress.js';
+
+export function renderMiningReport(r: MiningReport): string {
+  const lines = [renderMineReport(r.pass)];
+  for (const m of r.sync.merged) lines.push(`  merged since the last pass: ${m.name} ${m.version}`);
+  for (const m of r.sync.retired) lines.push(`  retired since the last pass: ${m.name} ${m.version}`);
+  lines.push(`library ${r.libraryDir}${r.dryRun ? ' (dry run: nothing written)' : ''}: ${r.candidates} candidates, ${r.rejected.length} clusters rejected`);
+  for (const x of r.rejected) lines.push(`  rejected ${x.clusterId}: ${x.reason}`);
+  for (const p of r.proposals) {
+    const what = p.status === 'skipped' ? 'already proposed, unchanged' : p.status === 'unchanged' ? 'identical to the library' : `${r.dryRun ? 'would propose' : 'proposed'} ${p.version} on ${p.branch}`;
+    lines.push(`  ${p.name} (cluster ${p.clusterId}, support ${p.support}, coverage ${Math.round(p.coverage * 100)}%, gain ${Math.round(p.gain)} tokens): ${what}${p.prUrl ? ` — ${p.prUrl}` : ''}`);
+    if (p.publishError) lines.push(`    could not publish: ${p.publishError}`);
+    if (p.status === 'proposed' && !p.prUrl && !r.dryRun) for (const step of p.nextSteps) lines.push(`    ${step}`);
+  }
+  lines.push(`took ${ms(r.durationMs)}`);
+  return lines.join('\n');
+}
 
 export function renderMineReport(r: MineReport): string {
   const reasons = Object.entries(r.unparseableReasons)
@@ -19,13 +35,35 @@ export function renderMineReport(r: MineReport): string {
   ].join('\n');
 }
 
+interface MineCliOptions {
+  db?: string;
+  json?: boolean;
+  batchSize: string;
+  embeddingModel?: string;
+  baseUrl?: string;
+  dryRun?: boolean;
+  library?: string;
+  remote?: string;
+  minSupport: string;
+  minSuccessRate: string;
+  minCoverage: string;
+  clusterOnly?: boolean;
+}
+
 export function registerMine(program: Command): void {
   const cmd = program
     .command('mine')
-    .description('one mining pass over the programs logged since the last one: parse, normalize, embed, cluster')
+    .description('one mining pass over the programs logged since the last one: parse, normalize, embed, cluster, then generalize, verify and propose library functions')
     .option('--batch-size <n>', 'logged programs read per batch', '1000')
     .option('--embedding-model <name>', 'also embed each program\'s query and prompt templates with this model on the OpenAI-compatible endpoint (default: $ACCRETE_EMBEDDING_MODEL; none: structural embeddings only)')
-    .option('--base-url <url>', 'OpenAI-compatible endpoint for --embedding-model (default: $OPENAI_BASE_URL or OpenAI)');
+    .option('--base-url <url>', 'OpenAI-compatible endpoint for --embedding-model (default: $OPENAI_BASE_URL or OpenAI)')
+    .option('--dry-run', 'generalize and verify, but propose nothing (no branch, no pull request, no record)')
+    .option('--library <dir>', 'the library git repository (default: $ACCRETE_LIBRARY_DIR or ./library)')
+    .option('--remote <url>', 'push proposal branches here (default: the library\'s origin when GitHub is configured)')
+    .option('--min-support <n>', 'distinct successful runs a cluster needs to be generalized', '3')
+    .option('--min-success-rate <x>', 'share of a cluster\'s runs that succeeded', '0.7')
+    .option('--min-coverage <x>', 'share of members replay must reproduce to propose', '0.8')
+    .option('--cluster-only', 'stop after clustering (no generalize, verify or promote)');
   withJson(withDb(cmd), 'print the pass report: programs read, parsed, unparseable, clusters new/grown, stability, duration');
   cmd.addHelpText(
     'after',
@@ -34,7 +72,7 @@ Incremental (a watermark on the logged programs), resumable when interrupted, ne
 program twice. On the embedded database run it from cron, e.g. nightly at 03:00:
   0 3 * * *  cd /path/to/project && npx accrete mine --json >> .accrete/mine.log 2>&1`,
   );
-  cmd.action(async (opts: { db?: string; json?: boolean; batchSize: string; embeddingModel?: string; baseUrl?: string }) => {
+  cmd.action(async (opts: MineCliOptions) => {
     const database = await openDbFromOptions(opts);
     const progress = new ProgressLine();
     const abort = new AbortController();
@@ -44,12 +82,18 @@ program twice. On the embedded database run it from cron, e.g. nightly at 03:00:
       const report = await runMining(database, {
         batchSize: Math.max(1, Number(opts.batchSize) || 1_000),
         embedder: embedderFromConfig(opts.embeddingModel ?? process.env.ACCRETE_EMBEDDING_MODEL, { baseURL: opts.baseUrl }),
+        dryRun: opts.dryRun,
+        libraryDir: opts.library,
+        remote: opts.remote,
+        clusterOnly: opts.clusterOnly,
+        build: { minSupport: Number(opts.minSupport), minSuccessRate: Number(opts.minSuccessRate), minCoverage: Number(opts.minCoverage) },
+        onBuildProgress: (p) => progress.set(`accrete mine · ${p.phase} ${p.clusterId} ${bar(p.done, p.total)}`),
         signal: abort.signal,
         onProgress: (p) => progress.set(`accrete mine · ${p.phase} ${bar(p.done, p.total)}`),
       });
       progress.clear();
       if (opts.json) printJson(report);
-      else process.stdout.write(`${renderMineReport(report.pass)}\n`);
+      else process.stdout.write(`${renderMiningReport(report)}\n`);
     } finally {
       process.off('SIGINT', onSigint);
       progress.clear();
