@@ -5,6 +5,9 @@
 import type { Command } from 'commander';
 import { FAMILIES_BENCH_DEFAULT_DB, familiesReport } from '../../../bench/families.js';
 import { benchRuntime, renderRuntimeBench } from '../../../bench/runtime.js';
+import { benchAccumulation, renderAccumulation } from '../../../bench/accumulation.js';
+import { parseSizes } from '../../sim/demo.js';
+import { ProgressLine } from '../progress.js';
 import { printJson } from '../options.js';
 import { demoOptionsFrom, renderReport, runDemoInteractive, withWorkloadOptions, type WorkloadCliOptions } from './demo.js';
 
@@ -45,6 +48,34 @@ function registerRuntime(bench: Command): void {
     });
 }
 
+function registerAccumulation(bench: Command): void {
+  bench
+    .command('accumulation')
+    .description('phase 1 with a fresh library, one mining pass whose proposals are merged (benchmark only), phase 2 on held-out instances with the library: accuracy, root tokens, iterations, sub-calls, time and library use per family')
+    .option('--seed <n>', 'workload seed (phase 2 uses seed + 1000)', '1')
+    .option('--per-family <n>', 'tasks per family and size', '4')
+    .option('--sizes <list>', 'context sizes, e.g. 20k,50k', '20k,50k')
+    .option('--concurrency <n>', 'runs at once', '4')
+    .option('--model <spec>', 'root model (default sim:root; a real model name uses the OpenAI-compatible endpoint)')
+    .option('--sub-model <spec>', 'sub-call model (default sim:leaf with sim:root)')
+    .option('--json', 'print {phase1: M, phase2: M, perFamily: {<family>: {phase1: M, phase2: M}}, mining, workload, models}')
+    .action(async (opts: { seed: string; perFamily: string; sizes: string; concurrency: string; model?: string; subModel?: string; json?: boolean }) => {
+      const progress = new ProgressLine();
+      const r = await benchAccumulation({
+        seed: Number(opts.seed) || 1,
+        perFamily: Number(opts.perFamily) || 4,
+        sizes: parseSizes(opts.sizes),
+        concurrency: Number(opts.concurrency) || 4,
+        model: opts.model,
+        subModel: opts.subModel,
+        onProgress: (t) => progress.set(`accrete bench accumulation · ${t}`),
+      });
+      progress.clear();
+      if (opts.json) printJson(r);
+      else process.stdout.write(`${renderAccumulation(r)}\n`);
+    });
+}
+
 /** `bench` and its subcommands. Add a benchmark with another `bench.command(...)`. */
 export function registerBench(program: Command): Command {
   const bench = program
@@ -53,5 +84,6 @@ export function registerBench(program: Command): Command {
     .addHelpCommand(false);
   registerFamilies(bench);
   registerRuntime(bench);
+  registerAccumulation(bench);
   return bench;
 }

@@ -1,0 +1,188 @@
+/**
+ * The accumulation benchmark: what one phase of runs discovered, is it worth something to the next?
+ * Phase 1 runs a workload of recurring families with a fresh (empty) library; one mining pass
+ * proposes functions, which the benchmark merges (the benchmark only — accrete never merges);
+ * phase 2 runs held-out instances of the same families with the library loaded. Figures side by
+ * side per family and overall. Simulated models by default; `model`/`subModel` point it at real ones.
+ *
+ * Run: `accrete bench accumulation [--json]` or `npx tsx bench/accumulation.ts [--json]`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { runMining, type MiningReport } from '../miner/mine.js';
+import { type Database, openDatabase } from '../src/db/connection.js';
+import { MAIN_BRANCH, MANIFEST_FILE, type LibraryManifest } from '../src/library/format.js';
+import { createRuntime } from '../src/runtime/runtime.js';
+import { runWorkload, type TaskResult } from '../src/sim/demo.js';
+import type { FamilyName } from '../src/sim/types.js';
+import { buildWorkload } from '../src/sim/workloads.js';
+
+const git = promisify(execFile);
+const IDENTITY = ['-c', 'user.name=accrete-bench', '-c', 'user.email=bench@localhost', '-c', 'commit.gpgsign=false'];
+
+/** The figures of one phase (means per run, shares in [0, 1]). */
+export interface PhaseMetrics {
+  runs: number;
+  accuracy: number;
+  rootInputTokens: number;
+  rootOutputTokens: number;
+  iterations: number;
+  subCalls: number;
+  wallMs: number;
+  libraryCallShare: number;
+}
+
+export interface AccumulationOptions {
+  seed?: number;
+  perFamily?: number;
+  sizes?: number[];
+  families?: FamilyName[];
+  concurrency?: number;
+  model?: string;
+  subModel?: string;
+  /** Database location (default: in memory). */
+  db?: string;
+  onProgress?: (text: string) => void;
+}
+
+export interface AccumulationReport {
+  phase1: PhaseMetrics;
+  phase2: PhaseMetrics;
+  perFamily: Record<string, { phase1: PhaseMetrics; phase2: PhaseMetrics }>;
+  mining: { candidates: number; proposed: string[]; merged: string[]; rejected: number };
+  workload: { seed: number; heldOutSeed: number; perFamily: number; sizes: number[]; families: string[] };
+  models: { root: string; sub: string };
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+function metrics(results: TaskResult[], withLibrary: Set<string>): PhaseMetrics {
+  return {
+    runs: results.length,
+    accuracy: mean(results.map((r) => r.score)),
+    rootInputTokens: mean(results.map((r) => r.rootInputTokens)),
+    rootOutputTokens: mean(results.map((r) => r.rootOutputTokens)),
+    iterations: mean(results.map((r) => r.iterations)),
+    subCalls: mean(results.map((r) => Math.max(0, r.llmCalls - r.iterations))),
+    wallMs: mean(results.map((r) => r.wallMs)),
+    libraryCallShare: results.length ? results.filter((r) => withLibrary.has(r.runId)).length / results.length : 0,
+  };
+}
+
+async function runsCallingLibrary(database: Database, runIds: string[]): Promise<Set<string>> {
+  if (runIds.length === 0) return new Set();
+  const rows = await database.query<{ root_run_id: string }>(
+    'select distinct r.root_run_id from lib_calls l join runs r on r.id = l.run_id where r.root_run_id = any($1::uuid[])',
+    [runIds],
+  );
+  return new Set(rows.map((r) => r.root_run_id));
+}
+
+/**
+ * Merges proposal branches into main, as a reviewer would (the benchmark only). Each proposal
+ * edits manifest.json, so a later merge may conflict there: the manifests' function entries are
+ * united, everything else must merge cleanly.
+ */
+export async function mergeProposals(dir: string, branches: string[]): Promise<string[]> {
+  const merged: string[] = [];
+  await git('git', ['-C', dir, 'checkout', '-q', MAIN_BRANCH]);
+  for (const branch of branches) {
+    try {
+      await git('git', ['-C', dir, ...IDENTITY, 'merge', '-q', '--no-ff', '-m', `Merge ${branch} (accumulation benchmark)`, branch]);
+    } catch {
+      const { stdout } = await git('git', ['-C', dir, 'diff', '--name-only', '--diff-filter=U']);
+      const conflicted = stdout.split('\n').filter(Boolean);
+      if (conflicted.some((f) => f !== MANIFEST_FILE)) {
+        await git('git', ['-C', dir, 'merge', '--abort']);
+        continue;
+      }
+      const ours = JSON.parse((await git('git', ['-C', dir, 'show', `${MAIN_BRANCH}:${MANIFEST_FILE}`])).stdout) as LibraryManifest;
+      const theirs = JSON.parse((await git('git', ['-C', dir, 'show', `${branch}:${MANIFEST_FILE}`])).stdout) as LibraryManifest;
+      const union: LibraryManifest = { ...ours, functions: { ...ours.functions, ...theirs.functions } };
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(join(dir, MANIFEST_FILE), `${JSON.stringify(union, null, 2)}\n`);
+      await git('git', ['-C', dir, 'add', MANIFEST_FILE]);
+      await git('git', ['-C', dir, ...IDENTITY, 'commit', '-q', '--no-edit']);
+    }
+    merged.push(branch);
+  }
+  return merged;
+}
+
+export async function benchAccumulation(options: AccumulationOptions = {}): Promise<AccumulationReport> {
+  const seed = options.seed ?? 1;
+  const heldOutSeed = seed + 1_000;
+  const perFamily = options.perFamily ?? 4;
+  const sizes = options.sizes ?? [20_000, 50_000];
+  const families = options.families ?? (['needle', 'classify-count', 'pairwise', 'multi-doc-qa', 'summary', 'code-review'] as FamilyName[]);
+  const model = options.model ?? 'sim:root';
+  const subModel = options.subModel ?? (model.startsWith('sim:') ? 'sim:leaf' : undefined);
+  const say = options.onProgress ?? (() => {});
+  const libraryDir = mkdtempSync(join(tmpdir(), 'accrete-accumulation-library-'));
+  const database = await openDatabase(options.db ?? 'memory://');
+  try {
+    // Phase 1: a fresh library (none), recurring families.
+    say('phase 1: runs with an empty library');
+    const rt1 = await createRuntime({ db: database, model, subModel, library: false });
+    const tasks1 = buildWorkload({ seed, perFamily, sizes, families });
+    const results1 = await runWorkload(rt1, tasks1, { concurrency: options.concurrency ?? 4, onProgress: (p) => say(`phase 1: ${p.done}/${p.total}`) });
+    await rt1.close();
+    // One mining pass; merge what it proposes (benchmark only).
+    say('mining: cluster, generalize, verify, propose');
+    const mining: MiningReport = await runMining(database, { libraryDir, github: false });
+    const proposed = mining.proposals.filter((p) => p.status === 'proposed').map((p) => p.branch);
+    const merged = proposed.length ? await mergeProposals(libraryDir, proposed) : [];
+    say(`merged ${merged.length} of ${proposed.length} proposals into the library's main (benchmark only)`);
+    // Phase 2: held-out instances of the same families, the library loaded.
+    const rt2 = await createRuntime({ db: database, model, subModel, library: { dir: libraryDir } });
+    const tasks2 = buildWorkload({ seed: heldOutSeed, perFamily, sizes, families });
+    const results2 = await runWorkload(rt2, tasks2, { concurrency: options.concurrency ?? 4, onProgress: (p) => say(`phase 2: ${p.done}/${p.total}`) });
+    await rt2.close();
+    const lib1 = await runsCallingLibrary(database, results1.map((r) => r.runId));
+    const lib2 = await runsCallingLibrary(database, results2.map((r) => r.runId));
+    const perFamilyReport: AccumulationReport['perFamily'] = {};
+    for (const f of families) {
+      perFamilyReport[f] = {
+        phase1: metrics(results1.filter((r) => r.family === f), lib1),
+        phase2: metrics(results2.filter((r) => r.family === f), lib2),
+      };
+    }
+    return {
+      phase1: metrics(results1, lib1),
+      phase2: metrics(results2, lib2),
+      perFamily: perFamilyReport,
+      mining: { candidates: mining.candidates, proposed, merged, rejected: mining.rejected.length },
+      workload: { seed, heldOutSeed, perFamily, sizes, families },
+      models: { root: model, sub: subModel ?? '(default)' },
+    };
+  } finally {
+    await database.close();
+    rmSync(libraryDir, { recursive: true, force: true });
+  }
+}
+
+export function renderAccumulation(r: AccumulationReport): string {
+  const pct = (a: number, b: number) => (a === 0 ? '-' : `${b >= a ? '+' : ''}${Math.round(((b - a) / a) * 100)}%`);
+  const row = (name: string, m: { phase1: PhaseMetrics; phase2: PhaseMetrics }) =>
+    `${name.padEnd(15)} ${String(m.phase1.runs).padStart(4)}  ${(m.phase1.accuracy * 100).toFixed(0).padStart(4)}% → ${(m.phase2.accuracy * 100).toFixed(0).padStart(3)}%  ` +
+    `${m.phase1.rootOutputTokens.toFixed(0).padStart(6)} → ${m.phase2.rootOutputTokens.toFixed(0).padStart(6)} (${pct(m.phase1.rootOutputTokens, m.phase2.rootOutputTokens).padStart(5)})  ` +
+    `${m.phase1.iterations.toFixed(1).padStart(4)} → ${m.phase2.iterations.toFixed(1).padStart(4)} (${pct(m.phase1.iterations, m.phase2.iterations).padStart(5)})  ` +
+    `${m.phase1.subCalls.toFixed(0).padStart(4)} → ${m.phase2.subCalls.toFixed(0).padStart(4)}  ${(m.phase2.libraryCallShare * 100).toFixed(0).padStart(4)}%`;
+  return [
+    `models ${r.models.root} / ${r.models.sub}; workload seed ${r.workload.seed}, held-out seed ${r.workload.heldOutSeed}, ${r.workload.perFamily} per family and size, sizes ${r.workload.sizes.join(', ')}`,
+    `mining: ${r.mining.candidates} candidates, ${r.mining.proposed.length} proposed, ${r.mining.merged.length} merged (benchmark only), ${r.mining.rejected} clusters rejected`,
+    '',
+    'family          runs  accuracy      root output tokens/run   iterations/run       sub-calls    phase-2 runs calling lib',
+    ...Object.entries(r.perFamily).map(([f, m]) => row(f, m)),
+    row('all', { phase1: r.phase1, phase2: r.phase2 }),
+  ].join('\n');
+}
+
+if (process.argv[1] && /bench[\\/]accumulation\.(ts|js)$/.test(process.argv[1])) {
+  const r = await benchAccumulation({ onProgress: (t) => process.stderr.write(`${t}\n`) });
+  process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(r, null, 2)}\n` : `${renderAccumulation(r)}\n`);
+  process.exit(0);
+}
