@@ -112,12 +112,65 @@ export async function mergeProposals(dir: string, branches: string[]): Promise<s
   return merged;
 }
 
-export async function benchAccumulation(options: AccumulationOptions = {}): Promise<AccumulationReport> {
-  const seed = options.seed ?? 1;
+export interface AccumulateOptions {
+  /** Phase 1 as it ran (the runs are in `database`). */
+  phase1: TaskResult[];
+  /** The library repository to mine into (created if missing). */
+  libraryDir: string;
+  model: string;
+  subModel?: string;
+  /** Phase 2 runs held-out instances of this workload (seed + 1000). */
+  workload: { seed: number; perFamily: number; sizes: number[]; families: FamilyName[] };
+  concurrency?: number;
+  onProgress?: (text: string) => void;
+  /** Called with each proposal before the benchmark merges it. */
+  onProposal?: (p: { name: string; version: string; branch: string; bodyFile: string }) => void;
+}
+
+/**
+ * After a phase 1: one mining pass, merge its proposals (benchmark and demo only: accrete never
+ * merges by itself), then phase 2 on held-out instances with the library loaded.
+ */
+export async function accumulate(database: Database, options: AccumulateOptions): Promise<AccumulationReport> {
+  const say = options.onProgress ?? (() => {});
+  const { seed, perFamily, sizes, families } = options.workload;
   const heldOutSeed = seed + 1_000;
-  const perFamily = options.perFamily ?? 4;
-  const sizes = options.sizes ?? [20_000, 50_000];
-  const families = options.families ?? (['needle', 'classify-count', 'pairwise', 'multi-doc-qa', 'summary', 'code-review'] as FamilyName[]);
+  say('mining: cluster, generalize, verify, propose');
+  const mining: MiningReport = await runMining(database, { libraryDir: options.libraryDir, github: false });
+  const fresh = mining.proposals.filter((p) => p.status === 'proposed');
+  for (const p of fresh) options.onProposal?.({ name: p.name, version: p.version, branch: p.branch, bodyFile: join(options.libraryDir, '.git', 'accrete', 'pr', `${p.name}-${p.version}.md`) });
+  const merged = fresh.length ? await mergeProposals(options.libraryDir, fresh.map((p) => p.branch)) : [];
+  say(`merged ${merged.length} of ${fresh.length} proposals into the library's main`);
+  const rt2 = await createRuntime({ db: database, model: options.model, subModel: options.subModel, library: { dir: options.libraryDir } });
+  const tasks2 = buildWorkload({ seed: heldOutSeed, perFamily, sizes, families });
+  const results2 = await runWorkload(rt2, tasks2, { concurrency: options.concurrency ?? 4, onProgress: (p) => say(`phase 2 (with the library): ${p.done}/${p.total}`) });
+  await rt2.close();
+  const lib1 = await runsCallingLibrary(database, options.phase1.map((r) => r.runId));
+  const lib2 = await runsCallingLibrary(database, results2.map((r) => r.runId));
+  const perFamilyReport: AccumulationReport['perFamily'] = {};
+  for (const f of families) {
+    perFamilyReport[f] = {
+      phase1: metrics(options.phase1.filter((r) => r.family === f), lib1),
+      phase2: metrics(results2.filter((r) => r.family === f), lib2),
+    };
+  }
+  return {
+    phase1: metrics(options.phase1, lib1),
+    phase2: metrics(results2, lib2),
+    perFamily: perFamilyReport,
+    mining: { candidates: mining.candidates, proposed: fresh.map((p) => p.branch), merged, rejected: mining.rejected.length },
+    workload: { seed, heldOutSeed, perFamily, sizes, families },
+    models: { root: options.model, sub: options.subModel ?? '(default)' },
+  };
+}
+
+export async function benchAccumulation(options: AccumulationOptions = {}): Promise<AccumulationReport> {
+  const workload = {
+    seed: options.seed ?? 1,
+    perFamily: options.perFamily ?? 4,
+    sizes: options.sizes ?? [20_000, 50_000],
+    families: options.families ?? (['needle', 'classify-count', 'pairwise', 'multi-doc-qa', 'summary', 'code-review'] as FamilyName[]),
+  };
   const model = options.model ?? 'sim:root';
   const subModel = options.subModel ?? (model.startsWith('sim:') ? 'sim:leaf' : undefined);
   const say = options.onProgress ?? (() => {});
@@ -125,39 +178,10 @@ export async function benchAccumulation(options: AccumulationOptions = {}): Prom
   const database = await openDatabase(options.db ?? 'memory://');
   try {
     // Phase 1: a fresh library (none), recurring families.
-    say('phase 1: runs with an empty library');
     const rt1 = await createRuntime({ db: database, model, subModel, library: false });
-    const tasks1 = buildWorkload({ seed, perFamily, sizes, families });
-    const results1 = await runWorkload(rt1, tasks1, { concurrency: options.concurrency ?? 4, onProgress: (p) => say(`phase 1: ${p.done}/${p.total}`) });
+    const phase1 = await runWorkload(rt1, buildWorkload(workload), { concurrency: options.concurrency ?? 4, onProgress: (p) => say(`phase 1 (empty library): ${p.done}/${p.total}`) });
     await rt1.close();
-    // One mining pass; merge what it proposes (benchmark only).
-    say('mining: cluster, generalize, verify, propose');
-    const mining: MiningReport = await runMining(database, { libraryDir, github: false });
-    const proposed = mining.proposals.filter((p) => p.status === 'proposed').map((p) => p.branch);
-    const merged = proposed.length ? await mergeProposals(libraryDir, proposed) : [];
-    say(`merged ${merged.length} of ${proposed.length} proposals into the library's main (benchmark only)`);
-    // Phase 2: held-out instances of the same families, the library loaded.
-    const rt2 = await createRuntime({ db: database, model, subModel, library: { dir: libraryDir } });
-    const tasks2 = buildWorkload({ seed: heldOutSeed, perFamily, sizes, families });
-    const results2 = await runWorkload(rt2, tasks2, { concurrency: options.concurrency ?? 4, onProgress: (p) => say(`phase 2: ${p.done}/${p.total}`) });
-    await rt2.close();
-    const lib1 = await runsCallingLibrary(database, results1.map((r) => r.runId));
-    const lib2 = await runsCallingLibrary(database, results2.map((r) => r.runId));
-    const perFamilyReport: AccumulationReport['perFamily'] = {};
-    for (const f of families) {
-      perFamilyReport[f] = {
-        phase1: metrics(results1.filter((r) => r.family === f), lib1),
-        phase2: metrics(results2.filter((r) => r.family === f), lib2),
-      };
-    }
-    return {
-      phase1: metrics(results1, lib1),
-      phase2: metrics(results2, lib2),
-      perFamily: perFamilyReport,
-      mining: { candidates: mining.candidates, proposed, merged, rejected: mining.rejected.length },
-      workload: { seed, heldOutSeed, perFamily, sizes, families },
-      models: { root: model, sub: subModel ?? '(default)' },
-    };
+    return await accumulate(database, { phase1, libraryDir, model, subModel, workload, concurrency: options.concurrency, onProgress: say });
   } finally {
     await database.close();
     rmSync(libraryDir, { recursive: true, force: true });

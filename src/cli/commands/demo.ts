@@ -6,7 +6,9 @@
  * shared with `accrete bench families`.
  */
 import { type Command, Option } from 'commander';
-import { resolveDbLocation } from '../../db/connection.js';
+import { dirname, join, resolve } from 'node:path';
+import { accumulate, type AccumulationReport, renderAccumulation } from '../../../bench/accumulation.js';
+import { isServerUrl, openDatabase, resolveDbLocation } from '../../db/connection.js';
 import { chooseDemoModels, parseSizes, DEMO_DEFAULTS, type DemoOptions, type DemoPhase, type DemoReport, runDemo, summaryTable, type WorkloadProgress } from '../../sim/demo.js';
 import { isFamilyName } from '../../sim/workloads.js';
 import type { FamilyName } from '../../sim/types.js';
@@ -246,6 +248,33 @@ export async function runDemoInteractive(options: DemoOptions, label: string): P
   }
 }
 
+/**
+ * The rest of the loop: the nightly pass over the demo's runs (promotions on branches of a library
+ * repository under .accrete), the merge (the demo does it, and says so: accrete never merges by
+ * itself), and a rerun of held-out tasks with the library.
+ */
+async function runLoop(report: DemoReport, options: DemoOptions): Promise<AccumulationReport> {
+  const location = typeof options.db === 'string' ? options.db : resolveDbLocation();
+  const libraryDir = isServerUrl(location) ? resolve('.accrete', 'library') : join(dirname(resolve(location)), 'library');
+  const say = (t: string) => process.stderr.write(`accrete demo: ${t}\n`);
+  const database = await openDatabase(location);
+  try {
+    say(`the nightly pass: mining the logged runs into the library ${libraryDir}`);
+    return await accumulate(database, {
+      phase1: report.results,
+      libraryDir,
+      model: report.models.rootSpec,
+      subModel: report.models.subSpec,
+      workload: { seed: report.workload.seed, perFamily: report.workload.perFamily, sizes: report.workload.sizes, families: [...new Set(report.results.map((r) => r.family))] },
+      concurrency: report.workload.concurrency,
+      onProgress: (t) => (t.startsWith('merged') ? say(`${t} — the demo merges them itself; in real use a reviewer merges the pull request and accrete never does`) : t.startsWith('phase 2') ? undefined : say(t)),
+      onProposal: (p) => say(`proposed ${p.name} ${p.version} on branch ${p.branch} (pull-request description: ${p.bodyFile})`),
+    });
+  } finally {
+    await database.close();
+  }
+}
+
 export function registerDemo(program: Command): void {
   const cmd = program
     .command('demo')
@@ -267,11 +296,18 @@ Examples:
   accrete demo --json > demo.json
   OPENAI_API_KEY=... accrete demo --per-family 1 --sizes 50k --model gpt-5-mini --sub-model gpt-5-nano`,
   );
-  cmd.action(async (opts: WorkloadCliOptions) => {
+  cmd.option('--no-loop', 'stop after the runs (no mining, promotion and rerun with the library)');
+  cmd.action(async (opts: WorkloadCliOptions & { loop: boolean }) => {
     const options = demoOptionsFrom(opts);
     const report = await runDemoInteractive(options, 'accrete demo');
-    if (opts.json) printJson(reportJson(report));
-    else process.stdout.write(renderReport(report));
-    if (report.interrupted) process.exitCode = 130;
+    if (!opts.json) process.stdout.write(renderReport(report));
+    if (report.interrupted) {
+      if (opts.json) printJson(reportJson(report));
+      process.exitCode = 130;
+      return;
+    }
+    const loop = opts.loop ? await runLoop(report, options) : undefined;
+    if (opts.json) printJson({ ...reportJson(report), ...(loop ? { loop } : {}) });
+    else if (loop) process.stdout.write(`\n${renderAccumulation(loop)}\n`);
   });
 }
