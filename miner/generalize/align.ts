@@ -1,0 +1,90 @@
+/**
+ * Anti-unification of a member's program against the template (the medoid's), for parameter
+ * extraction: the least general generalization keeps what both share and turns what differs into
+ * holes. Here only literal holes can become parameters; for each literal site of the template we
+ * record the member's literal at the aligned position. Local names never matter (two programs that
+ * call their chunks `parts` and `blocks` align); globals and the sandbox API do. Children lists of
+ * different lengths are aligned by matched size (as in miner/antiunify.ts), so one extra statement
+ * costs itself rather than derailing the rest. Whatever else differs is a structural difference:
+ * counted, never parameterized (such a member is only reproduced if the difference does not matter,
+ * which replay finds out).
+ */
+import { matchedSize } from '../antiunify.js';
+import { nodeLabel } from '../embed.js';
+import { size, type NNode } from '../tree.js';
+import { literalOf, pathKey, sameLiteralKind, type Literal } from './literals.js';
+
+export interface Alignment {
+  /** Template site (path key) → the member's literal there. */
+  values: Map<string, Literal>;
+  /** Member sites (path keys) matched to a template site. */
+  usedMemberSites: Set<string>;
+  /** Nodes of the template matched in the member (a literal atom counts its size). */
+  matched: number;
+  templateSize: number;
+  memberSize: number;
+  /** Nodes of either tree left unmatched: 0 when the member is an instance of the template. */
+  structuralDiff: number;
+}
+
+function alignChildren(xs: NNode[], ys: NNode[]): [number, number][] {
+  if (xs.length === ys.length) return xs.map((_, i) => [i, i]);
+  const n = xs.length;
+  const m = ys.length;
+  const score: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = 1; i <= n; i++) {
+    for (let j = 1; j <= m; j++) {
+      score[i][j] = Math.max(score[i - 1][j], score[i][j - 1], score[i - 1][j - 1] + pairScore(xs[i - 1], ys[j - 1]));
+    }
+  }
+  const pairs: [number, number][] = [];
+  let i = n;
+  let j = m;
+  while (i > 0 && j > 0) {
+    if (score[i][j] === score[i - 1][j]) i--;
+    else if (score[i][j] === score[i][j - 1]) j--;
+    else {
+      pairs.push([i - 1, j - 1]);
+      i--;
+      j--;
+    }
+  }
+  return pairs.reverse();
+}
+
+/** How well two subtrees match; literal atoms of the same kind match fully whatever their value. */
+function pairScore(x: NNode, y: NNode): number {
+  const lx = literalOf(x);
+  const ly = literalOf(y);
+  if (lx || ly) return lx && ly && sameLiteralKind(lx, ly) ? size(x) : 0;
+  return matchedSize(x, y);
+}
+
+/** Aligns `member` against `template`, collecting the member's literals at the template's literal sites. */
+export function alignLiterals(template: NNode, member: NNode): Alignment {
+  const values = new Map<string, Literal>();
+  const usedMemberSites = new Set<string>();
+  let matched = 0;
+  let matchedInMember = 0;
+  const go = (x: NNode, y: NNode, path: number[], memberPath: number[]): void => {
+    const lx = literalOf(x);
+    const ly = literalOf(y);
+    if (lx || ly) {
+      if (lx && ly && sameLiteralKind(lx, ly)) {
+        values.set(pathKey(path), ly);
+        usedMemberSites.add(pathKey(memberPath));
+        matched += size(x);
+        matchedInMember += size(y);
+      }
+      return;
+    }
+    if (nodeLabel(x) !== nodeLabel(y)) return;
+    matched++;
+    matchedInMember++;
+    for (const [i, j] of alignChildren(x.c, y.c)) go(x.c[i], y.c[j], [...path, i], [...memberPath, j]);
+  };
+  go(template, member, [], []);
+  const templateSize = size(template);
+  const memberSize = size(member);
+  return { values, usedMemberSites, matched, templateSize, memberSize, structuralDiff: templateSize - matched + (memberSize - matchedInMember) };
+}

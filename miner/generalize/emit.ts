@@ -1,0 +1,162 @@
+/**
+ * Emits the generalized program as a TypeScript function: the template's sliced statements with
+ * parameter sites replaced, `FINAL(x)` turned into `return` of x as FINAL stringifies it, hoisted
+ * function declarations, and a typed signature
+ * `export async function <name>(context: string, p1: T1, ..., opts: { o?: T } = {}): Promise<string>`.
+ * The sandbox primitives (llm, llmBatch, rlm, print) stay free identifiers; nothing is imported.
+ * The body is printed by the miner's printer (miner/print.ts): canonical layout, `let` bindings,
+ * arrow functions.
+ */
+import { printStatements } from '../print.js';
+import { clone, id, mk, type NNode } from '../tree.js';
+import { ANSWER, EmitError, fallbackAnswer, finalsToReturns, hoistFunctions, isBareGuard, mergeRedeclarations } from './body.js';
+import { nodeAt } from './literals.js';
+import type { PlannedParam } from './params.js';
+
+export { EmitError } from './body.js';
+
+export interface EmittedParam {
+  plan: PlannedParam;
+  name: string;
+  type: string;
+  /**
+   * Index of the top-level `const <name> = <site>` the parameter replaces (the parameter takes the
+   * variable's name): the declaration goes away, or, for a literal array or object, becomes a copy.
+   */
+  absorbs?: number;
+}
+
+export interface EmitInput {
+  name: string;
+  doc: string;
+  /** The template program (kind 'prog'), names and literals as written. */
+  template: NNode;
+  params: EmittedParam[];
+  /** Name of the options object (required parameters come before it). */
+  optionsName: string;
+  /** Name of the local helper that stringifies a non-string answer the way FINAL does. */
+  answerHelper: string;
+}
+
+export interface Emitted {
+  source: string;
+  /** `(context: string, ...) => Promise<string>` */
+  signature: string;
+  /**
+   * The last FINAL was guarded by the program's own check (`if (bad) print('retrying') else FINAL(x)`):
+   * the function cannot retry, so when the check fails it returns x all the same.
+   */
+  guardedFinal: boolean;
+}
+
+const placeholder = (i: number): string => `__accrete_p${i}__`;
+
+/** The expression that stands at a parameter's sites. */
+function siteExpression(p: EmittedParam, optionsName: string): string {
+  const { kind, flags } = p.plan;
+  const ref = p.plan.required ? p.name : `${optionsName}.${p.name}`;
+  const withDefault = p.plan.required ? ref : `(${ref} ?? ${JSON.stringify(p.plan.default)})`;
+  if (kind === 're') return `(new RegExp(${withDefault}, ${JSON.stringify(flags ?? '')}))`;
+  // A literal array or object is a fresh value at every evaluation, which the code may mutate.
+  if (kind === 'json') return `(JSON.parse(JSON.stringify(${withDefault})) as ${p.type})`;
+  return p.plan.required ? ref : withDefault;
+}
+
+function substituteSites(tree: NNode, params: EmittedParam[]): void {
+  const textSites: { parent: number[]; index: number; param: number }[] = [];
+  params.forEach((p, i) => {
+    for (const key of p.plan.sites) {
+      const path = key === '' ? [] : key.split('.').map(Number);
+      const node = nodeAt(tree, path);
+      if (!node || path.length === 0) throw new EmitError(`parameter site ${key} is not in the template`);
+      if (node.k === 'tstr') textSites.push({ parent: path.slice(0, -1), index: path[path.length - 1], param: i });
+      else {
+        const parent = nodeAt(tree, path.slice(0, -1))!;
+        parent.c[path[path.length - 1]] = id(placeholder(i));
+      }
+    }
+  });
+  // Text parts of template literals: `a${x}b` with the part "b" a parameter becomes `a${x}${p}`.
+  textSites.sort((a, b) => b.index - a.index);
+  for (const s of textSites) {
+    const tpl = nodeAt(tree, s.parent)!;
+    tpl.c.splice(s.index, 1, mk('tstr', [], ''), id(placeholder(s.param)), mk('tstr', [], ''));
+  }
+}
+
+function docComment(doc: string): string {
+  const lines = doc.replace(/\*\//g, '*\\/').trim().split('\n');
+  return ['/**', ...lines.map((l) => (l.trim() ? ` * ${l.trimEnd()}` : ' *')), ' */'].join('\n');
+}
+
+function paramList(input: EmitInput, forSignature: boolean): string {
+  const required = input.params.filter((p) => p.plan.required);
+  const options = input.params.filter((p) => !p.plan.required);
+  const parts = ['context: string', ...required.map((p) => `${p.name}: ${p.type}`)];
+  if (options.length > 0) {
+    const shape = `{ ${options.map((p) => `${p.name}?: ${p.type}`).join('; ')} }`;
+    parts.push(forSignature ? `${input.optionsName}?: ${shape}` : `${input.optionsName}: ${shape} = {}`);
+  }
+  return parts.join(', ');
+}
+
+/** The helper that makes a string of the answer as FINAL does (strings as they are, others JSON). */
+export function answerHelperSource(name: string): string {
+  return `const ${name} = (value: unknown): string => (typeof value === 'string' ? value : value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value)));`;
+}
+
+const NEWLINE = '__accrete_nl__';
+const RETURN = '__accrete_cr__';
+
+/** Line breaks inside template literals are written as escapes, so that indenting the body cannot change the text. */
+function markTemplateNewlines(n: NNode): void {
+  if (n.k === 'tstr' && n.v !== undefined) n.v = n.v.replace(/\n/g, NEWLINE).replace(/\r/g, RETURN);
+  for (const ch of n.c) markTemplateNewlines(ch);
+}
+
+function printBody(tree: NNode, input: EmitInput): string[] {
+  if (tree.c.length === 0) return [];
+  let body = printStatements(tree.c).split(NEWLINE).join('\\n').split(RETURN).join('\\r');
+  input.params.forEach((p, i) => {
+    body = body.split(placeholder(i)).join(siteExpression(p, input.optionsName));
+  });
+  return body.split(ANSWER).join(input.answerHelper).split('\n');
+}
+
+function absorbDeclarations(tree: NNode, params: EmittedParam[]): void {
+  const drop = new Set<number>();
+  for (const p of params) {
+    if (p.absorbs === undefined) continue;
+    const decl = tree.c[p.absorbs];
+    if (p.plan.kind === 'json') tree.c[p.absorbs] = mk('expr', [mk('assign', [id(p.name), decl.c[0].c[1]], '=')]);
+    else drop.add(p.absorbs);
+  }
+  if (drop.size) tree.c = tree.c.filter((_, i) => !drop.has(i));
+}
+
+export function emitFunction(input: EmitInput): Emitted {
+  const tree = clone(input.template);
+  substituteSites(tree, input.params);
+  absorbDeclarations(tree, input.params);
+  finalsToReturns(tree, false);
+  hoistFunctions(tree);
+  mergeRedeclarations(tree);
+  markTemplateNewlines(tree);
+  const last = tree.c[tree.c.length - 1];
+  const fallback = last && last.k !== 'return' && last.k !== 'throw' ? fallbackAnswer(tree) : undefined;
+  // `if (pureCheck) {} else { return x; }` followed by `return x;` is `return x;`.
+  if (fallback !== undefined && isBareGuard(last)) tree.c.pop();
+  const lines = [answerHelperSource(input.answerHelper), ...printBody(tree, input)];
+  if (fallback !== undefined) lines.push(`return ${input.answerHelper}(${fallback});`);
+  else if (!last || (last.k !== 'return' && last.k !== 'throw')) {
+    lines.push(`throw new Error(${JSON.stringify(`${input.name}: the program ended without an answer`)});`);
+  }
+  const source = [
+    docComment(input.doc),
+    `export async function ${input.name}(${paramList(input, false)}): Promise<string> {`,
+    ...lines.map((l) => (l ? `  ${l}` : l)),
+    '}',
+    '',
+  ].join('\n');
+  return { source, signature: `(${paramList(input, true)}) => Promise<string>`, guardedFinal: fallback !== undefined };
+}

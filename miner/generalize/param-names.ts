@@ -1,0 +1,82 @@
+/**
+ * Names of the generated function's parameters: from the role hints of their sites, lower
+ * camelCase, never a reserved word, never a name the template already uses (a parameter shadowed
+ * by a local variable, or shadowing one, would change what the code means), unique.
+ */
+import { patternNames } from '../scope.js';
+import type { NNode } from '../tree.js';
+
+const RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in ' +
+    'instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package ' +
+    'private protected public await async of arguments eval undefined NaN Infinity context opts options lib llm llmBatch rlm print FINAL FINAL_VAR'
+  ).split(' '),
+);
+
+/** Every identifier and property-free name in the tree (bindings and references). */
+export function identifiersOf(root: NNode): Set<string> {
+  const out = new Set<string>();
+  const walk = (n: NNode): void => {
+    if (n.k === 'id' && n.v !== undefined) out.add(n.v);
+    for (const ch of n.c) walk(ch);
+  };
+  walk(root);
+  return out;
+}
+
+/** How many times `name` is bound (declared, or a parameter) anywhere in the tree. */
+export function bindingCount(root: NNode, name: string): number {
+  let n = 0;
+  const walk = (x: NNode): void => {
+    if ((x.k === 'decl' || x.k === 'param' || x.k === 'rest' || x.k === 'bind' || x.k === 'dflt') && x.c[0] && patternNames(x.c[0]).includes(name)) n++;
+    if ((x.k === 'forof' || x.k === 'forin' || x.k === 'forawait' || x.k === 'catch') && x.c[0] && patternNames(x.c[0]).includes(name)) n++;
+    for (const ch of x.c) walk(ch);
+  };
+  walk(root);
+  return n;
+}
+
+/** `max_chars`, `MAX-CHARS`, `CHUNK` → `maxChars`, `chunk`; '' when nothing usable is left. */
+export function camelIdentifier(hint: string): string {
+  const words = hint
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+  if (words.length === 0) return '';
+  let name = words[0] + words.slice(1).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+  if (/^[0-9]/.test(name)) name = `p${name}`;
+  return name.slice(0, 40);
+}
+
+/**
+ * Picks one name per parameter from its hints (best first), avoiding `taken` and each other; when
+ * every hint is taken, the first gets a number.
+ */
+export function uniqueNames(hints: readonly (readonly string[])[], taken: ReadonlySet<string>): string[] {
+  const used = new Set<string>();
+  const free = (n: string) => n !== '' && !RESERVED.has(n) && !taken.has(n) && !used.has(n);
+  return hints.map((list) => {
+    const candidates = list.map(camelIdentifier).filter(Boolean);
+    let name = candidates.find(free);
+    if (name === undefined) {
+      const base = candidates[0] ?? 'value';
+      let i = 2;
+      while (!free(`${base}${i}`)) i++;
+      name = `${base}${i}`;
+    }
+    used.add(name);
+    return name;
+  });
+}
+
+export const isUsableName = (name: string): boolean => /^[a-z][A-Za-z0-9]*$/.test(name) && !RESERVED.has(name);
+
+/** A name for the options object that the template does not use. */
+export function optionsName(taken: ReadonlySet<string>): string {
+  for (const n of ['opts', 'options', 'settings']) if (!taken.has(n)) return n;
+  let i = 2;
+  while (taken.has(`opts${i}`)) i++;
+  return `opts${i}`;
+}

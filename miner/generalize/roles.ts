@@ -1,0 +1,129 @@
+/**
+ * What a literal site does in the template, read from where it sits: a prompt (the query of an
+ * llm/rlm call or of an llmBatch item, or text inside one), a pattern, a size, a list of labels...
+ * Roles weigh sites when parameters are ranked and give parameters readable names: a literal bound
+ * by `const maxChars = 5200` is `maxChars`, one passed to `pack(text, 5200)` takes the name of
+ * `pack`'s parameter, a prompt is `prompt`.
+ */
+import { collectFunctions, patternNames } from '../scope.js';
+import type { NNode } from '../tree.js';
+import type { LiteralSite } from './literals.js';
+
+export type SiteRole = 'prompt' | 'labels' | 'pattern' | 'size' | 'separator' | 'text';
+
+export interface RoleInfo {
+  role: SiteRole;
+  /** Names suggested by the code around the site, best first. */
+  hints: string[];
+  /** 2: a name the code gave it (a variable, a parameter); 1: from its use; 0: generic. */
+  quality: number;
+}
+
+const ROLE_WEIGHT: Record<SiteRole, number> = { prompt: 5, labels: 4, pattern: 3, size: 2, separator: 1, text: 1 };
+
+export function roleWeight(role: SiteRole): number {
+  return ROLE_WEIGHT[role];
+}
+
+const MODEL_FNS = new Set(['llm', 'rlm', 'recursive_llm']);
+
+/** True when `n` (with its ancestors) is the query of a model call. */
+function isPromptPosition(parent: NNode | undefined, index: number, grand: NNode | undefined): boolean {
+  if (!parent) return false;
+  if (parent.k === 'call' && index === 1 && parent.c[0].k === 'id' && parent.c[0].v !== undefined && MODEL_FNS.has(parent.c[0].v)) return true;
+  if (parent.k === 'prop' && parent.v === 'query' && grand?.k === 'obj') return true;
+  return false;
+}
+
+const SEPARATOR_METHODS = new Set(['split', 'join']);
+const PATTERN_METHODS = new Set(['test', 'exec', 'match', 'matchAll', 'replace', 'replaceAll', 'search', 'includes', 'startsWith', 'endsWith', 'indexOf', 'lastIndexOf']);
+const SIZE_METHODS = new Set(['slice', 'substring', 'substr', 'padStart', 'padEnd', 'repeat', 'toFixed', 'at']);
+
+/** The role of a literal site of `root`. */
+export function siteRole(root: NNode, site: LiteralSite, fns: ReadonlyMap<string, NNode> = collectFunctions([root])): RoleInfo {
+  const chain: NNode[] = [root];
+  for (const i of site.path) chain.push(chain[chain.length - 1].c[i]);
+  const kind = site.literal.kind;
+  // Inside a prompt (directly, or as text of a template literal or concatenation that is one)?
+  let top = chain.length - 1;
+  for (let d = chain.length - 1; d >= 1; d--) {
+    const node = chain[d];
+    if (!(d === chain.length - 1 || node.k === 'tpl' || (node.k === 'bin' && node.v === '+'))) break;
+    top = d;
+    if (isPromptPosition(chain[d - 1], site.path[d - 1], chain[d - 2])) return { role: 'prompt', hints: ['prompt'], quality: 1 };
+  }
+  const bound = kind === 'num' ? undefined : declaredName(chain.slice(0, top + 1));
+  if (bound !== undefined && usedAsPrompt(root, bound)) return { role: 'prompt', hints: [bound, 'prompt'], quality: 2 };
+  if (kind === 're') return { role: 'pattern', hints: [declaredName(chain) ?? 'pattern', 'pattern'], quality: declaredName(chain) ? 2 : 1 };
+  if (kind === 'json') {
+    const name = declaredName(chain);
+    return { role: 'labels', hints: name ? [name, 'labels'] : ['labels'], quality: name ? 2 : 1 };
+  }
+  const parent = chain[chain.length - 2];
+  const index = site.path[site.path.length - 1];
+  if (parent?.k === 'call' && index >= 1) {
+    const callee = parent.c[0];
+    if (callee.k === 'id' && callee.v !== undefined) {
+      const fn = fns.get(callee.v);
+      const param = fn?.c[1]?.c[index - 1];
+      const name = param ? patternNames(param)[0] : undefined;
+      if (name) {
+        const role: SiteRole = kind === 'num' ? 'size' : fn && usedAsPrompt(fn, name) ? 'prompt' : 'text';
+        return { role, hints: [name, `${callee.v}${name[0].toUpperCase()}${name.slice(1)}`], quality: 2 };
+      }
+    }
+    if (callee.k === 'mem' && callee.v !== undefined) {
+      if (SEPARATOR_METHODS.has(callee.v)) return { role: 'separator', hints: ['separator'], quality: 1 };
+      if (PATTERN_METHODS.has(callee.v)) return { role: 'pattern', hints: [kind === 'str' ? 'needle' : 'pattern'], quality: 1 };
+      if (SIZE_METHODS.has(callee.v) && kind === 'num') return { role: 'size', hints: ['size'], quality: 1 };
+    }
+  }
+  const declared = declaredName(chain);
+  if (declared) return { role: kind === 'num' ? 'size' : 'text', hints: [declared], quality: 2 };
+  if (kind === 'num') return { role: 'size', hints: [isComparison(parent) ? 'threshold' : 'size'], quality: 0 };
+  const key = parent?.k === 'prop' ? parent.v : undefined;
+  return { role: 'text', hints: key ? [key, 'text'] : ['text'], quality: key ? 1 : 0 };
+}
+
+function isComparison(n: NNode | undefined): boolean {
+  return n !== undefined && n.k === 'bin' && ['<', '<=', '>', '>=', '*'].includes(n.v ?? '');
+}
+
+/** Whether the variable `name` is (part of) the query of a model call somewhere in the tree. */
+function usedAsPrompt(root: NNode, name: string): boolean {
+  const chain: NNode[] = [];
+  const indices: number[] = [];
+  const walk = (n: NNode): boolean => {
+    if (n.k === 'id' && n.v === name) {
+      // Climb through string building (`name + "..."`, template literals) to the position it ends up in.
+      for (let d = chain.length - 1; d >= 0; d--) {
+        if (isPromptPosition(chain[d], indices[d], chain[d - 1])) return true;
+        const node = chain[d];
+        if (!(node.k === 'tpl' || (node.k === 'bin' && node.v === '+'))) return false;
+      }
+      return false;
+    }
+    chain.push(n);
+    for (let i = 0; i < n.c.length; i++) {
+      indices.push(i);
+      const found = walk(n.c[i]);
+      indices.pop();
+      if (found) {
+        chain.pop();
+        return true;
+      }
+    }
+    chain.pop();
+    return false;
+  };
+  return walk(root);
+}
+
+/** `const name = <site>` (or `name = <site>`): the bound name. */
+function declaredName(chain: NNode[]): string | undefined {
+  const parent = chain[chain.length - 2];
+  if (parent?.k === 'decl' && parent.c[1] === chain[chain.length - 1] && parent.c[0].k === 'id') return parent.c[0].v;
+  if (parent?.k === 'assign' && parent.v === '=' && parent.c[1] === chain[chain.length - 1] && parent.c[0].k === 'id') return parent.c[0].v;
+  return undefined;
+}
+

@@ -1,0 +1,63 @@
+/**
+ * Recorded sub-calls: the key of a call, and what a member run logged. A key is
+ * sha256(JSON.stringify([query, context ?? null])) — the key of ReplayFixture.responses in
+ * src/library/format.ts. A call logged without a context (`llm(q)` or `llm(q, '')`: the request
+ * messages are the same) answers both spellings.
+ */
+import { createHash } from 'node:crypto';
+import type { Database } from '../../src/db/connection.js';
+import type { ChatMessage } from '../../src/models/types.js';
+import { parseSubCallMessages } from '../../src/runtime/prompts.js';
+
+export const callKey = (query: string, context: string | null | undefined): string =>
+  createHash('sha256').update(JSON.stringify([query, context ?? null])).digest('hex');
+
+/** Keys that identify the same call whatever spelling of "no context" was used. */
+const canonicalContext = (context: string | null | undefined): string | null => (context === undefined || context === null || context === '' ? null : context);
+export const canonicalKey = (query: string, context: string | null | undefined): string => callKey(query, canonicalContext(context));
+
+export interface Recording {
+  /** Canonical key → the response. */
+  responses: Map<string, string>;
+  /** The canonical keys of the logged calls, in the order they were logged (llm_calls.seq). */
+  calls: string[];
+  /** Calls answered by rlm() sub-runs (their keys are in `responses`, not in `calls`' order). */
+  subRuns: string[];
+}
+
+/** The member's recorded sub-calls (kind 'sub', status ok or cache_hit) and rlm() sub-run answers. */
+export async function loadRecording(database: Database, runId: string): Promise<Recording> {
+  const rows = await database.query<{ request_messages: ChatMessage[]; response: string | null }>(
+    `select request_messages, response from llm_calls
+      where run_id = $1 and kind = 'sub' and status in ('ok', 'cache_hit') and response is not null
+      order by seq`,
+    [runId],
+  );
+  const responses = new Map<string, string>();
+  const calls: string[] = [];
+  for (const r of rows) {
+    const { query, context } = parseSubCallMessages(r.request_messages);
+    const key = canonicalKey(query, context);
+    calls.push(key);
+    if (r.response !== null && !responses.has(key)) responses.set(key, r.response);
+  }
+  const children = await database.query<{ query: string; answer: string | null; content: string | null; encoding: string | null }>(
+    `select r.query, r.answer, c.content, c.encoding from runs r left join contexts c on c.sha256 = r.context_sha256
+      where r.parent_run_id = $1 and r.answer is not null order by r.started_at`,
+    [runId],
+  );
+  const subRuns: string[] = [];
+  for (const c of children) {
+    const context = c.content === null ? null : c.encoding === 'base64' ? Buffer.from(c.content, 'base64').toString('utf8') : c.content;
+    const key = canonicalKey(c.query, context);
+    subRuns.push(key);
+    if (c.answer !== null && !responses.has(key)) responses.set(key, c.answer);
+  }
+  return { responses, calls, subRuns };
+}
+
+/** Whether the run logged any model call at all (imported minimal records have none). */
+export async function hasLoggedCalls(database: Database, runId: string): Promise<boolean> {
+  const [row] = await database.query<{ n: number }>('select count(*)::int as n from llm_calls where run_id = $1', [runId]);
+  return Number(row?.n ?? 0) > 0;
+}

@@ -1,0 +1,152 @@
+/** Parameter extraction: literals that differ become parameters, at most three, the rest options with member defaults. */
+import { describe, expect, it } from 'vitest';
+import { alignLiterals } from '../../../miner/generalize/align.js';
+import { withoutDoc } from '../../../miner/generalize/gain.js';
+import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
+import { literalSites } from '../../../miner/generalize/literals.js';
+import { mostCommon, planParams, typeOfValues } from '../../../miner/generalize/params.js';
+import { sliceProgram } from '../../../miner/generalize/program.js';
+import type { Candidate } from '../../../miner/generalize/types.js';
+import { typeCheck } from '../../../miner/verify/typecheck.js';
+import { cluster, members } from './helpers.js';
+
+interface Variant {
+  prompt: string;
+  size: number;
+  labels: string[];
+  pattern: string;
+  tag: string;
+}
+
+/** A classify-like program; everything in a variant is a literal, the separator never varies. */
+const program = (v: Variant) => `const chunks = [];
+for (let i = 0; i < context.length; i += ${v.size}) chunks.push(context.slice(i, i + ${v.size}));
+print(chunks.length, 'chunks');
+const answers = await llmBatch(chunks.map((c) => ({ query: ${JSON.stringify(v.prompt)}, context: c })));
+const labels = ${JSON.stringify(v.labels)};
+const counts = {};
+for (const a of answers) {
+  for (const line of a.split("\\n")) {
+    const l = line.trim().toLowerCase();
+    if (labels.includes(l)) counts[l] = (counts[l] || 0) + 1;
+  }
+}
+const matching = answers.filter((a) => /${v.pattern}/i.test(a));
+print('debug', counts);
+FINAL(JSON.stringify({ counts, matching: matching.length, tag: ${JSON.stringify(v.tag)} }));`;
+
+const L1 = ['refund', 'billing'];
+const L2 = ['praise', 'bug'];
+const VARIANTS: Variant[] = [
+  { prompt: 'Label each line.', size: 4000, labels: L1, pattern: 'refund', tag: 'v1' },
+  { prompt: 'Classify every line.', size: 4000, labels: L1, pattern: 'refund', tag: 'v1' },
+  { prompt: 'Tag each row.', size: 6000, labels: L1, pattern: 'refund', tag: 'v2' },
+  { prompt: 'Give the category of each line.', size: 6000, labels: L2, pattern: 'refund', tag: 'v1' },
+  { prompt: 'Name the label of each line.', size: 8000, labels: L2, pattern: 'billing', tag: 'v2' },
+  { prompt: 'Label each line.', size: 4000, labels: L1, pattern: 'refund', tag: 'v1' },
+];
+
+async function generalized(variants: Variant[] = VARIANTS, maxParams?: number): Promise<Candidate> {
+  const runs = members(variants.map(program));
+  const result = await generalizeMembers(cluster({ support: runs.length, size: runs.length }), runs, { maxParams });
+  if (isRejected(result)) throw new Error(result.rejected);
+  return result;
+}
+
+describe('parameter extraction', () => {
+  it('turns the literals that differ into parameters: the three that vary most required, the rest options', async () => {
+    const c = await generalized();
+    const required = c.params.filter((p) => p.name !== 'context' && p.default === undefined);
+    const options = c.params.filter((p) => p.default !== undefined);
+    expect(c.params[0]).toMatchObject({ name: 'context', type: 'string' });
+    // prompt (5 distinct values) and size (3) vary most; of the three that vary twice, the label list matters most
+    expect(required.map((p) => p.type)).toEqual(['number', 'string', 'string[]']);
+    expect(required).toHaveLength(3);
+    expect(required[1].name).toBe('prompt');
+    expect(required[2].name).toBe('labels');
+    // the pattern and the tag become options whose defaults are the members' most common values
+    expect(options.map((p) => [p.type, p.default])).toEqual([
+      ['string', 'refund'],
+      ['string', 'v1'],
+    ]);
+    expect(c.signature).toMatch(/^\(context: string, \w+: number, prompt: string, labels: string\[\], opts\?: \{ \w+\?: string; \w+\?: string \}\) => Promise<string>$/);
+    // the separator is the same in every member: it stays a literal
+    expect(c.source).toContain('a.split("\\n")');
+    // print of peeks is gone; FINAL became a return
+    expect(withoutDoc(c.source)).not.toMatch(/\bprint\(|FINAL/);
+    expect(c.source).toMatch(/return JSON\.stringify\(/);
+    expect(typeCheck(c.source)).toEqual({ ok: true });
+  });
+
+  it('one parameter for a literal written twice with the same values (the chunk size)', async () => {
+    const c = await generalized();
+    const size = c.params[1].name;
+    expect(withoutDoc(c.source).match(new RegExp(`\\b${size}\\b`, 'g'))?.length).toBe(3); // the signature and both uses
+    expect(withoutDoc(c.source)).not.toMatch(/\b(4000|6000|8000)\b/);
+  });
+
+  it('gives each member the arguments that reproduce it: its values, and options only where they differ from the default', async () => {
+    const c = await generalized();
+    const [, , , , m4] = c.members;
+    expect(m4.args.slice(0, 3)).toEqual([8000, 'Name the label of each line.', L2]);
+    const optionKeys = c.params.filter((p) => p.default !== undefined).map((p) => p.name);
+    expect(m4.args[3]).toEqual({ [optionKeys[0]]: 'billing', [optionKeys[1]]: 'v2' });
+    expect(c.members[0].args).toEqual([4000, 'Label each line.', L1]); // every option at its default: no options object
+    expect(c.members.every((m) => m.structuralDiff === 0 && m.unaligned === 0)).toBe(true);
+  });
+
+  it('respects maxParams: with one, the rest become options', async () => {
+    const c = await generalized(VARIANTS, 1);
+    expect(c.params.filter((p) => p.default === undefined).map((p) => p.name)).toEqual(['context', 'prompt']);
+    expect(c.params.filter((p) => p.default !== undefined)).toHaveLength(4);
+    expect(c.params.find((p) => p.type === 'number')?.default).toBe(4000);
+  });
+
+  it('keeps literals that never vary, and makes no parameters when nothing varies', async () => {
+    const same = VARIANTS.map(() => VARIANTS[0]);
+    const c = await generalized(same);
+    expect(c.params.map((p) => p.name)).toEqual(['context']);
+    expect(c.signature).toBe('(context: string) => Promise<string>');
+    expect(c.source).toContain('"Label each line."');
+  });
+});
+
+describe('the pieces', () => {
+  it('alignLiterals pairs literal sites across local renamings; structure that differs is counted, not parameterized', () => {
+    const a = sliceProgram('a', [{ stepIdx: 0, blockIdx: 0, code: 'const parts = context.split("\\n\\n");\nFINAL(await llm("Summarize.", parts[0].slice(0, 500)));', status: 'final' }]);
+    const b = sliceProgram('b', [{ stepIdx: 0, blockIdx: 0, code: 'const blocks = context.split("\\n\\n");\nFINAL(await llm("Summarise briefly.", blocks[0].slice(0, 800)));', status: 'final' }]);
+    const c = sliceProgram('c', [{ stepIdx: 0, blockIdx: 0, code: 'const blocks = context.split("\\n\\n");\nFINAL((await llm("Summarize.", blocks[0])).trim());', status: 'final' }]);
+    if (!a.ok || !b.ok || !c.ok) throw new Error('slice failed');
+    const ab = alignLiterals(a.program.tree, b.program.tree);
+    expect(ab.structuralDiff).toBe(0);
+    expect([...ab.values.values()].map((l) => l.value)).toEqual(['\n\n', 'Summarise briefly.', 0, 0, 800]);
+    const ac = alignLiterals(a.program.tree, c.program.tree);
+    expect(ac.structuralDiff).toBeGreaterThan(0);
+    expect(ac.values.size).toBeLessThan(literalSites(a.program.tree).length);
+  });
+
+  it('planParams ranks by distinct values, then by role weight', () => {
+    const t = sliceProgram('t', [{ stepIdx: 0, blockIdx: 0, code: 'FINAL([1, "x", "y", 2].join(""));', status: 'final' }]);
+    if (!t.ok) throw new Error('slice failed');
+    const sites = literalSites(t.program.tree);
+    expect(sites).toHaveLength(2); // the array of literals is one site; "" is the other
+    const other = (vals: string[]) => sliceProgram('m', [{ stepIdx: 0, blockIdx: 0, code: `FINAL(${JSON.stringify(vals)}.join(${JSON.stringify(vals[0])}));`, status: 'final' }]);
+    const ms = [other(['a']), other(['b']), other(['c'])].map((m) => (m.ok ? m.program.tree : t.program.tree));
+    const plan = planParams({ sites, alignments: ms.map((m) => alignLiterals(t.program.tree, m)), weightOf: () => 1, maxParams: 1 });
+    expect(plan).toHaveLength(2);
+    expect(plan.filter((p) => p.required)).toHaveLength(1);
+    expect(plan[0].required).toBe(true);
+    expect(plan[0].distinct).toBe(3);
+  });
+
+  it('mostCommon and typeOfValues', () => {
+    expect(mostCommon([1, 2, 2, undefined, 1, 2], 0)).toBe(2);
+    expect(mostCommon([undefined], 'd')).toBe('d');
+    expect(mostCommon(['a', 'b'], 'z')).toBe('a');
+    expect(typeOfValues('json', [['a'], ['b', 'c']])).toBe('string[]');
+    expect(typeOfValues('json', [{ a: 0 }, { b: 1 }])).toBe('Record<string, number>');
+    expect(typeOfValues('json', [[1, 'a']])).toBe('(number | string)[]');
+    expect(typeOfValues('num', [1])).toBe('number');
+    expect(typeOfValues('re', ['x'])).toBe('string');
+  });
+});
