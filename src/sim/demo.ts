@@ -353,8 +353,8 @@ export function machineInfo(): MachineInfo {
  */
 export const DEMO_DEFAULTS = Object.freeze({
   seed: 1,
-  perFamily: 3,
-  sizes: Object.freeze([20_000, 50_000, 100_000, 200_000, 400_000, 1_000_000]) as readonly number[],
+  perFamily: 5,
+  sizes: Object.freeze([20_000, 50_000, 100_000, 200_000]) as readonly number[],
   concurrency: 4,
   window: DEFAULT_LEAF_WINDOW,
 });

@@ -78,7 +78,8 @@ export function parseLibrary(system: string): ListedFunction[] {
 const FAMILY_WORDS: Record<Intent['family'], RegExp[]> = {
   needle: [/needle/, /secret/, /\bcodes?\b.*\bproject|project.*\bcodes?\b/, /\blook ?up\b|\bfind fact/],
   'classify-count': [/classif/, /\bcount/, /\blabel/, /categor/, /tally/, /frequen/],
-  pairwise: [/\bpairs?\b/, /\bmatch/, /\bsame\b/, /entit/, /people|person/],
+  // (not /match/: skeletons say filter(match) for any filtering program)
+  pairwise: [/\bpairs?\b/, /\bsame\b/, /entit/, /people|person/],
   'multi-doc-qa': [/document/, /question/, /\bqa\b/, /hop/, /answer/],
   summary: [/summar/, /digest/, /key finding/, /map.?reduce/],
   'code-review': [/review/, /defect/, /\bbugs?\b/, /\blint/],
