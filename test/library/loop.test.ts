@@ -1,0 +1,16 @@
+/** The whole loop on a small workload: runs, mine, propose, merge (test only), rerun with the library. */
+import { describe, expect, it } from 'vitest';
+import { benchAccumulation } from '../../bench/accumulation.js';
+
+describe('the accumulation loop', () => {
+  it('promotes what phase 1 repeated, and phase 2 calls it with fewer root tokens and no loss of accuracy', async () => {
+    const r = await benchAccumulation({ seed: 3, perFamily: 4, sizes: [20_000], families: ['code-review', 'summary'], concurrency: 2 });
+    expect(r.mining.proposed.length).toBeGreaterThanOrEqual(1);
+    expect(r.mining.merged).toEqual(r.mining.proposed);
+    expect(r.phase1.libraryCallShare).toBe(0);
+    expect(r.phase2.libraryCallShare).toBeGreaterThanOrEqual(0.5);
+    expect(r.phase2.accuracy).toBeGreaterThanOrEqual(r.phase1.accuracy - 0.05);
+    expect(r.phase2.rootOutputTokens).toBeLessThan(r.phase1.rootOutputTokens);
+    for (const f of ['code-review', 'summary']) expect(r.perFamily[f].phase2.runs).toBe(4);
+  }, 180_000);
+});
