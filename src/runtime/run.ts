@@ -409,7 +409,12 @@ class RunExecution {
     this.currentProgramCalls = 0;
     const timeout = Math.max(1, Math.min(this.tree.budgets.stepTimeoutMs, this.tree.ledger.remainingMs()));
     if (!this.repl || !this.repl.alive) this.repl = await this.openRepl();
-    const outcome = await this.repl.exec(code, timeout);
+    let outcome = await this.repl.exec(code, timeout);
+    if (outcome.notRun) {
+      // The sandbox process died after the last step (e.g. late from an out-of-memory abort).
+      this.repl = await this.openRepl();
+      outcome = await this.repl.exec(code, timeout);
+    }
     const status: ProgramStatus = outcome.final !== undefined ? 'final' : outcome.fatal === 'step_timeout' || /timed out/.test(outcome.error ?? '') ? 'timeout' : outcome.error ? 'error' : 'ok';
     this.env.writer.write({
       table: 'programs',

@@ -40,6 +40,8 @@ export interface StepOutcome {
   final?: string;
   /** The REPL is gone; open a new one to go on (its variables are lost). */
   fatal?: FatalReason;
+  /** The code never started (the REPL was already gone): running it on a fresh REPL is safe. */
+  notRun?: boolean;
   cpuMs: number;
   heapBytes: number;
   durationMs: number;
@@ -255,7 +257,7 @@ export class Repl {
     const started = performance.now();
     const done = (r: Omit<StepOutcome, 'durationMs'>): StepOutcome => ({ ...r, durationMs: Math.round(performance.now() - started) });
     if (!this.alive) {
-      return done({ output: '', outputChars: 0, cpuMs: 0, heapBytes: 0, fatal: 'disposed', error: 'The sandbox is gone; open a new one.' });
+      return done({ output: '', outputChars: 0, cpuMs: 0, heapBytes: 0, fatal: 'disposed', notRun: true, error: 'The sandbox is gone; open a new one.' });
     }
     let script: string;
     try {

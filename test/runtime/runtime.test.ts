@@ -173,7 +173,7 @@ describe('the logged RLM loop', () => {
       [js('const keep = 1;\nwhile (true) {}'), js('const big = []; while (true) big.push("y".repeat(1 << 16) + big.length)'), js('FINAL(typeof keep)')],
       ['x'],
       {},
-      { budgets: { stepTimeoutMs: 2_000, memoryMb: 64 } },
+      { budgets: { stepTimeoutMs: 5_000, memoryMb: 64 } },
     );
     expect(summary.error).toBeNull();
     expect(summary.status).toBe('succeeded');
