@@ -15,6 +15,7 @@ import type { FamilyName } from '../../sim/types.js';
 import { UsageError } from '../errors.js';
 import { ms, num, table } from '../format.js';
 import { printJson, withDb, withJson } from '../options.js';
+import { onInterrupt } from '../interrupt.js';
 import { bar, ProgressLine } from '../progress.js';
 
 /** Options of the demo and of `bench families`, as commander parses them. */
@@ -230,20 +231,11 @@ export async function runDemoInteractive(options: DemoOptions, label: string): P
     `${label}: ${models.simulated ? `simulated models ${models.rootSpec} / ${models.subSpec}` : `real models: root ${models.rootSpec}, sub-calls ${models.subSpec} at ${models.baseURL ?? 'the OpenAI API'} (this sends real, billed requests; --sim for the simulated models)`}; database ${where}\n`,
   );
   const progress = demoProgress(label);
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    progress.clear();
-    process.stderr.write(`${label}: interrupted; cancelling the runs in flight and reporting what finished (Ctrl-C again to quit now)\n`);
-    abort.abort(new Error('interrupted (SIGINT)'));
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = onInterrupt(`${label}: interrupted; cancelling the runs in flight and reporting what finished`, () => progress.clear());
   try {
-    return await runDemo({ ...options, signal: abort.signal, onPhase: progress.onPhase, onProgress: progress.onProgress });
+    return await runDemo({ ...options, signal: interrupt.signal, onPhase: progress.onPhase, onProgress: progress.onProgress });
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
     progress.clear();
   }
 }

@@ -6,6 +6,7 @@ import type { ContextInput } from '../../runtime/context.js';
 import { createRuntime } from '../../runtime/runtime.js';
 import { UsageError } from '../errors.js';
 import { budgetsFromOptions, printJson, withBudgets, withDb, withJson, withModels } from '../options.js';
+import { onInterrupt } from '../interrupt.js';
 import { ProgressLine, runProgress } from '../progress.js';
 
 interface RunOptions {
@@ -130,18 +131,9 @@ Examples:
     if (typeof opts.library === 'string' && !runtime.library) {
       process.stderr.write(`accrete: --library ${opts.library}: no library there (not a git repository with a main branch and a manifest.json); running without one\n`);
     }
-    const abort = new AbortController();
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
-      progress.clear();
-      process.stderr.write('accrete: interrupted; saving the run (Ctrl-C again to quit now)\n');
-      abort.abort(new Error('interrupted (SIGINT)'));
-    };
-    process.on('SIGINT', onSigint);
+    const interrupt = onInterrupt('accrete: interrupted; saving the run', () => progress.clear());
     try {
-      const summary = await runtime.run({ query, context, runId: opts.runId, signal: abort.signal });
+      const summary = await runtime.run({ query, context, runId: opts.runId, signal: interrupt.signal });
       progress.clear();
       if (opts.json) printJson(summary);
       else {
@@ -151,7 +143,7 @@ Examples:
       }
       process.exitCode = summary.status === 'succeeded' ? 0 : 1;
     } finally {
-      process.off('SIGINT', onSigint);
+      interrupt.dispose();
       progress.clear();
       await runtime.close();
     }
