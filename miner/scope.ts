@@ -109,10 +109,18 @@ function isStatementish(n: NNode): boolean {
   }
 }
 
-/** The variable at the root of a member chain (`a` in `a.b[c].d`), if any. */
+/**
+ * The variable at the root of a member chain (`a` in `a.b[c].d`), if any. Method calls on the way
+ * count as reads of the same object (`groups` in `groups.get(k).push(x)`), so mutations through
+ * them are attributed to it (conservative for slicing).
+ */
 export function rootName(n: NNode): string | undefined {
   let cur: NNode | undefined = n;
-  while (cur && (cur.k === 'mem' || cur.k === 'idx')) cur = cur.c[0];
+  for (;;) {
+    if (cur && (cur.k === 'mem' || cur.k === 'idx')) cur = cur.c[0];
+    else if (cur && cur.k === 'call' && cur.c[0]?.k === 'mem') cur = cur.c[0].c[0];
+    else break;
+  }
   return cur && cur.k === 'id' ? cur.v : undefined;
 }
 

@@ -35,6 +35,20 @@ describe('backward slice from FINAL', () => {
     );
   });
 
+  it('follows mutations through a read: groups.get(k).push(x) mutates groups', () => {
+    const out = sliced(`
+      const groups = new Map();
+      for (const line of context.split("\\n")) {
+        const k = line.split(",")[0];
+        if (!groups.has(k)) groups.set(k, []);
+        groups.get(k).push(line);
+        print(line);
+      }
+      FINAL(JSON.stringify([...groups.entries()]));`);
+    expect(out).toContain('groups.get(k).push(line);');
+    expect(out).not.toContain('print(');
+  });
+
   it('follows mutations through push, Map.set and property writes, inside loops and closures', () => {
     const out = sliced(`
       const results = [];
