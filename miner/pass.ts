@@ -50,6 +50,8 @@ export interface MineReport {
   clustersGrown: number;
   /** Programs of this pass that stayed unclustered (noise). */
   noise: number;
+  /** Programs of this pass that only call one library function: not mined again as new clusters. */
+  libraryOnly: number;
   /** Of the programs clustered before this pass, the share whose cluster id did not change. */
   stability: { previouslyClustered: number; kept: number; ratio: number };
   resumed: boolean;
@@ -62,6 +64,16 @@ const MINE_LOCK_KEY = 0x6d696e65; // "mine"
 function membersHash(runIds: string[]): string {
   return createHash('sha256').update([...runIds].sort().join('\n')).digest('hex');
 }
+
+/**
+ * A program whose decomposition is one library call already is not mined again as a new cluster;
+ * programs that compose several library calls (or a call with more model calls around it) are,
+ * so compositions can be promoted in turn.
+ */
+function justALibraryCall(a: ProgramAnalysis): boolean {
+  return a.skeleton.libCalls.length === 1 && a.skeleton.modelCallSites <= 1;
+}
+const notJustALibraryCall = sql`not (coalesce(jsonb_array_length(${minedPrograms.libCalls}), 0) = 1 and ${minedPrograms.skeleton} not like '%llm%' and ${minedPrograms.skeleton} not like '%rlm%')`;
 
 /** What the semantic embedding describes: the query the program served and its prompt templates. */
 function semanticText(query: string, templates: unknown[] | null | undefined): string {
@@ -139,6 +151,7 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
     clustersNew: 0,
     clustersGrown: 0,
     noise: 0,
+    libraryOnly: 0,
     stability: { previouslyClustered: 0, kept: 0, ratio: 1 },
     resumed: pass.resumed,
     durationMs: 0,
@@ -183,10 +196,16 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
   const carried = await db
     .select({ runId: minedPrograms.runId, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
     .from(minedPrograms)
-    .where(and(eq(minedPrograms.passId, pass.id), eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId)));
+    .where(and(eq(minedPrograms.passId, pass.id), eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId), notJustALibraryCall));
   const newItems: ClusterItem[] = [];
   const carriedRows = carried.filter((r) => !analyses.has(r.runId));
-  for (const a of analyses.values()) newItems.push({ id: a.runId, embedding: a.embedding, tree: a.tree, fingerprint: a.fingerprint });
+  for (const a of analyses.values()) {
+    if (justALibraryCall(a)) {
+      report.libraryOnly++;
+      continue;
+    }
+    newItems.push({ id: a.runId, embedding: a.embedding, tree: a.tree, fingerprint: a.fingerprint });
+  }
   newItems.push(...(await itemsFromRows(database, carriedRows)));
 
   // 2. cluster
@@ -204,7 +223,7 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
   const noiseRows = await db
     .select({ runId: minedPrograms.runId, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
     .from(minedPrograms)
-    .where(and(eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId), sql`${minedPrograms.passId} <> ${pass.id}`))
+    .where(and(eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId), sql`${minedPrograms.passId} <> ${pass.id}`, notJustALibraryCall))
     .orderBy(sql`${minedPrograms.createdAt} desc`)
     .limit(options.noisePoolLimit ?? 20_000);
   const noisePool = await itemsFromRows(database, noiseRows);

@@ -109,6 +109,30 @@ describe.each(BACKENDS)('accrete mine on %s', (backend) => {
   });
 });
 
+describe('programs that already call the library', () => {
+  it('are not mined again as new clusters; compositions of library calls are', async () => {
+    const db = await memoryDb();
+    try {
+      const records: TraceRecord[] = [];
+      const add = (code: string) => {
+        const id = randomUUID();
+        records.push({ table: 'runs', row: { id, rootRunId: id, query: 'q', status: 'succeeded', startedAt: new Date(), endedAt: new Date() } });
+        records.push({ table: 'programs', row: { id: randomUUID(), runId: id, stepIdx: 0, blockIdx: 0, code, codeSha256: '-', query: 'q', status: 'final' } });
+      };
+      for (let i = 0; i < 5; i++) add(`const n${i} = await lib.countRefunds(context);\nFINAL(n${i})`);
+      for (let i = 0; i < 5; i++) add(`const a = await lib.countRefunds(context, ${i});\nconst b = await lib.topLabel(context);\nFINAL(a + " / " + b)`);
+      await writeRecords(db.db, records);
+      const report = await minePass(db);
+      expect(report.libraryOnly).toBe(5);
+      const rows = await db.query<{ lib_calls: string[]; cluster_id: string | null }>('select lib_calls, cluster_id from mined_programs');
+      expect(rows.filter((r) => r.lib_calls.length === 1).every((r) => r.cluster_id === null)).toBe(true);
+      expect(rows.filter((r) => r.lib_calls.length === 2).every((r) => r.cluster_id !== null)).toBe(true);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe('semantic embeddings', () => {
   it('are computed through an OpenAI-compatible embeddings endpoint when one is configured', async () => {
     const server = await startModelServer({ models: {} });
