@@ -96,7 +96,62 @@ export interface TransformedStep {
   script: string;
 }
 
+/** Node kinds that exist only in TypeScript: code with any of them needs the full transpiler. */
+function hasTypeScriptSyntax(sf: ts.SourceFile): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isTypeNode(n) ||
+      ts.isInterfaceDeclaration(n) ||
+      ts.isTypeAliasDeclaration(n) ||
+      ts.isEnumDeclaration(n) ||
+      ts.isModuleDeclaration(n) ||
+      ts.isAsExpression(n) ||
+      ts.isSatisfiesExpression(n) ||
+      ts.isNonNullExpression(n) ||
+      ts.isTypeAssertionExpression(n) ||
+      ts.isDecorator(n) ||
+      (ts.isParameter(n) && (n.questionToken !== undefined || n.modifiers !== undefined)) ||
+      ts.isImportEqualsDeclaration(n) ||
+      (ts.canHaveModifiers(n) && ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword || m.kind === ts.SyntaxKind.AbstractKeyword || m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.PublicKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword || m.kind === ts.SyntaxKind.ReadonlyKeyword))
+    ) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+const printer = ts.createPrinter({ removeComments: false });
+
+/**
+ * Plain JavaScript without syntax errors (the common case) skips the transpiler: parse, hoist,
+ * print — about a tenth of the cost. Anything else takes the full transpileModule path, which
+ * also produces the syntax error messages.
+ */
+function fastPath(code: string): string | undefined {
+  const sf = ts.createSourceFile('step.ts', code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const parseDiagnostics = (sf as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics;
+  if (!parseDiagnostics || parseDiagnostics.length > 0 || hasTypeScriptSyntax(sf)) return undefined;
+  const result = ts.transform(sf, [hoistDeclarations]);
+  try {
+    return printer.printFile(result.transformed[0]);
+  } finally {
+    result.dispose();
+  }
+}
+
 export function transformStep(code: string): TransformedStep {
+  try {
+    const fast = fastPath(code);
+    if (fast !== undefined) return { script: wrapAsync(fast) };
+  } catch (err) {
+    if (err instanceof StepSyntaxError) throw err;
+    // anything unexpected: the full transpiler below decides
+  }
   const diagnostics: ts.Diagnostic[] = [];
   let out: ts.TranspileOutput;
   try {
