@@ -97,7 +97,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     /* still unreachable: the writer keeps spooling */
   }
   const redactor = new Redactor([options.openai?.apiKey, ...configuredSecrets()]);
-  const writer = new TraceWriter(database, { spoolDir, redactor });
+  // PGlite writes on this thread: fewer, larger batches leave more of the event loop to the run.
+  const writer = new TraceWriter(database, { spoolDir, redactor, flushMs: database.kind === 'pglite' ? 250 : 50 });
   const pool = new SandboxPool(options.warmSandboxes ?? 1);
   pool.prewarm();
   const env: RunEnvironment = {
