@@ -197,7 +197,7 @@ export function renderAccumulation(r: AccumulationReport): string {
     `${m.phase1.subCalls.toFixed(0).padStart(4)} → ${m.phase2.subCalls.toFixed(0).padStart(4)}  ${(m.phase2.libraryCallShare * 100).toFixed(0).padStart(4)}%`;
   return [
     `models ${r.models.root} / ${r.models.sub}; workload seed ${r.workload.seed}, held-out seed ${r.workload.heldOutSeed}, ${r.workload.perFamily} per family and size, sizes ${r.workload.sizes.join(', ')}`,
-    `mining: ${r.mining.candidates} candidates, ${r.mining.proposed.length} proposed, ${r.mining.merged.length} merged (benchmark only), ${r.mining.rejected} clusters rejected`,
+    `mining: ${r.mining.candidates} candidates, ${r.mining.proposed.length} proposed, ${r.mining.merged.length} merged (here, by the benchmark or demo: accrete itself never merges), ${r.mining.rejected} clusters rejected`,
     '',
     'family          runs  accuracy      root output tokens/run   iterations/run       sub-calls    phase-2 runs calling lib',
     ...Object.entries(r.perFamily).map(([f, m]) => row(f, m)),
