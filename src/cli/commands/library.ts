@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { Database } from '../../db/connection.js';
 import { listPromotions, readMainManifest, resolveLibraryDir, syncPromotions, type LibraryListRow } from '../../../miner/promote/index.js';
 import { MAIN_BRANCH, sourcePath } from '../../library/format.js';
+import { showFile } from '../../library/git.js';
 import { UsageError } from '../errors.js';
 import { table } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
@@ -186,7 +187,7 @@ function registerShowFunction(library: Command): void {
         [name],
       );
       if (!entry && promotions.length === 0) throw new UsageError(`no library function ${name} (see accrete library list)`);
-      const source = entry ? await gitShow(dir, `${MAIN_BRANCH}:${sourcePath(name)}`) : null;
+      const source = entry ? ((await showFile(dir, MAIN_BRANCH, sourcePath(name)))?.toString('utf8') ?? null) : null;
       if (opts.json) {
         printJson({ name, merged: entry ?? null, promotions, source });
         return;
@@ -201,9 +202,4 @@ function registerShowFunction(library: Command): void {
       await database.close();
     }
   });
-}
-
-async function gitShow(dir: string, spec: string): Promise<string | null> {
-  const { execFile } = await import('node:child_process');
-  return new Promise((resolve) => execFile('git', ['-C', dir, 'show', spec], { maxBuffer: 16 * 1024 * 1024 }, (err, out) => resolve(err ? null : out)));
 }
