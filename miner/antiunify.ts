@@ -124,6 +124,31 @@ export function antiUnificationCost(a: NNode, b: NNode): number {
   return 1 - (2 * matchedSize(a, b)) / (sa + sb);
 }
 
+/**
+ * The best order-preserving pairing of two sequences (a longest-common-subsequence alignment that
+ * maximizes the summed score of the paired items); unpaired items are gaps.
+ */
+export function alignSequences<T>(xs: readonly T[], ys: readonly T[], score: (x: T, y: T) => number): [number, number][] {
+  const n = xs.length;
+  const m = ys.length;
+  const best: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = 1; i <= n; i++)
+    for (let j = 1; j <= m; j++) best[i][j] = Math.max(best[i - 1][j], best[i][j - 1], best[i - 1][j - 1] + score(xs[i - 1], ys[j - 1]));
+  const pairs: [number, number][] = [];
+  let i = n;
+  let j = m;
+  while (i > 0 && j > 0) {
+    if (best[i][j] === best[i - 1][j]) i--;
+    else if (best[i][j] === best[i][j - 1]) j--;
+    else {
+      pairs.push([i - 1, j - 1]);
+      i--;
+      j--;
+    }
+  }
+  return pairs.reverse();
+}
+
 export interface AntiUnifier {
   /** The common generalization; `{k: '?'}` nodes are holes. */
   tree: NNode;
@@ -151,22 +176,7 @@ export function antiUnify(a: NNode, b: NNode): AntiUnifier {
       // Align by matched size, then generalize aligned pairs; gaps become holes.
       const n = xs.length;
       const m = ys.length;
-      const score: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-      for (let i = 1; i <= n; i++)
-        for (let j = 1; j <= m; j++) score[i][j] = Math.max(score[i - 1][j], score[i][j - 1], score[i - 1][j - 1] + matchedSize(xs[i - 1], ys[j - 1]));
-      const pairs: [number, number][] = [];
-      let i = n;
-      let j = m;
-      while (i > 0 && j > 0) {
-        if (score[i][j] === score[i - 1][j]) i--;
-        else if (score[i][j] === score[i][j - 1]) j--;
-        else {
-          pairs.push([i - 1, j - 1]);
-          i--;
-          j--;
-        }
-      }
-      pairs.reverse();
+      const pairs = alignSequences(xs, ys, matchedSize);
       let lastX = 0;
       let lastY = 0;
       for (const [pi, pj] of pairs) {

@@ -9,7 +9,7 @@
  * counted, never parameterized (such a member is only reproduced if the difference does not matter,
  * which replay finds out).
  */
-import { matchedSize } from '../antiunify.js';
+import { alignSequences, matchedSize } from '../antiunify.js';
 import { nodeLabel } from '../embed.js';
 import { size, type NNode } from '../tree.js';
 import { literalOf, pathKey, sameLiteralKind, type Literal } from './literals.js';
@@ -29,27 +29,7 @@ export interface Alignment {
 
 function alignChildren(xs: NNode[], ys: NNode[]): [number, number][] {
   if (xs.length === ys.length) return xs.map((_, i) => [i, i]);
-  const n = xs.length;
-  const m = ys.length;
-  const score: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = 1; i <= n; i++) {
-    for (let j = 1; j <= m; j++) {
-      score[i][j] = Math.max(score[i - 1][j], score[i][j - 1], score[i - 1][j - 1] + pairScore(xs[i - 1], ys[j - 1]));
-    }
-  }
-  const pairs: [number, number][] = [];
-  let i = n;
-  let j = m;
-  while (i > 0 && j > 0) {
-    if (score[i][j] === score[i - 1][j]) i--;
-    else if (score[i][j] === score[i][j - 1]) j--;
-    else {
-      pairs.push([i - 1, j - 1]);
-      i--;
-      j--;
-    }
-  }
-  return pairs.reverse();
+  return alignSequences(xs, ys, pairScore);
 }
 
 /** How well two subtrees match; literal atoms of the same kind match fully whatever their value. */
