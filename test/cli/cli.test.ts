@@ -1,31 +1,15 @@
 /** The `accrete` command as a user runs it: a real process, real files, exit statuses. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAccrete } from '../helpers/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 let dir: string;
 let db: string;
 
-function accrete(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
-      cwd: dir,
-      env: { ...process.env, ACCRETE_DB: db, DATABASE_URL: '', CI: '1', ACCRETE_LIBRARY_DIR: join(dir, 'library') },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
+function accrete(args: string[], stdin?: string) {
+  return runAccrete(args, { cwd: dir, stdin, env: { ACCRETE_DB: db, ACCRETE_LIBRARY_DIR: join(dir, 'library') } });
 }
 
 const script = (name: string, responses: string[]) => {

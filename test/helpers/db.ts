@@ -28,7 +28,8 @@ function migrationsHash(): string {
 
 let template: Promise<Blob> | undefined;
 
-async function pgliteTemplate(): Promise<Blob> {
+/** A migrated, empty PGlite data directory (dumped once, cached under node_modules/.cache). */
+export async function pgliteTemplate(): Promise<Blob> {
   const dir = join(packageRoot(), 'node_modules', '.cache', 'accrete-test');
   const file = join(dir, `pglite-${migrationsHash()}.tar.gz`);
   if (existsSync(file)) return new Blob([readFileSync(file)]);

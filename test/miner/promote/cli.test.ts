@@ -1,54 +1,21 @@
 /** `accrete library list`: its rows and table in-process, and the real command in a child process. */
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../../src/db/connection.js';
-import { migrationsFolder } from '../../../src/db/migrate.js';
-import { packageRoot } from '../../../src/util/package-root.js';
 import { listLibrary, renderLibraryList } from '../../../src/cli/commands/library.js';
 import { type LibraryListRow, proposeFunction } from '../../../miner/promote/index.js';
-import { memoryDb } from '../../helpers/db.js';
+import { runAccrete } from '../../helpers/cli.js';
+import { pgliteTemplate } from '../../helpers/db.js';
 import { makeCandidate, sh } from './candidate.js';
 
-const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 let tmp: string;
 let lib: string;
 let database: Database;
 
-function accrete(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
-      cwd: tmp,
-      env: { ...process.env, DATABASE_URL: '', ACCRETE_DB: '', ACCRETE_LIBRARY_DIR: '', CI: '1', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-  });
-}
-
-/**
- * The migrated database template test/helpers/db.ts keeps (its file name hashes the migrations the
- * same way), so a database directory starts in ~1 s instead of ~10 s; undefined → migrate afresh.
- */
-async function migratedTemplate(): Promise<Blob | undefined> {
-  const h = createHash('sha256');
-  const dir = migrationsFolder();
-  for (const f of readdirSync(dir).sort()) if (f.endsWith('.sql')) h.update(readFileSync(join(dir, f)));
-  h.update(readFileSync(join(dir, 'meta', '_journal.json')));
-  const file = join(packageRoot(), 'node_modules', '.cache', 'accrete-test', `pglite-${h.digest('hex').slice(0, 16)}.tar.gz`);
-  if (!existsSync(file)) await (await memoryDb()).close(); // writes the template
-  return existsSync(file) ? new Blob([readFileSync(file)]) : undefined;
+function accrete(args: string[], env: Record<string, string> = {}) {
+  return runAccrete(args, { cwd: tmp, env: { ACCRETE_DB: '', ACCRETE_LIBRARY_DIR: '', ...env } });
 }
 
 const EXPECTED: LibraryListRow[] = [
@@ -69,7 +36,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'accrete-libcli-'));
   lib = join(tmp, 'library');
   dbDir = join(tmp, 'db');
-  database = await openDatabase(dbDir, { loadDataDir: await migratedTemplate() });
+  database = await openDatabase(dbDir, { loadDataDir: await pgliteTemplate() });
   await seed(database, lib);
 }, 60_000);
 afterAll(async () => {
