@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runMining, type MiningReport } from '../miner/mine.js';
+import { runMining, type MiningReport } from '../miner/pipeline.js';
 import { type Database, openDatabase } from '../src/db/connection.js';
 import { MAIN_BRANCH, MANIFEST_FILE, type LibraryManifest } from '../src/library/format.js';
 import { createRuntime } from '../src/runtime/runtime.js';

@@ -9,8 +9,8 @@ import postgres from 'postgres';
 import { type Database, openDatabase } from '../../src/db/connection.js';
 import type { TraceRecord } from '../../src/trace/records.js';
 import { writeRecords } from '../../src/trace/writer.js';
-import { generateCorpus } from '../../miner/corpus.js';
-import { minePass, type MineReport } from '../../miner/pass.js';
+import { generateCorpus } from '../../test/data/corpus/corpus.js';
+import { minePass, type MineReport } from '../../miner/cluster/pass.js';
 
 async function logCorpus(database: Database, runs: number, seed: number): Promise<number> {
   const perFamily = Math.max(1, Math.floor((runs * 0.95) / 8));

@@ -6,10 +6,10 @@
  *
  * Run: npx tsx bench/miner/throughput.ts   (or compile with tsc and run the .js for numbers without tsx)
  */
-import { generateCorpus } from '../../miner/corpus.js';
-import { parseBlock } from '../../miner/lower.js';
-import { analyzeProgram } from '../../miner/parse.js';
-import type { ProgramInput } from '../../miner/types.js';
+import { generateCorpus } from '../../test/data/corpus/corpus.js';
+import { parseBlock } from '../../miner/front/lower.js';
+import { analyzeProgram } from '../../miner/front/parse.js';
+import type { ProgramInput } from '../../miner/front/types.js';
 
 const ROUNDS = 25;
 

@@ -4,9 +4,9 @@
  * `map.get(k).count = 1`) mutates that variable's contents. Without it the slice drops such
  * statements, and the generalized function computes a different answer.
  */
-import { PURE_METHODS } from '../names.js';
-import { EffectsAnalyzer, type Effects } from '../scope.js';
-import type { NNode } from '../tree.js';
+import { PURE_METHODS } from '../front/names.js';
+import { EffectsAnalyzer, type Effects } from '../front/scope.js';
+import type { NNode } from '../front/tree.js';
 
 /** The variable a value may alias: through members, indexing and calls of non-mutating methods. */
 function aliasRoot(n: NNode): { root: string; throughCall: boolean } | undefined {

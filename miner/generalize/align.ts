@@ -9,9 +9,9 @@
  * counted, never parameterized (such a member is only reproduced if the difference does not matter,
  * which replay finds out).
  */
-import { alignSequences, matchedSize } from '../antiunify.js';
-import { nodeLabel } from '../embed.js';
-import { size, type NNode } from '../tree.js';
+import { alignSequences, matchedSize } from '../cluster/antiunify.js';
+import { nodeLabel } from '../represent/embed.js';
+import { size, type NNode } from '../front/tree.js';
 import { literalOf, pathKey, sameLiteralKind, type Literal } from './literals.js';
 
 export interface Alignment {

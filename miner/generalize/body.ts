@@ -4,8 +4,8 @@
  * (they were hoisted when they ran), a name declared again in a later step merged into an
  * assignment, and the answer to return when the program's last check around its FINAL fails.
  */
-import { PURE_METHODS } from '../names.js';
-import { id, isCallTo, mk, STATEMENT_LIST_KINDS, listStart, type NNode } from '../tree.js';
+import { PURE_METHODS } from '../front/names.js';
+import { id, isCallTo, mk, STATEMENT_LIST_KINDS, listStart, type NNode } from '../front/tree.js';
 
 export class EmitError extends Error {}
 

@@ -7,8 +7,8 @@
  * The body is printed by the miner's printer (miner/print.ts): canonical layout, `let` bindings,
  * arrow functions.
  */
-import { printStatements } from '../print.js';
-import { clone, id, mk, type NNode } from '../tree.js';
+import { printStatements } from '../front/print.js';
+import { clone, id, mk, type NNode } from '../front/tree.js';
 import { ANSWER, EmitError, fallbackAnswer, finalsToReturns, hoistFunctions, isBareGuard, mergeRedeclarations } from './body.js';
 import { nodeAt } from './literals.js';
 import type { PlannedParam } from './params.js';

@@ -7,7 +7,7 @@
  * coverage says so.
  */
 import type { Database } from '../../src/db/connection.js';
-import { collectFunctions } from '../scope.js';
+import { collectFunctions } from '../front/scope.js';
 import { alignLiterals } from './align.js';
 import { emitFunction, EmitError } from './emit.js';
 import { descriptionLengthGain } from './gain.js';

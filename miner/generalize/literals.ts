@@ -4,7 +4,7 @@
  * the structure), the text parts of template literals, and JSON-literal arrays and objects (label
  * lists, tallies: `["a", "b"]`, `{"billing": 0, "bug": 0}`) taken as one value.
  */
-import type { NNode } from '../tree.js';
+import type { NNode } from '../front/tree.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 

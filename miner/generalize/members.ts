@@ -1,7 +1,7 @@
 /** Reading clusters and their members' logged programs from the database. */
 import type { Database } from '../../src/db/connection.js';
-import { blocksOf } from '../store.js';
-import type { BlockInput } from '../types.js';
+import { blocksOf } from '../cluster/store.js';
+import type { BlockInput } from '../front/types.js';
 
 export interface ClusterRow {
   id: string;

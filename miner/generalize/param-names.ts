@@ -3,8 +3,8 @@
  * camelCase, never a reserved word, never a name the template already uses (a parameter shadowed
  * by a local variable, or shadowing one, would change what the code means), unique.
  */
-import { patternNames } from '../scope.js';
-import type { NNode } from '../tree.js';
+import { patternNames } from '../front/scope.js';
+import type { NNode } from '../front/tree.js';
 
 const RESERVED = new Set(
   (

@@ -5,13 +5,13 @@
  * as the miner's front half does. Prints are gone after the slice. Effects see through aliases the
  * front half misses (alias-effects.ts).
  */
-import { consolidate } from '../consolidate.js';
-import { lowerCode, UnparseableError } from '../normalize.js';
-import { printStatements } from '../print.js';
-import { collectFunctions } from '../scope.js';
-import { FinalDetector, backwardSlice } from '../slice.js';
-import { mk, type NNode } from '../tree.js';
-import type { BlockInput } from '../types.js';
+import { consolidate } from '../front/consolidate.js';
+import { lowerCode, UnparseableError } from '../front/normalize.js';
+import { printStatements } from '../front/print.js';
+import { collectFunctions } from '../front/scope.js';
+import { FinalDetector, backwardSlice } from '../front/slice.js';
+import { mk, type NNode } from '../front/tree.js';
+import type { BlockInput } from '../front/types.js';
 import { AliasAwareEffects } from './alias-effects.js';
 
 export interface SlicedProgram {

@@ -6,8 +6,8 @@
  * sites and the member's unpaired prompt sites, in source order, when there are as many of each and
  * their kinds agree. Replay decides whether the member is then reproduced.
  */
-import { collectFunctions } from '../scope.js';
-import type { NNode } from '../tree.js';
+import { collectFunctions } from '../front/scope.js';
+import type { NNode } from '../front/tree.js';
 import type { Alignment } from './align.js';
 import { literalSites, sameLiteralKind, type LiteralSite } from './literals.js';
 import { siteRole, type RoleInfo } from './roles.js';

@@ -5,8 +5,8 @@
  * by `const maxChars = 5200` is `maxChars`, one passed to `pack(text, 5200)` takes the name of
  * `pack`'s parameter, a prompt is `prompt`.
  */
-import { collectFunctions, patternNames } from '../scope.js';
-import type { NNode } from '../tree.js';
+import { collectFunctions, patternNames } from '../front/scope.js';
+import type { NNode } from '../front/tree.js';
 import type { LiteralSite } from './literals.js';
 
 export type SiteRole = 'prompt' | 'labels' | 'pattern' | 'size' | 'separator' | 'text';

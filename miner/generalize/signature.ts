@@ -6,7 +6,7 @@
  * own names.
  */
 import type { FunctionParam } from '../../src/library/format.js';
-import type { NNode } from '../tree.js';
+import type { NNode } from '../front/tree.js';
 import type { EmittedParam } from './emit.js';
 import { valueKey, type JsonValue } from './literals.js';
 import { bindingCount, identifiersOf, isUsableName, optionsName as pickOptionsName, uniqueNames } from './param-names.js';

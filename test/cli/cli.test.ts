@@ -96,7 +96,7 @@ describe('accrete CLI', () => {
 
 describe('accrete mine and clusters', () => {
   it('mines imported runs and shows the clusters', async () => {
-    const { generateCorpus } = await import('../../miner/corpus.js');
+    const { generateCorpus } = await import('../data/corpus/corpus.js');
     const { randomUUID } = await import('node:crypto');
     const corpus = generateCorpus({ perFamily: 5, noise: 3, seed: 5, families: ['chunk-count', 'per-doc-qa'] });
     const lines = corpus.map((p) => {

@@ -1,7 +1,7 @@
 /** `accrete worker` and `accrete schedule`: the nightly mining pass through pg-boss on a Postgres server. */
 import type { Command } from 'commander';
 import { JobsNeedServerError, listSchedules, openBoss, scheduleMine, unscheduleMine, workMine } from '../../../miner/jobs.js';
-import { runMining } from '../../../miner/mine.js';
+import { runMining } from '../../../miner/pipeline.js';
 import { openDatabase, resolveDbLocation } from '../../db/connection.js';
 import { UsageError } from '../errors.js';
 import { printJson, withDb, withJson } from '../options.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { type MiningReport, runMining } from '../../../miner/mine.js';
+import { type MiningReport, runMining } from '../../../miner/pipeline.js';
 import { embedderFromConfig } from '../../models/embeddings.js';
-import type { MineReport } from '../../../miner/pass.js';
+import type { MineReport } from '../../../miner/cluster/pass.js';
 import { ms, num } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
 import { bar, ProgressLine } from '../progress.js';

@@ -1,7 +1,7 @@
 /** The nightly job through pg-boss on the server: schedule, workers, one pass at a time. */
 import { describe, expect, it } from 'vitest';
 import { JobsNeedServerError, listSchedules, MINE_QUEUE, openBoss, scheduleMine, unscheduleMine, workMine } from '../../../miner/jobs.js';
-import { runMining } from '../../../miner/mine.js';
+import { runMining } from '../../../miner/pipeline.js';
 import { openDatabase } from '../../../src/db/connection.js';
 import { BACKENDS, serverDbUrl } from '../../helpers/db.js';
 

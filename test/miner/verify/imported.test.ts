@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generalizeCluster, isRejected } from '../../../miner/generalize/generalize.js';
-import { minePass } from '../../../miner/pass.js';
+import { minePass } from '../../../miner/cluster/pass.js';
 import { buildCandidates, verifyCandidate } from '../../../miner/verify/candidates.js';
 import type { BuildResult } from '../../../miner/verify/types.js';
 import type { Database } from '../../../src/db/connection.js';

@@ -6,9 +6,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCorpus } from '../../../miner/corpus.js';
+import { generateCorpus } from '../../data/corpus/corpus.js';
 import { withoutDoc } from '../../../miner/generalize/gain.js';
-import { minePass } from '../../../miner/pass.js';
+import { minePass } from '../../../miner/cluster/pass.js';
 import { functionScript } from '../../../miner/verify/compile.js';
 import { buildCandidates } from '../../../miner/verify/candidates.js';
 import { typeCheck } from '../../../miner/verify/typecheck.js';

@@ -5,9 +5,9 @@
  * tokens (weighted strongly). Each part is damped (square root per bucket) and L2-normalized before
  * they are mixed, so that cosine ≈ 0.36·cos(ast) + 0.64·cos(skeleton).
  */
-import { isKeptGlobal } from './names.js';
-import type { NNode } from './tree.js';
-import type { GrowthClass } from './types.js';
+import { isKeptGlobal } from '../front/names.js';
+import type { NNode } from '../front/tree.js';
+import type { GrowthClass } from '../front/types.js';
 
 /** Dimension of the structural embedding (pgvector HNSW supports up to 2000). */
 export const STRUCT_DIM = 512;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { consolidate, isFailedStatus } from '../../miner/consolidate.js';
-import { lowerCode } from '../../miner/normalize.js';
-import { analyzeProgram } from '../../miner/parse.js';
-import { printStatements } from '../../miner/print.js';
-import { backwardSlice } from '../../miner/slice.js';
-import type { ProgramAnalysis } from '../../miner/types.js';
+import { consolidate, isFailedStatus } from '../../../miner/front/consolidate.js';
+import { lowerCode } from '../../../miner/front/normalize.js';
+import { analyzeProgram } from '../../../miner/front/parse.js';
+import { printStatements } from '../../../miner/front/print.js';
+import { backwardSlice } from '../../../miner/front/slice.js';
+import type { ProgramAnalysis } from '../../../miner/front/types.js';
 
 /** Slices one block of code and prints what is kept (original names and literals). */
 function sliced(code: string): string {

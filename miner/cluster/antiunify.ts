@@ -8,8 +8,8 @@
  * cost(a, b) = 1 − 2·matched / (|a| + |b|), in [0, 1]: 0 for trees that are equal up to names
  * and literals, 1 for trees with different roots.
  */
-import { nodeLabel } from './embed.js';
-import type { NNode } from './tree.js';
+import { nodeLabel } from '../represent/embed.js';
+import type { NNode } from '../front/tree.js';
 
 interface Prepared {
   labels: Int32Array;

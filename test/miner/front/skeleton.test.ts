@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeProgram } from '../../miner/parse.js';
-import type { ProgramAnalysis, Skeleton } from '../../miner/types.js';
+import { analyzeProgram } from '../../../miner/front/parse.js';
+import type { ProgramAnalysis, Skeleton } from '../../../miner/front/types.js';
 
 function skeletonOf(...codes: string[]): Skeleton {
   const a = analyzeProgram({ runId: 't', blocks: codes.map((code, i) => ({ stepIdx: i, blockIdx: 0, code, status: 'ok' })) });

@@ -2,8 +2,8 @@
  * The miner's database access: finished runs not mined yet, their code blocks, mined programs,
  * clusters, passes, and kNN queries through pgvector's HNSW index.
  */
-import type { Database } from '../src/db/connection.js';
-import type { BlockInput } from './types.js';
+import type { Database } from '../../src/db/connection.js';
+import type { BlockInput } from '../front/types.js';
 
 export interface RunToMine {
   runId: string;

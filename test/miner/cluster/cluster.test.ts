@@ -7,10 +7,10 @@ import {
   type ClusterItem,
   type ClusterResult,
   type ExistingCluster,
-} from '../../miner/cluster-core.js';
-import { FAMILY_NAMES, NOISE_LABEL, generateCorpus, type LabelledProgram } from '../../miner/corpus.js';
-import { clusterQuality } from '../../miner/metrics.js';
-import { analyzeProgram } from '../../miner/parse.js';
+} from '../../../miner/cluster/core.js';
+import { FAMILY_NAMES, NOISE_LABEL, generateCorpus, type LabelledProgram } from '../../data/corpus/corpus.js';
+import { clusterQuality } from '../../../miner/cluster/metrics.js';
+import { analyzeProgram } from '../../../miner/front/parse.js';
 
 interface Labelled extends ClusterItem {
   label: string | null;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bracketDepth } from '../../miner/guard.js';
-import { analyzeProgram } from '../../miner/parse.js';
-import { Rng } from '../../miner/rng.js';
-import type { ProgramInput } from '../../miner/types.js';
+import { bracketDepth } from '../../../miner/front/guard.js';
+import { analyzeProgram } from '../../../miner/front/parse.js';
+import { Rng } from '../../data/corpus/rng.js';
+import type { ProgramInput } from '../../../miner/front/types.js';
 
 function one(code: string, status = 'ok'): ProgramInput {
   return { runId: 'bad', blocks: [{ stepIdx: 0, blockIdx: 0, code, status }] };

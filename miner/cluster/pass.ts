@@ -7,13 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Database } from '../src/db/connection.js';
-import type { Embedder } from '../src/models/embeddings.js';
-import { clusters, minedPrograms, miningPasses } from '../src/db/schema.js';
-import { bruteForceKnn, type ClusterItem, type ExistingCluster, incrementalPass, type KnnFn, type Neighbor } from './cluster-core.js';
-import { analyzeProgram } from './parse.js';
+import type { Database } from '../../src/db/connection.js';
+import type { Embedder } from '../../src/models/embeddings.js';
+import { clusters, minedPrograms, miningPasses } from '../../src/db/schema.js';
+import { bruteForceKnn, type ClusterItem, type ExistingCluster, incrementalPass, type KnnFn, type Neighbor } from './core.js';
+import { analyzeProgram } from '../front/parse.js';
 import { blocksOf, nearest, type RunToMine, runsToMine, safeWatermark } from './store.js';
-import type { ProgramAnalysis } from './types.js';
+import type { ProgramAnalysis } from '../front/types.js';
 
 export interface MineProgress {
   phase: 'parse' | 'cluster';

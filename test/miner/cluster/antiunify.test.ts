@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { antiUnificationCost, antiUnify } from '../../miner/antiunify.js';
-import { lowerCode, normalizeStatements } from '../../miner/normalize.js';
-import type { NNode } from '../../miner/tree.js';
+import { antiUnificationCost, antiUnify } from '../../../miner/cluster/antiunify.js';
+import { lowerCode, normalizeStatements } from '../../../miner/front/normalize.js';
+import type { NNode } from '../../../miner/front/tree.js';
 
 function tree(code: string): NNode {
   return normalizeStatements(lowerCode(code)).tree;

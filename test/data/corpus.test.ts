@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FAMILY_NAMES, NOISE_LABEL, generateCorpus, generateProgram } from '../../miner/corpus.js';
-import { analyzeProgram } from '../../miner/parse.js';
+import { FAMILY_NAMES, NOISE_LABEL, generateCorpus, generateProgram } from './corpus/corpus.js';
+import { analyzeProgram } from '../../miner/front/parse.js';
 
 describe('labelled corpus generator', () => {
   it('is seeded and deterministic', () => {

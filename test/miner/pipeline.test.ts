@@ -1,16 +1,16 @@
 /** A mining pass over the database: imported and runtime-logged runs, incremental, stable, on both backends. */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../src/db/connection.js';
-import { importLines } from '../../../src/trace/interchange.js';
-import type { TraceRecord } from '../../../src/trace/records.js';
-import { writeRecords } from '../../../src/trace/writer.js';
-import { generateCorpus, type LabelledProgram } from '../../../miner/corpus.js';
-import { clusterQuality } from '../../../miner/metrics.js';
-import { minePass } from '../../../miner/pass.js';
-import { OpenAIEmbedder } from '../../../src/models/embeddings.js';
-import { startModelServer } from '../../../src/sim/server.js';
-import { BACKENDS, freshDb, memoryDb } from '../../helpers/db.js';
+import type { Database } from '../../src/db/connection.js';
+import { importLines } from '../../src/trace/interchange.js';
+import type { TraceRecord } from '../../src/trace/records.js';
+import { writeRecords } from '../../src/trace/writer.js';
+import { generateCorpus, type LabelledProgram } from '../data/corpus/corpus.js';
+import { clusterQuality } from '../../miner/cluster/metrics.js';
+import { minePass } from '../../miner/cluster/pass.js';
+import { OpenAIEmbedder } from '../../src/models/embeddings.js';
+import { startModelServer } from '../../src/sim/server.js';
+import { BACKENDS, freshDb, memoryDb } from '../helpers/db.js';
 
 /** Labelled programs as minimal import records (logs from elsewhere). */
 function asRecords(programs: LabelledProgram[], ids: Map<string, string>): string[] {

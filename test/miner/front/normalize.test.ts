@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FAMILY_NAMES, NO_VARIATION, generateProgram, type Variation } from '../../miner/corpus.js';
-import { UnparseableError, normalizeProgram } from '../../miner/normalize.js';
-import { analyzeProgram } from '../../miner/parse.js';
-import type { ProgramAnalysis, ProgramInput } from '../../miner/types.js';
+import { FAMILY_NAMES, NO_VARIATION, generateProgram, type Variation } from '../../data/corpus/corpus.js';
+import { UnparseableError, normalizeProgram } from '../../../miner/front/normalize.js';
+import { analyzeProgram } from '../../../miner/front/parse.js';
+import type { ProgramAnalysis, ProgramInput } from '../../../miner/front/types.js';
 
 function analyze(p: ProgramInput): ProgramAnalysis {
   const a = analyzeProgram(p);

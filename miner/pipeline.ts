@@ -5,7 +5,7 @@
  * Never merges: a reviewer does.
  */
 import type { Database } from '../src/db/connection.js';
-import { type MineOptions, minePass, type MineReport } from './pass.js';
+import { type MineOptions, minePass, type MineReport } from './cluster/pass.js';
 import { proposeFunction, resolveLibraryDir, shouldPropose, syncPromotions } from './promote/index.js';
 import type { GitHubConfig, SyncReport } from './promote/types.js';
 import { buildCandidates } from './verify/index.js';

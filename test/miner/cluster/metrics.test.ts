@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjustedRandIndex, clusterQuality, purity } from '../../miner/metrics.js';
+import { adjustedRandIndex, clusterQuality, purity } from '../../../miner/cluster/metrics.js';
 
 describe('Adjusted Rand Index', () => {
   it('is 1 for identical partitions, whatever the label names', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FAMILY_NAMES, NO_VARIATION, generateProgram } from '../../miner/corpus.js';
-import { STRUCT_DIM, coarseOps, cosine, embedStructure } from '../../miner/embed.js';
-import { analyzeProgram } from '../../miner/parse.js';
-import type { ProgramAnalysis } from '../../miner/types.js';
+import { FAMILY_NAMES, NO_VARIATION, generateProgram } from '../../data/corpus/corpus.js';
+import { STRUCT_DIM, coarseOps, cosine, embedStructure } from '../../../miner/represent/embed.js';
+import { analyzeProgram } from '../../../miner/front/parse.js';
+import type { ProgramAnalysis } from '../../../miner/front/types.js';
 
 function analyzed(family: (typeof FAMILY_NAMES)[number], seed: number, vary = {}): ProgramAnalysis {
   const a = analyzeProgram(generateProgram(family, seed, vary));

@@ -19,8 +19,8 @@
  * close to its centroid and cheap to anti-unify with its medoid; cluster ids never change.
  */
 import { antiUnificationCost } from './antiunify.js';
-import { cosine } from './embed.js';
-import type { NNode } from './tree.js';
+import { cosine } from '../represent/embed.js';
+import type { NNode } from '../front/tree.js';
 
 export interface ClusterItem {
   id: string;

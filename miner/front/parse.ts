@@ -4,7 +4,7 @@
  * binary, too deeply nested or not parseable comes back as `{ ok: false, reason }`.
  */
 import { consolidate, type OrderedBlock } from './consolidate.js';
-import { embedStructure } from './embed.js';
+import { embedStructure } from '../represent/embed.js';
 import { MAX_CODE_CHARS, checkBinary, checkNesting } from './guard.js';
 import { LowerError, lowerSourceFile, parseBlock } from './lower.js';
 import { normalizeStatements } from './normalize.js';
