@@ -5,7 +5,7 @@
  * Where the analysis is unsure it keeps the statement.
  */
 import { EffectsAnalyzer, collectFunctions } from './scope.js';
-import { mk, isCallTo, isId, type NNode } from './tree.js';
+import { LOOP_BODY_INDEX, catchClause, isCallTo, isId, mk, type LoopKind, type NNode, type NodeKind } from './tree.js';
 
 export interface SliceOptions {
   /** An analyzer over these statements to share (its cached effects are reused). */
@@ -25,8 +25,6 @@ export interface SliceResult {
   /** False when the program has no FINAL call in the criterion range (then only prints are dropped). */
   hasFinal: boolean;
 }
-
-const LOOP_BODY_INDEX: Readonly<Record<string, number>> = { for: 3, forof: 2, forawait: 2, forin: 2, while: 1, do: 0 };
 
 function union(a: ReadonlySet<string>, ...rest: ReadonlySet<string>[]): Set<string> {
   const out = new Set(a);
@@ -119,20 +117,20 @@ class Slicer {
         if (this.loopDepth >= MAX_PRECISE_LOOP_DEPTH) return this.simple(s, live, isCrit, keepJumps);
         this.loopDepth++;
         try {
-          return this.loop(s, live, crit, isCrit);
+          return this.loop(s, s.k, live, crit, isCrit);
         } finally {
           this.loopDepth--;
         }
       case 'try': {
         const rTry = this.list(s.c[0].c, live, crit, keepJumps);
-        const hasCatch = s.c[1].k === 'catch';
-        const rCatch = hasCatch ? this.list(s.c[1].c[1].c, live, crit, keepJumps) : { kept: [], live };
+        const cat = catchClause(s);
+        const rCatch = cat ? this.list(cat.body.c, live, crit, keepJumps) : { kept: [], live };
         const hasFinally = s.c[2].k === 'block';
         const rFin = hasFinally ? this.list(s.c[2].c, live, crit, keepJumps) : { kept: [], live };
         if (rTry.kept.length + rCatch.kept.length + rFin.kept.length === 0 && !isCrit) return { node: null, live };
         const node = mk('try', [
           mk('block', rTry.kept),
-          hasCatch ? mk('catch', [s.c[1].c[0], mk('block', rCatch.kept)]) : s.c[1],
+          cat ? mk('catch', [cat.param, mk('block', rCatch.kept)]) : s.c[1],
           hasFinally ? mk('block', rFin.kept) : s.c[2],
         ]);
         return { node, live: union(live, rTry.live, rCatch.live, rFin.live) };
@@ -158,18 +156,25 @@ class Slicer {
     return { node: s, live: next };
   }
 
-  private loop(s: NNode, live: Set<string>, crit: boolean, isCrit: boolean): { node: NNode | null; live: Set<string> } {
-    const bodyIdx = LOOP_BODY_INDEX[s.k];
-    const body = s.c[bodyIdx];
-    let headerUses = this.usesCache.get(s);
-    if (!headerUses) {
-      const header = mk(
-        'header',
-        s.c.filter((_, i) => i !== bodyIdx),
-      );
-      headerUses = union(this.an.effects(mk('expr', [header])).uses, s.k === 'for' && s.c[0].k === 'var' ? this.an.effects(s.c[0]).uses : new Set());
-      this.usesCache.set(s, headerUses);
+  /** The names a loop's header (everything but its body) reads. */
+  private headerUses(s: NNode, bodyIdx: number): Set<string> {
+    let uses = this.usesCache.get(s);
+    if (!uses) {
+      uses = new Set();
+      for (let i = 0; i < s.c.length; i++) {
+        if (i === bodyIdx) continue;
+        const part = s.c[i];
+        for (const u of part.k === 'var' ? this.an.effects(part).uses : this.usesOf(part)) uses.add(u);
+      }
+      this.usesCache.set(s, uses);
     }
+    return uses;
+  }
+
+  private loop(s: NNode, kind: LoopKind, live: Set<string>, crit: boolean, isCrit: boolean): { node: NNode | null; live: Set<string> } {
+    const bodyIdx = LOOP_BODY_INDEX[kind];
+    const body = s.c[bodyIdx];
+    const headerUses = this.headerUses(s, bodyIdx);
     // Relevance is decided without the header's own variables (a counter loop that only feeds its
     // own condition is not relevant); once kept, the header's uses are live inside the body.
     const first = this.fixpoint(body, live, new Set(), crit, false);
@@ -207,7 +212,7 @@ export function stripPrints(n: NNode): NNode {
   return n;
 }
 
-const STATEMENT_KINDS: ReadonlySet<string> = new Set(['block', 'var', 'expr', 'if', 'for', 'forof', 'forawait', 'forin', 'while', 'do', 'try', 'switch', 'label', 'return', 'throw']);
+const STATEMENT_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(['block', 'var', 'expr', 'if', 'for', 'forof', 'forawait', 'forin', 'while', 'do', 'try', 'switch', 'label', 'return', 'throw']);
 
 /**
  * Whether a statement calls FINAL, directly or through a local function it references. Computed

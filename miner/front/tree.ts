@@ -21,15 +21,112 @@
  *     apat{elems: target | dflt{target, default} | hole | rest}
  *   fallback: 'ts:<SyntaxKind>' with lowered children.
  */
+
+/** Statement kinds (and the parts of statements: declarators, catch clauses, switch clauses). */
+export type StatementKind =
+  | 'prog'
+  | 'block'
+  | 'var'
+  | 'decl'
+  | 'expr'
+  | 'if'
+  | 'for'
+  | 'forof'
+  | 'forawait'
+  | 'forin'
+  | 'while'
+  | 'do'
+  | 'return'
+  | 'break'
+  | 'continue'
+  | 'throw'
+  | 'try'
+  | 'catch'
+  | 'switch'
+  | 'case'
+  | 'default'
+  | 'label';
+
+/** Expression kinds, with the parts of literals, functions and classes. */
+export type ExpressionKind =
+  | 'id'
+  | 'str'
+  | 'num'
+  | 're'
+  | 'bool'
+  | 'null'
+  | 'this'
+  | 'super'
+  | 'tpl'
+  | 'tstr'
+  | 'tagged'
+  | 'arr'
+  | 'hole'
+  | 'spread'
+  | 'obj'
+  | 'prop'
+  | 'cprop'
+  | 'accessor'
+  | 'mem'
+  | 'idx'
+  | 'call'
+  | 'new'
+  | 'bin'
+  | 'assign'
+  | 'pre'
+  | 'post'
+  | 'cond'
+  | 'seq'
+  | 'await'
+  | 'yield'
+  | 'fn'
+  | 'params'
+  | 'param'
+  | 'rest'
+  | 'class'
+  | 'method'
+  | 'field'
+  | 'extends';
+
+/** Binding pattern kinds (an `id` is a pattern too). */
+export type PatternKind = 'opat' | 'bind' | 'cbind' | 'apat' | 'dflt';
+
+/** Syntax the lowering has no dedicated kind for: `ts:<SyntaxKind>` with lowered children. */
+export type FallbackKind = `ts:${string}`;
+
+/**
+ * Every kind a tree can hold: what lower.ts produces, `none` for an absent optional child, and
+ * `?` for a hole of anti-unification (cluster/antiunify.ts).
+ */
+export type KnownKind = StatementKind | ExpressionKind | PatternKind | 'none' | '?';
+export type NodeKind = KnownKind | FallbackKind;
+
 export interface NNode {
-  k: string;
+  k: NodeKind;
   v?: string;
   c: NNode[];
 }
 
 /** Every node has the same shape ({k, v, c}, v possibly undefined) so that property access stays monomorphic. */
-export function mk(k: string, c: NNode[] = [], v?: string): NNode {
+export function mk(k: NodeKind, c: NNode[] = [], v?: string): NNode {
   return { k, v, c };
+}
+
+export function isFallbackKind(k: NodeKind): k is FallbackKind {
+  return k.startsWith('ts:');
+}
+
+/**
+ * The end of a switch that handles every known kind: only fallback kinds reach it, so adding a
+ * kind to {@link KnownKind} without handling it is a compile error. Returns the kind.
+ */
+export function onlyFallback(k: FallbackKind): FallbackKind {
+  return k;
+}
+
+/** For switches over a closed set (the compiler proves the call unreachable). */
+export function assertNever(x: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${String(x)}`);
 }
 
 export function id(name: string): NNode {
@@ -60,6 +157,61 @@ export function methodCall(n: NNode | undefined, method?: string): { recv: NNode
   if (!callee || callee.k !== 'mem' || callee.v === undefined) return undefined;
   if (method !== undefined && callee.v !== method) return undefined;
   return { recv: callee.c[0], method: callee.v, args: n.c.slice(1) };
+}
+
+/** The callee of a call or `new` expression. */
+export function calleeOf(n: NNode | undefined): NNode | undefined {
+  return n !== undefined && (n.k === 'call' || n.k === 'new') ? n.c[0] : undefined;
+}
+
+/** The arguments of a call or `new` expression (empty for anything else). */
+export function argsOf(n: NNode | undefined): NNode[] {
+  return n !== undefined && (n.k === 'call' || n.k === 'new') ? n.c.slice(1) : [];
+}
+
+/** The name of a function declaration statement (`function f() {}`, lowered to `var(function){decl{f, fn}}`). */
+export function declaredFunctionName(s: NNode): string | undefined {
+  if (s.k !== 'var' || s.v !== 'function') return undefined;
+  const target = s.c[0]?.c[0];
+  return target !== undefined && target.k === 'id' ? target.v : undefined;
+}
+
+/** True for a function declaration statement (named or not). */
+export function isFunctionDeclaration(s: NNode): boolean {
+  return s.k === 'var' && s.v === 'function';
+}
+
+/** The only declarator of a `var`/`let`/`const` statement with exactly one: its target and initializer. */
+export function soleDeclarator(s: NNode | undefined): { target: NNode; init: NNode | undefined } | undefined {
+  if (s === undefined || s.k !== 'var' || s.c.length !== 1) return undefined;
+  const d = s.c[0];
+  return { target: d.c[0], init: d.c[1] };
+}
+
+/** `name = value` as an expression statement (plain `=` to a bare name). */
+export function nameAssignment(s: NNode | undefined): { name: string; value: NNode } | undefined {
+  if (s === undefined || s.k !== 'expr') return undefined;
+  const a = s.c[0];
+  if (a === undefined || a.k !== 'assign' || a.v !== '=') return undefined;
+  const target = a.c[0];
+  if (target === undefined || target.k !== 'id' || target.v === undefined) return undefined;
+  return { name: target.v, value: a.c[1] };
+}
+
+/** The catch clause of a `try` statement: its parameter pattern (or `none`) and its block. */
+export function catchClause(t: NNode): { param: NNode; body: NNode } | undefined {
+  if (t.k !== 'try') return undefined;
+  const cat = t.c[1];
+  return cat !== undefined && cat.k === 'catch' ? { param: cat.c[0], body: cat.c[1] } : undefined;
+}
+
+export type LoopKind = 'for' | 'forof' | 'forawait' | 'forin' | 'while' | 'do';
+
+/** Index of a loop's body among its children. */
+export const LOOP_BODY_INDEX: Readonly<Record<LoopKind, number>> = { for: 3, forof: 2, forawait: 2, forin: 2, while: 1, do: 0 };
+
+export function isLoopKind(k: NodeKind): k is LoopKind {
+  return k in LOOP_BODY_INDEX;
 }
 
 export function clone(n: NNode): NNode {
@@ -93,9 +245,10 @@ export function some(n: NNode, pred: (node: NNode) => boolean, into: (node: NNod
   return false;
 }
 
-export const STATEMENT_LIST_KINDS: ReadonlySet<string> = new Set(['prog', 'block', 'case', 'default']);
+export const STATEMENT_LIST_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(['prog', 'block', 'case', 'default']);
 
-export const LOOP_KINDS: ReadonlySet<string> = new Set(['for', 'forof', 'forin', 'while', 'do']);
+/** Loops other than `for await` (which several passes leave alone). */
+export const LOOP_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(['for', 'forof', 'forin', 'while', 'do']);
 
 /** Number of leading children of a statement-list node that are not statements (the `case` test). */
 export function listStart(n: NNode): number {
