@@ -1,27 +1,20 @@
 /** The files of a new library repository's first commit. */
+import { primitivesDeclarations } from '../../src/contracts/sandbox-api.js';
 import { MANIFEST_FILE, emptyManifest } from '../../src/library/format.js';
 import { serializeManifest } from './manifest.js';
 import type { ProposedFile } from './types.js';
 
-/** The sandbox primitives as globals, for editors and type checkers reading src/*.ts. */
+/**
+ * The sandbox primitives as globals, for editors and type checkers reading src/*.ts: the same
+ * declarations the miner type-checks functions against (src/contracts/sandbox-api.ts).
+ */
 export const LIBRARY_DTS = `/**
  * The sandbox primitives a library function calls as free identifiers. At run time the accrete
  * runtime injects the run's own (same budgets as model code); the replay tests install stubs that
  * answer from the recorded fixtures. Library functions import nothing.
  */
 
-/** One fresh, bounded model call. A non-string context is sent as JSON. */
-declare function llm(query: string, context?: unknown): Promise<string>;
-
-/** Parallel fresh calls (bounded concurrency); answers in the order of the items. */
-declare function llmBatch(items: ({ query: string; context?: unknown } | string)[]): Promise<string[]>;
-
-/** A recursive sub-run with its own REPL (at the depth limit it degrades to llm). */
-declare function rlm(query: string, context?: unknown): Promise<string>;
-
-/** Output for the calling model (truncated head and tail). */
-declare function print(...values: unknown[]): void;
-`;
+${primitivesDeclarations()}`;
 
 export const LIBRARY_README = `# accrete library
 

@@ -14,7 +14,7 @@ import { eligibleClusters } from '../generalize/eligible.js';
 import { descriptionLengthGain } from '../generalize/gain.js';
 import { generalizeCluster, isRejected } from '../generalize/generalize.js';
 import type { Candidate } from '../generalize/types.js';
-import { functionScript } from './compile.js';
+import { compileCandidate } from './compile.js';
 import { runEdgeCases } from './edge-cases.js';
 import { loadContext } from './context.js';
 import { replayMember, type ReplayOutcome } from './replay.js';
@@ -51,7 +51,9 @@ export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise
   ctx.progress('typecheck');
   const tc = typeCheck(g.source);
   if (!tc.ok) return { rejected: `${g.name} does not type-check: ${tc.errors.slice(0, 5).join(' | ')}` };
-  const fn = { name: g.name, script: functionScript(g.source) };
+  const compiled = compileCandidate(g.name, g.source);
+  if (!compiled.ok) return { rejected: `${g.name} does not compile for the sandbox: ${compiled.error}` };
+  const fn = compiled.fn;
 
   const outcomes: ReplayOutcome[] = [];
   for (const [i, m] of g.members.entries()) {

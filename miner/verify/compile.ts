@@ -1,23 +1,29 @@
 /**
- * The function as the sandbox runs it: TypeScript compiled to JavaScript with `ts.transpileModule`
- * (types erased, nothing else changed) and the `export` dropped, so that the step that replays a
- * member can define it and call it: `<function js>\nFINAL(await <name>(context, ...args))`.
+ * A candidate compiled the way runs load it: src/library/compile.ts (the one TypeScript → sandbox
+ * compiler, the code that loads merged functions into runs) turns its source into the library
+ * source the prelude installs as `lib`, and the step that replays a member calls it the way model
+ * code would: `FINAL(await lib.<name>(context, ...args))`. What is verified is what runs.
  */
-import ts from 'typescript';
+import { buildLibrarySource, compileFunction } from '../../src/library/compile.js';
 
-export function functionScript(source: string): string {
-  const out = ts.transpileModule(source, {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, removeComments: false, sourceMap: false },
-    reportDiagnostics: false,
-  });
-  return out.outputText
-    .replace(/^\s*export\s*\{\s*\};?\s*$/gm, '')
-    .replace(/^(\s*)export\s+(async\s+function|function)\b/m, '$1$2')
-    .trim();
+/** A candidate ready for the sandbox: its name and the library source that defines `lib.<name>`. */
+export interface SandboxFunction {
+  name: string;
+  librarySource: string;
+}
+
+/** The version a candidate carries while it is verified (it has none before it is proposed). */
+export const CANDIDATE_VERSION = '0.0.0-candidate';
+
+/** Compiles a candidate's source as the library loader would; says what is wrong when it cannot. */
+export function compileCandidate(name: string, source: string): { ok: true; fn: SandboxFunction } | { ok: false; error: string } {
+  const r = compileFunction({ name, version: CANDIDATE_VERSION, source });
+  if (!r.ok) return r;
+  return { ok: true, fn: { name, librarySource: buildLibrarySource([r.fn]) } };
 }
 
 /** The step that calls the function with the given arguments (after `context`) and ends with its answer. */
-export function callStep(script: string, name: string, args: readonly unknown[]): string {
+export function callStep(name: string, args: readonly unknown[]): string {
   const rest = args.map((a) => `, ${JSON.stringify(a)}`).join('');
-  return `${script}\nFINAL(await ${name}(context${rest}));\n`;
+  return `FINAL(await lib.${name}(context${rest}));\n`;
 }

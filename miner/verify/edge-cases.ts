@@ -6,7 +6,7 @@
  * a JSON array or list, "{}" to one that asks for other JSON, and "NONE" to anything else.
  */
 import type { HostHandlers, LlmCallArgs, SandboxPool } from '../../src/sandbox/repl.js';
-import { callStep } from './compile.js';
+import { callStep, type SandboxFunction } from './compile.js';
 import { runStep } from './sandbox-call.js';
 import type { EdgeCaseName, EdgeCaseResult } from './types.js';
 
@@ -69,7 +69,7 @@ export function edgeInputs(sample: string, args: readonly unknown[]): { name: Ed
 
 export async function runEdgeCases(
   pool: SandboxPool,
-  fn: { name: string; script: string },
+  fn: SandboxFunction,
   args: readonly unknown[],
   sample: string,
   timeoutMs: number,
@@ -77,7 +77,7 @@ export async function runEdgeCases(
   const results: EdgeCaseResult[] = [];
   for (const { name, input } of edgeInputs(sample, args)) {
     const count = { n: 0 };
-    const r = await runStep(pool, { context: input, contextType: 'string', step: callStep(fn.script, fn.name, args), handlers: fakeHandlers(count), timeoutMs });
+    const r = await runStep(pool, { context: input, contextType: 'string', step: callStep(fn.name, args), librarySource: fn.librarySource, handlers: fakeHandlers(count), timeoutMs });
     const base = { name, inputChars: input.length, calls: count.n };
     if (r.error !== undefined) results.push({ ...base, passed: false, reason: `threw: ${r.error.slice(0, 300)}` });
     else results.push({ ...base, passed: true, answer: (r.final ?? '').slice(0, 200) });

@@ -11,7 +11,7 @@ import type { Database } from '../../src/db/connection.js';
 import type { ReplayFixture } from '../../src/library/format.js';
 import type { HostHandlers, LlmCallArgs, SandboxPool } from '../../src/sandbox/repl.js';
 import type { CandidateMember } from '../generalize/types.js';
-import { callStep } from './compile.js';
+import { callStep, type SandboxFunction } from './compile.js';
 import { loadContext } from './context.js';
 import { runStep } from './sandbox-call.js';
 import { callKey, canonicalKey, hasLoggedCalls, loadRecording, type Recording } from './subcalls.js';
@@ -89,11 +89,8 @@ function recordedHandlers(recording: Recording, o: Observation): HostHandlers {
   };
 }
 
-export interface ReplayFunction {
-  name: string;
-  /** The function compiled for the sandbox (compile.ts functionScript). */
-  script: string;
-}
+/** The function compiled for the sandbox the way runs load it (compile.ts compileCandidate). */
+export type ReplayFunction = SandboxFunction;
 
 export async function replayMember(database: Database, pool: SandboxPool, fn: ReplayFunction, member: CandidateMember, timeoutMs: number): Promise<ReplayOutcome> {
   const base = { runId: member.runId, calls: 0 };
@@ -106,7 +103,7 @@ export async function replayMember(database: Database, pool: SandboxPool, fn: Re
   const recording = await loadRecording(database, member.runId);
   const o: Observation = { exact: [], canonical: [], responses: {} };
   const handlers = recordedHandlers(recording, o);
-  const result = await runStep(pool, { context: context.text, contextType: context.type, step: callStep(fn.script, fn.name, member.args), handlers, timeoutMs });
+  const result = await runStep(pool, { context: context.text, contextType: context.type, step: callStep(fn.name, member.args), librarySource: fn.librarySource, handlers, timeoutMs });
   const out = { ...base, calls: o.exact.length };
   if (o.missing) return { ...out, reproduced: false, reason: o.missing };
   if (result.error !== undefined) return { ...out, reproduced: false, reason: `the function threw: ${result.error.slice(0, 300)}` };

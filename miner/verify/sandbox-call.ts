@@ -1,6 +1,6 @@
 /**
- * One step in the real sandbox (src/sandbox/repl.ts): a fresh REPL with the given input and host
- * handlers, the step, its FINAL value or error, the REPL disposed.
+ * One step in the real sandbox (src/sandbox/repl.ts): a fresh REPL with the given input, library
+ * source and host handlers, the step, its FINAL value or error, the REPL disposed.
  */
 import type { HostHandlers, Repl, SandboxPool } from '../../src/sandbox/repl.js';
 
@@ -8,6 +8,8 @@ export interface StepInput {
   context: string;
   contextType: 'string' | 'json';
   step: string;
+  /** JavaScript that fills `lib` (src/library/compile.ts buildLibrarySource), if any. */
+  librarySource?: string;
   handlers: HostHandlers;
   timeoutMs: number;
 }
@@ -24,7 +26,7 @@ export async function runStep(pool: SandboxPool, input: StepInput): Promise<Step
   let repl: Repl;
   try {
     repl = await pool.open(
-      { context: input.context, contextType: input.contextType, memoryMb: Math.max(256, needMb), maxOutputChars: 4_000, cpuBudgetMs: input.timeoutMs },
+      { context: input.context, contextType: input.contextType, memoryMb: Math.max(256, needMb), maxOutputChars: 4_000, cpuBudgetMs: input.timeoutMs, librarySource: input.librarySource },
       input.handlers,
     );
   } catch (err) {

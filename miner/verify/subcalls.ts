@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../src/db/connection.js';
 import type { ChatMessage } from '../../src/models/types.js';
-import { parseSubCallMessages } from '../../src/runtime/prompts.js';
+import { parseSubCallMessages } from '../../src/contracts/messages.js';
 
 export const callKey = (query: string, context: string | null | undefined): string =>
   createHash('sha256').update(JSON.stringify([query, context ?? null])).digest('hex');

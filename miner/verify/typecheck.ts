@@ -4,13 +4,10 @@
  * lib files are parsed once per process and shared.
  */
 import ts from 'typescript';
+import { primitivesDeclarations } from '../../src/contracts/sandbox-api.js';
 
-/** The sandbox primitives a library function may use (as the library's library.d.ts declares them). */
-export const PRIMITIVES_DTS = `declare function llm(query: string, context?: unknown): Promise<string>;
-declare function llmBatch(items: { query: string; context?: unknown }[]): Promise<string[]>;
-declare function rlm(query: string, context?: unknown): Promise<string>;
-declare function print(...v: unknown[]): void;
-`;
+/** The sandbox primitives a library function may use: the declarations library.d.ts also holds. */
+export const PRIMITIVES_DTS = primitivesDeclarations();
 
 export const FUNCTION_FILE = '/accrete/function.ts';
 const PRIMITIVES_FILE = '/accrete/primitives.d.ts';

@@ -5,8 +5,11 @@
  * wrapped so that every call reports a start and an end event (`__libEvent`) to the host, which
  * logs it to `lib_calls`. Library code is no more trusted than model code: it runs in the isolate,
  * with the run's own primitives and budgets (see src/sandbox/prelude.ts for how the source is run).
+ * The primitives and the names a function may not take come from the sandbox API's declaration
+ * (src/contracts/sandbox-api.ts). The miner verifies candidates compiled by this same code.
  */
 import ts from 'typescript';
+import { LIBRARY_PRIMITIVES, RESERVED_FUNCTION_NAMES } from '../contracts/sandbox-api.js';
 import { FUNCTION_NAME } from './format.js';
 
 export interface FunctionSource {
@@ -41,8 +44,8 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
 /** The wrapper's names, hidden from library code (its function is evaluated with them undefined). */
 const SHADOWED = ['__libEvent', '__accrete_ev', '__accrete_now', '__accrete_prefix', '__accrete_seq', '__accrete_message', '__accrete_wrap', '__accrete_broken'].join(', ');
 
-/** Names a library function may not take: they would hide the sandbox API from its own code. */
-const RESERVED = new Set(['lib', 'llm', 'llmBatch', 'rlm', 'print', 'context', 'console', 'globalThis']);
+/** "llm, llmBatch, rlm and print" */
+const PRIMITIVES_LIST = `${LIBRARY_PRIMITIVES.slice(0, -1).join(', ')} and ${LIBRARY_PRIMITIVES[LIBRARY_PRIMITIVES.length - 1]}`;
 
 /** Removes `export` (and `default`) from top-level declarations, and `export {...}` lists. */
 const stripExports: ts.TransformerFactory<ts.SourceFile> = () => (file) => {
@@ -88,7 +91,7 @@ export function compileFunction(input: FunctionSource): CompileResult {
   const { name, version, source } = input;
   const fail = (why: string): CompileResult => ({ ok: false, error: `lib.${name}@${version}: ${why}` });
   if (!FUNCTION_NAME.test(name)) return fail(`"${name}" is not a valid function name (lower camelCase letters and digits)`);
-  if (RESERVED.has(name)) return fail(`"${name}" is a name of the sandbox API; choose another name`);
+  if (RESERVED_FUNCTION_NAMES.has(name)) return fail(`"${name}" is a name of the sandbox API; choose another name`);
   const out = ts.transpileModule(source, {
     compilerOptions: COMPILER_OPTIONS,
     fileName: `${name}.ts`,
@@ -100,7 +103,7 @@ export function compileFunction(input: FunctionSource): CompileResult {
   const file = ts.createSourceFile(`${name}.ts`, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   let decl: ts.FunctionDeclaration | undefined;
   for (const st of file.statements) {
-    if (ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st)) return fail('library functions must not import anything (use llm, llmBatch, rlm and print, which the sandbox provides)');
+    if (ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st)) return fail(`library functions must not import anything (use ${PRIMITIVES_LIST}, which the sandbox provides)`);
     if (ts.isExportAssignment(st)) return fail('`export =` / `export default <expression>` is not supported: declare `export async function ' + name + '(...)`');
     if (ts.isExportDeclaration(st) && st.moduleSpecifier) return fail('library functions must not re-export from other modules');
     if (ts.isFunctionDeclaration(st) && st.name?.text === name && st.body) decl = st;
@@ -109,7 +112,7 @@ export function compileFunction(input: FunctionSource): CompileResult {
   const js = out.outputText.replace(/^\s*export\s*\{\s*\};?\s*$/gm, '');
   try {
     // Parse only (never run) in the host, the way the sandbox will: catches what the engine rejects.
-    new Function('lib', 'llm', 'llmBatch', 'rlm', 'print', `'use strict';\n${js}\nreturn ${name};`);
+    new Function('lib', ...LIBRARY_PRIMITIVES, `'use strict';\n${js}\nreturn ${name};`);
   } catch (err) {
     return fail(`does not compile: ${(err as Error).message}`);
   }
@@ -158,7 +161,7 @@ const __accrete_broken = (name, e) => {
 
 /**
  * The JavaScript that fills `lib` inside the sandbox: evaluated by the prelude as the body of
- * `new Function('lib', 'llm', 'llmBatch', 'rlm', 'print', '__libEvent', source)`. Each function
+ * `new Function('lib', <the primitives>, '__libEvent', source)`. Each function
  * lives in its own scope, where the event hook and the wrapper are shadowed (library code cannot
  * forge events or rewrap itself), and a function whose top level throws only breaks itself.
  */

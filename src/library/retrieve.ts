@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
-import type { LibraryListing } from '../runtime/prompts.js';
+import type { LibraryListing } from '../contracts/listing.js';
 
 /** Functions listed in the system prompt by default. */
 export const DEFAULT_K = 5;

@@ -1,5 +1,5 @@
 /** A library as a run sees it: merged functions compiled for the sandbox, and how to list them. */
-import type { LibraryListing } from '../runtime/prompts.js';
+import type { LibraryListing } from '../contracts/listing.js';
 
 export interface LibrarySnapshot {
   /** Commit of the library repository the functions were read from. */

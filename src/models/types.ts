@@ -3,12 +3,10 @@
  * replays, the simulated models of src/sim — implements {@link ModelClient}.
  */
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+import type { ChatMessage } from '../contracts/messages.js';
 
-export interface ChatMessage {
-  role: ChatRole;
-  content: string;
-}
+/** Chat messages are a shared message format (src/contracts/messages.ts). */
+export type { ChatMessage, ChatRole } from '../contracts/messages.js';
 
 export interface CompletionRequest {
   messages: ChatMessage[];

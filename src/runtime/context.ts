@@ -1,6 +1,6 @@
 /** Turning what a user passes as the input into the sandbox's `context` and its stored form. */
 import { createHash } from 'node:crypto';
-import type { ContextDescription } from './prompts.js';
+import type { ContextDescription } from '../contracts/messages.js';
 
 export type ContextInput = string | Uint8Array | { json: unknown };
 

@@ -14,16 +14,9 @@ import type { TraceWriter } from '../trace/writer.js';
 import { BudgetExceededError, type BudgetLedger, type Budgets } from './budget.js';
 import { extractCodeBlocks, findProseFinal } from './code-blocks.js';
 import { prepareContext, type PreparedContext, storedContent } from './context.js';
-import {
-  ANSWER_NOW,
-  buildFirstUserMessage,
-  buildSubCallMessages,
-  buildSystemPrompt,
-  formatReplResults,
-  type LibraryListing,
-  NO_CODE_NOTE,
-  type ReplBlockReport,
-} from './prompts.js';
+import type { LibraryListing } from '../contracts/listing.js';
+import { ANSWER_NOW, buildFirstUserMessage, buildSubCallMessages, formatReplResults, NO_CODE_NOTE, type ReplBlockReport } from '../contracts/messages.js';
+import { buildSystemPrompt } from './prompts.js';
 
 export interface RunSummary {
   runId: string;

@@ -5,7 +5,15 @@
  * them, so model code can reach neither a Reference nor any host object. Options passed to
  * `Reference.apply` are frozen, null-prototype objects, so model code cannot smuggle options in
  * through `Object.prototype`.
+ *
+ * The names it defines and the primitives it passes to library code come from the one declaration
+ * of the sandbox API (src/contracts/sandbox-api.ts).
  */
+import { LIBRARY_PRIMITIVES, PRELUDE_API_TABLE } from '../contracts/sandbox-api.js';
+
+const LIBRARY_PARAMS = ['lib', ...LIBRARY_PRIMITIVES, '__libEvent'].map((n) => `'${n}'`).join(', ');
+const LIBRARY_ARGS = ['libTable', ...LIBRARY_PRIMITIVES, '(event) => hostCall(\'lib_event\', event)'].join(', ');
+
 export const PRELUDE = String.raw`
 (function () {
   'use strict';
@@ -124,8 +132,8 @@ export const PRELUDE = String.raw`
   // --- the library (merged orchestrators), run with the same primitives as model code ---
   const libTable = Object.create(null);
   if (librarySource) {
-    const define = new Function('lib', 'llm', 'llmBatch', 'rlm', 'print', '__libEvent', librarySource);
-    define(libTable, llm, llmBatch, rlm, print, (event) => hostCall('lib_event', event));
+    const define = new Function(${LIBRARY_PARAMS}, librarySource);
+    define(${LIBRARY_ARGS});
   }
   const libNames = Object.keys(libTable).sort();
   const lib = new Proxy(freeze(libTable), {
@@ -137,7 +145,7 @@ export const PRELUDE = String.raw`
     set() { throw new TypeError('lib is read-only'); },
   });
 
-  const api = { print, FINAL, FINAL_VAR, llm, recursive_llm: llm, llmBatch, rlm, lib };
+  const api = ${PRELUDE_API_TABLE};
   for (const k of Object.keys(api)) {
     Object.defineProperty(g, k, { value: api[k], writable: true, configurable: true, enumerable: false });
   }

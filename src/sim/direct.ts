@@ -3,7 +3,7 @@
  * model's window - what you get without a REPL. Works with any ModelClient.
  */
 import type { ModelClient, Usage } from '../models/types.js';
-import { buildSubCallMessages } from '../runtime/prompts.js';
+import { buildSubCallMessages } from '../contracts/messages.js';
 import { DEFAULT_LEAF_WINDOW } from './leaf-model.js';
 import type { Task } from './types.js';
 

@@ -2,7 +2,7 @@
  * src/sim - simulated models and workload families: a documented TEST DOUBLE for tests, the
  * offline demo and benchmarks, where no model weights exist. Everything here also runs unchanged
  * against real models: the simulated models see only what a real model sees (chat messages in
- * the formats of src/runtime/prompts.ts), and the workloads are plain query + context tasks.
+ * the formats of src/contracts/messages.ts), and the workloads are plain query + context tasks.
  *
  * Workloads (`FAMILIES`, `buildWorkload`): seeded generators with exact ground truth and a scorer
  * in [0, 1], 10 KB to 10 MB contexts - needle, classify-count, pairwise, multi-doc-qa, summary,

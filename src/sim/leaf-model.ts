@@ -8,7 +8,7 @@
  * - it takes `latency` (default none) and honors `request.signal`.
  */
 import type { CompletionRequest, CompletionResult, ModelClient } from '../models/types.js';
-import { parseSubCallMessages } from '../runtime/prompts.js';
+import { parseSubCallMessages } from '../contracts/messages.js';
 import { finishCompletion } from './completion.js';
 import type { LatencyModel } from './latency.js';
 import { throwIfAborted } from './latency.js';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSelector, embeddingScorer, tokenize } from '../../src/library/retrieve.js';
-import type { LibraryListing } from '../../src/runtime/prompts.js';
+import type { LibraryListing } from '../../src/contracts/listing.js';
 
 const FUNCTIONS: LibraryListing[] = [
   { name: 'countLabels', signature: '(context: string, labels: string[]): Promise<Record<string, number>>', doc: 'Classifies each support ticket line with one of the labels and counts tickets per label.' },

@@ -3,20 +3,13 @@
  * one context per task (top-level const/let/var/function become globals so they persist across
  * steps; each block runs inside an async IIFE so top-level await works), with `context`, `print`,
  * `llm`, `llmBatch`, `rlm` (= llm), `FINAL`, `FINAL_VAR` and an optional `lib`, and feeds the
- * results back in the runtime's own message formats (src/runtime/prompts.ts).
+ * results back in the runtime's own message formats (src/contracts/messages.ts, src/runtime/prompts.ts).
  */
 import vm from 'node:vm';
 import type { ChatMessage, ModelClient } from '../../src/models/types.js';
-import {
-  ANSWER_NOW,
-  NO_CODE_NOTE,
-  buildFirstUserMessage,
-  buildSubCallMessages,
-  buildSystemPrompt,
-  formatReplResults,
-  type LibraryListing,
-  type ReplBlockReport,
-} from '../../src/runtime/prompts.js';
+import type { LibraryListing } from '../../src/contracts/listing.js';
+import { ANSWER_NOW, NO_CODE_NOTE, buildFirstUserMessage, buildSubCallMessages, formatReplResults, type ReplBlockReport } from '../../src/contracts/messages.js';
+import { buildSystemPrompt } from '../../src/runtime/prompts.js';
 
 export interface HarnessLibrary {
   listings: LibraryListing[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSubCallMessages } from '../../src/runtime/prompts.js';
+import { buildSubCallMessages } from '../../src/contracts/messages.js';
 import { runDirect } from '../../src/sim/direct.js';
 import { latencyFor } from '../../src/sim/latency.js';
 import { SimLeafModel } from '../../src/sim/leaf-model.js';

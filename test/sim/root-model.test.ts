@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/models/types.js';
-import { ANSWER_NOW, buildFirstUserMessage, buildSystemPrompt, formatReplResults, type LibraryListing } from '../../src/runtime/prompts.js';
+import type { LibraryListing } from '../../src/contracts/listing.js';
+import { ANSWER_NOW, buildFirstUserMessage, formatReplResults } from '../../src/contracts/messages.js';
+import { buildSystemPrompt } from '../../src/runtime/prompts.js';
 import { createSimModels } from '../../src/sim/models.js';
 import { makePlan } from '../../src/sim/root/plan.js';
 import { RETRY_MARKER } from '../../src/sim/root/snippets.js';

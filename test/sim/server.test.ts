@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CompletionRequest, CompletionResult, ModelClient } from '../../src/models/types.js';
-import { buildSubCallMessages } from '../../src/runtime/prompts.js';
+import { buildSubCallMessages } from '../../src/contracts/messages.js';
 import { createSimModels, startModelServer, type ModelServer } from '../../src/sim/server.js';
 import { FAMILIES } from '../../src/sim/workloads.js';
 import { runRlm } from './harness.js';

@@ -1,8 +1,9 @@
 /**
  * Library use: the root model reads the `## Library functions` section of the system prompt
- * (format of buildSystemPrompt in src/runtime/prompts.ts), picks a function whose name and doc fit
+ * (its format is in src/contracts/listing.ts), picks a function whose name and doc fit
  * the task, and calls it with arguments mapped from its parameter names.
  */
+import { LIBRARY_HEADING } from '../../contracts/listing.js';
 import type { Intent } from './intent.js';
 import { finish, lit } from './snippets.js';
 import type { FinishStyle } from './plan.js';
@@ -66,7 +67,7 @@ function parseLine(line: string): ListedFunction | undefined {
 }
 
 export function parseLibrary(system: string): ListedFunction[] {
-  const at = system.indexOf('## Library functions');
+  const at = system.indexOf(LIBRARY_HEADING);
   if (at < 0) return [];
   return system
     .slice(at)

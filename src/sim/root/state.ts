@@ -1,10 +1,10 @@
 /**
  * The root model is stateless: everything it knows comes from reading the conversation, in the
- * formats of src/runtime/prompts.ts (the query in <query> tags, REPL results in <repl_output> and
+ * formats of src/contracts/messages.ts (the query in <query> tags, REPL results in <repl_output> and
  * <error> tags, the ANSWER_NOW prompt).
  */
 import type { ChatMessage } from '../../models/types.js';
-import { ANSWER_NOW, parseQuery } from '../../runtime/prompts.js';
+import { ANSWER_NOW, parseQuery } from '../../contracts/messages.js';
 
 export interface Conversation {
   system: string;

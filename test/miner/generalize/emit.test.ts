@@ -8,7 +8,7 @@ import { withoutDoc } from '../../../miner/generalize/gain.js';
 import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
 import type { Candidate } from '../../../miner/generalize/types.js';
 import { repairTypes } from '../../../miner/generalize/typing.js';
-import { functionScript } from '../../../miner/verify/compile.js';
+import { compiledJs } from '../../helpers/compiled.js';
 import { typeCheck } from '../../../miner/verify/typecheck.js';
 import { cluster, members } from './helpers.js';
 
@@ -29,7 +29,7 @@ function load(c: Candidate, reply: (q: string, ctx?: unknown) => string): { fn: 
   };
   const llm = async (q: string, ctx?: unknown) => answer(q, ctx);
   const llmBatch = async (items: { query: string; context?: unknown }[]) => items.map((i) => answer(i.query, i.context));
-  const fn = new Function('llm', 'llmBatch', 'rlm', 'print', `${functionScript(c.source)}\nreturn ${c.name};`)(llm, llmBatch, llm, () => {}) as Fn;
+  const fn = new Function('llm', 'llmBatch', 'rlm', 'print', `${compiledJs(c.name, c.source)}\nreturn ${c.name};`)(llm, llmBatch, llm, () => {}) as Fn;
   return { fn, queries };
 }
 

@@ -6,13 +6,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CandidateMember } from '../../../miner/generalize/types.js';
-import { callStep, functionScript } from '../../../miner/verify/compile.js';
+import { callStep, compileCandidate, type SandboxFunction } from '../../../miner/verify/compile.js';
 import { edgeInputs, fakeAnswer, runEdgeCases } from '../../../miner/verify/edge-cases.js';
 import { compareCalls, NOT_IN_LOG, replayMember } from '../../../miner/verify/replay.js';
 import { callKey, canonicalKey } from '../../../miner/verify/subcalls.js';
 import { typeCheck } from '../../../miner/verify/typecheck.js';
 import type { Database } from '../../../src/db/connection.js';
-import { buildSubCallMessages } from '../../../src/runtime/prompts.js';
+import { buildSubCallMessages } from '../../../src/contracts/messages.js';
 import { SandboxPool } from '../../../src/sandbox/repl.js';
 import type { TraceRecord } from '../../../src/trace/records.js';
 import { writeRecords } from '../../../src/trace/writer.js';
@@ -50,12 +50,23 @@ describe('the type check', () => {
   });
 });
 
+/** A candidate compiled by the library's compiler, as runs load it; the test fails when it does not compile. */
+function compiled(name: string, source: string): SandboxFunction {
+  const r = compileCandidate(name, source);
+  if (!r.ok) throw new Error(r.error);
+  return r.fn;
+}
+
 describe('the sandbox script', () => {
-  it('is the function without types or export, then a FINAL of its call', () => {
-    const script = functionScript(SOURCE);
-    expect(script).toMatch(/^\/\*\* Asks about every paragraph; returns the answers that are not NONE\. \*\/\nasync function askParagraphs\(context, question, opts = \{\}\) \{/);
-    expect(script).not.toMatch(/export|: string/);
-    expect(callStep(script, 'askParagraphs', ['Q?', { separator: '\n' }])).toBe(`${script}\nFINAL(await askParagraphs(context, "Q?", {"separator":"\\n"}));\n`);
+  it('is the library source runs load (types and export erased), and a step that calls lib.<name> and ends with FINAL', () => {
+    const fn = compiled('askParagraphs', SOURCE);
+    expect(fn.librarySource).toMatch(/\/\*\* Asks about every paragraph; returns the answers that are not NONE\. \*\/\nasync function askParagraphs\(context, question, opts = \{\}\) \{/);
+    expect(fn.librarySource).toContain('lib["askParagraphs"] = __accrete_wrap("askParagraphs"');
+    expect(fn.librarySource).not.toMatch(/export|: string/);
+    expect(callStep('askParagraphs', ['Q?', { separator: '\n' }])).toBe(`FINAL(await lib.askParagraphs(context, "Q?", {"separator":"\\n"}));\n`);
+  });
+  it('refuses what the library loader would refuse', () => {
+    expect(compileCandidate('askParagraphs', 'import x from "y";\nexport async function askParagraphs(context: string) { return x; }\n')).toMatchObject({ ok: false, error: expect.stringMatching(/must not import anything/) });
   });
 });
 
@@ -85,7 +96,7 @@ describe('replaying a logged run in the sandbox', () => {
   let pool: SandboxPool;
   const CONTEXT = 'Alpha paragraph.\n\nBeta paragraph.\n\nGamma paragraph.';
   const sha = createHash('sha256').update(CONTEXT).digest('hex');
-  const fn = { name: 'askParagraphs', script: functionScript(SOURCE) };
+  const fn = compiled('askParagraphs', SOURCE);
 
   /** A run as the runtime logs it: its input, and its sub-calls in order. */
   async function loggedRun(calls: [string, string | undefined, string][], answer: string, withContext = true): Promise<CandidateMember> {
@@ -160,8 +171,8 @@ describe('replaying a logged run in the sandbox', () => {
       ['single-chunk', true],
       ['multibyte', true],
     ]);
-    const fragile = functionScript('export async function firstWord(context: string): Promise<string> {\n  const w = context.match(/\\w+/)![0];\n  return (await llm("Define " + w + " as JSON.")).toUpperCase();\n}\n');
-    const bad = await runEdgeCases(pool, { name: 'firstWord', script: fragile }, [], 'hello world', 30_000);
+    const fragile = compiled('firstWord', 'export async function firstWord(context: string): Promise<string> {\n  const w = context.match(/\\w+/)![0];\n  return (await llm("Define " + w + " as JSON.")).toUpperCase();\n}\n');
+    const bad = await runEdgeCases(pool, fragile, [], 'hello world', 30_000);
     expect(bad.find((e) => e.name === 'empty')).toMatchObject({ passed: false, reason: expect.stringMatching(/^threw: TypeError/) });
     expect(bad.find((e) => e.name === 'single-chunk')).toMatchObject({ passed: true, answer: '{}', calls: 1 });
   });

@@ -1,0 +1,96 @@
+/**
+ * The message formats between the runtime and the models: the first user message (the query in
+ * <query> tags and the input's description), the REPL results (<repl_output>), the notes the loop
+ * sends, and the messages of one `llm(query, ctx)` sub-call. They are a contract: the runtime
+ * writes them, real models read them, and the simulated models (src/sim) and the miner parse them.
+ */
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+export interface ContextDescription {
+  /** 'string' or 'json' (a parsed JSON value). */
+  type: 'string' | 'json';
+  /** Length in characters (string) or of its JSON text. */
+  chars: number;
+  bytes: number;
+  /** For JSON: array length or top-level keys; for strings: line count. */
+  shape: string;
+  /** Set when the input was not valid UTF-8 text. */
+  binary?: boolean;
+}
+
+export function describeContext(d: ContextDescription): string {
+  const kind = d.type === 'json' ? 'a JSON value' : 'a string';
+  const bin = d.binary ? ' It was not valid UTF-8 text: invalid bytes were replaced by U+FFFD.' : '';
+  return `The variable \`context\` holds ${kind} of ${d.chars.toLocaleString('en-US')} characters (${d.bytes.toLocaleString('en-US')} bytes; ${d.shape}).${bin}`;
+}
+
+/** The first user message: the query, wrapped in <query> tags, and the input's description. */
+export function buildFirstUserMessage(query: string, context: ContextDescription): string {
+  return `${describeContext(context)}
+
+<query>
+${query}
+</query>
+
+Write your first code block.`;
+}
+
+/** Extracts the query from a conversation built by {@link buildFirstUserMessage}. */
+export function parseQuery(messages: readonly ChatMessage[]): string | undefined {
+  for (const m of messages) {
+    if (m.role !== 'user') continue;
+    const match = /<query>\n([\s\S]*?)\n<\/query>/.exec(m.content);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+export interface ReplBlockReport {
+  /** The block's output (already truncated) and its true length in characters. */
+  output: string;
+  outputChars: number;
+  error?: string;
+}
+
+/** The user message that reports one step's REPL results back to the root model. */
+export function formatReplResults(step: number, blocks: readonly ReplBlockReport[], note?: string): string {
+  const parts = blocks.map((b, i) => {
+    const err = b.error ? `\n<error>\n${b.error}\n</error>` : '';
+    return `<repl_output step="${step}" block="${i + 1}" chars="${b.outputChars}">\n${b.output}\n</repl_output>${err}`;
+  });
+  if (note) parts.push(note);
+  return parts.join('\n');
+}
+
+export const NO_CODE_NOTE =
+  'Your reply had no ```js code block, so nothing ran. Write code in a ```js block, and call FINAL(answer) in code when done.';
+
+export const ANSWER_NOW =
+  'You are out of budget for further steps. Answer the query now from what you have found, in one reply: FINAL(your answer).';
+
+const SUB_SYSTEM = 'Answer the request using only the text given. Be concise: reply with the answer only.';
+const CONTEXT_OPEN = '\n\n<context>\n';
+const CONTEXT_CLOSE = '\n</context>';
+
+/** Messages of one `llm(query, ctx)` sub-call. */
+export function buildSubCallMessages(query: string, context?: string): ChatMessage[] {
+  const user = context === undefined || context === '' ? query : `${query}${CONTEXT_OPEN}${context}${CONTEXT_CLOSE}`;
+  return [
+    { role: 'system', content: SUB_SYSTEM },
+    { role: 'user', content: user },
+  ];
+}
+
+/** Inverse of {@link buildSubCallMessages}: for the simulated leaf model and the miner's replay. */
+export function parseSubCallMessages(messages: readonly ChatMessage[]): { query: string; context: string } {
+  const user = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  const at = user.indexOf(CONTEXT_OPEN);
+  if (at < 0 || !user.endsWith(CONTEXT_CLOSE)) return { query: user, context: '' };
+  return { query: user.slice(0, at), context: user.slice(at + CONTEXT_OPEN.length, -CONTEXT_CLOSE.length) };
+}
