@@ -18,9 +18,12 @@ import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
 import { registerSimServer } from './commands/sim-server.js';
+import { registerSimProvider } from '../sim/spec.js';
 import { UsageError } from './errors.js';
 
 export function buildProgram(): Command {
+  // `sim:root` / `sim:leaf`: the simulated models (a test double) are the CLI's to offer, not the runtime's.
+  registerSimProvider();
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const program = new Command('accrete')
     .description('A Recursive Language Model runtime that logs every orchestrator it writes and mines the recurring ones into a library.')

@@ -1,6 +1,7 @@
 /**
  * Model specs as users write them: `gpt-5-mini` (an OpenAI-compatible model), `script:FILE`
- * (scripted replies), `sim:root` / `sim:leaf` (the simulated models of src/sim).
+ * (scripted replies), and `<prefix>:<name>` for providers the caller registered (the CLI registers
+ * `sim:root` / `sim:leaf`, the simulated models of src/sim; the runtime registers nothing).
  */
 import { OpenAIChatModel, type OpenAIModelOptions } from './openai.js';
 import { ScriptedModel } from './scripted.js';
@@ -15,11 +16,28 @@ export interface ModelConfig {
   maxRetries?: number;
 }
 
-/** Providers registered by spec prefix (e.g. "sim"); they build a model from the rest of the spec. */
-const providers = new Map<string, (name: string, role: ModelRole) => ModelClient>();
+export interface ModelProvider {
+  /** Builds a model from the rest of the spec (after `<prefix>:`). */
+  build(name: string, role: ModelRole): ModelClient;
+  /** The sub-model spec that goes with a root model of this provider when none is configured. */
+  defaultSubModel?: string;
+}
 
-export function registerModelProvider(prefix: string, build: (name: string, role: ModelRole) => ModelClient): void {
-  providers.set(prefix, build);
+/** Providers registered by spec prefix (e.g. "sim"), filled in by the caller (the CLI, tests). */
+const providers = new Map<string, ModelProvider>();
+
+export function registerModelProvider(prefix: string, build: (name: string, role: ModelRole) => ModelClient, options: { defaultSubModel?: string } = {}): void {
+  providers.set(prefix, { build, ...options });
+}
+
+const providerOf = (spec: string): ModelProvider | undefined => {
+  const colon = spec.indexOf(':');
+  return colon > 0 ? providers.get(spec.slice(0, colon)) : undefined;
+};
+
+/** The sub-model a registered provider pairs with this root model spec, if any. */
+export function defaultSubModelFor(rootSpec: string): string | undefined {
+  return providerOf(rootSpec)?.defaultSubModel;
 }
 
 export const DEFAULT_ROOT_MODEL = 'gpt-5-mini';
@@ -33,8 +51,8 @@ export function resolveModel(spec: string, role: ModelRole, config: ModelConfig 
     if (!file) throw new Error('script: needs a file, e.g. --model script:trajectory.json');
     return ScriptedModel.fromFile(file, role === 'root' ? 'error' : 'repeat');
   }
-  const provider = providers.get(prefix);
-  if (provider) return provider(spec.slice(colon + 1), role);
+  const provider = providerOf(spec);
+  if (provider) return provider.build(spec.slice(colon + 1), role);
   const opts: OpenAIModelOptions = { model: spec, ...config };
   return new OpenAIChatModel(opts);
 }

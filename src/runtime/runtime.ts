@@ -7,25 +7,24 @@ import { setMaxListeners } from 'node:events';
 import { type Database, openDatabase, resolveDbLocation } from '../db/connection.js';
 import { type LibraryConfig, openLibrary } from '../library/load.js';
 import type { LibrarySnapshot } from '../library/types.js';
-import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL, type ModelConfig, resolveModel } from '../models/resolve.js';
+import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL, defaultSubModelFor, type ModelConfig, resolveModel } from '../models/resolve.js';
 import type { ModelClient } from '../models/types.js';
 import { SandboxPool } from '../sandbox/repl.js';
-import { registerSimProvider } from '../sim/spec.js';
 import { configuredSecrets, Redactor } from '../trace/redact.js';
 import { DEFAULT_SPOOL_DIR, replaySpool, TraceWriter } from '../trace/writer.js';
 import { BudgetExceededError, BudgetLedger, type Budgets, resolveBudgets } from './budget.js';
 import { type ContextInput, prepareContext } from './context.js';
 import { type ProgressEvent, type RunEnvironment, type RunSummary, startRun } from './run.js';
 
-// `sim:root` / `sim:leaf`: the simulated models (a test double, for tests, the demo and benchmarks).
-registerSimProvider();
-
 export interface RuntimeOptions {
   /** A database location (directory, memory://, postgres://...) or an open database. */
   db?: string | Database;
-  /** Root model: a spec (`gpt-5-mini`, `script:FILE`, `sim:root`) or a client. */
+  /**
+   * Root model: a spec (`gpt-5-mini`, `script:FILE`, or `<prefix>:...` of a provider the caller
+   * registered, e.g. `sim:root` once src/sim's registerSimProvider ran) or a client.
+   */
   model?: string | ModelClient;
-  /** Model for llm() sub-calls. */
+  /** Model for llm() sub-calls (default: what the root model's provider pairs with it, else gpt-5-nano). */
   subModel?: string | ModelClient;
   /** OpenAI-compatible endpoint settings for model specs. */
   openai?: ModelConfig;
@@ -84,7 +83,7 @@ function asModel(m: string | ModelClient | undefined, fallback: string, role: 'r
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const baseBudgets = resolveBudgets(options.budgets);
   const rootModel = asModel(options.model, process.env.ACCRETE_MODEL ?? DEFAULT_ROOT_MODEL, 'root', options.openai);
-  const subModel = asModel(options.subModel, process.env.ACCRETE_SUB_MODEL ?? (typeof options.model === 'string' && options.model.startsWith('sim:') ? 'sim:leaf' : DEFAULT_SUB_MODEL), 'sub', options.openai);
+  const subModel = asModel(options.subModel, process.env.ACCRETE_SUB_MODEL ?? (typeof options.model === 'string' ? defaultSubModelFor(options.model) : undefined) ?? DEFAULT_SUB_MODEL, 'sub', options.openai);
   // Before the database opens: a bad library pin fails here, with nothing to clean up.
   const lib = options.library;
   const library = lib === false ? undefined : lib && isSnapshot(lib) ? lib : await openLibrary(lib ?? {});

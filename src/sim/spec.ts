@@ -53,7 +53,7 @@ export function createSimModelFromSpec(name: string, role: ModelRole = 'root'): 
   return new SimLeafModel({ seed: s.seed, window: s.window, errorRate: s.errorRate, latency });
 }
 
-/** Registers the `sim:` prefix with the model resolver. */
+/** Registers the `sim:` prefix with the model resolver (the CLI and tests call it; the runtime never does). */
 export function registerSimProvider(): void {
-  registerModelProvider('sim', (name, role) => createSimModelFromSpec(name, role));
+  registerModelProvider('sim', (name, role) => createSimModelFromSpec(name, role), { defaultSubModel: 'sim:leaf' });
 }

@@ -1,6 +1,9 @@
 /** The whole loop on a small workload: runs, mine, propose, merge (test only), rerun with the library. */
 import { describe, expect, it } from 'vitest';
 import { benchAccumulation } from '../../bench/accumulation.js';
+import { useSimModels } from '../helpers/sim.js';
+
+useSimModels();
 
 describe('the accumulation loop', () => {
   it('promotes what phase 1 repeated, and phase 2 calls it with fewer root tokens and no loss of accuracy', async () => {

@@ -9,6 +9,9 @@ import { createRuntime, type RuntimeOptions } from '../../src/index.js';
 import { memoryDb } from '../helpers/db.js';
 import { js, scriptedServer } from '../helpers/models.js';
 import { fnSource, TestRepo } from './repo.js';
+import { useSimModels } from '../helpers/sim.js';
+
+useSimModels();
 
 let db: Database;
 const repo = new TestRepo();

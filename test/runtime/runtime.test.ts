@@ -3,6 +3,9 @@ import type { Database } from '../../src/db/connection.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/index.js';
 import { memoryDb } from '../helpers/db.js';
 import { js, scriptedServer } from '../helpers/models.js';
+import { useSimModels } from '../helpers/sim.js';
+
+useSimModels();
 
 let db: Database;
 beforeAll(async () => {

@@ -13,6 +13,9 @@ import { FAMILY_NAMES } from '../../src/sim/types.js';
 import { FAMILIES, scoreTask } from '../../src/sim/workloads.js';
 import type { Database } from '../../src/db/connection.js';
 import { memoryDb } from '../helpers/db.js';
+import { useSimModels } from '../helpers/sim.js';
+
+useSimModels();
 
 let database: Database;
 let runtime: Runtime;

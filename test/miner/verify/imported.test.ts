@@ -16,6 +16,9 @@ import { runWorkload } from '../../../src/sim/demo.js';
 import { buildWorkload } from '../../../src/sim/workloads.js';
 import { importLines } from '../../../src/trace/interchange.js';
 import { memoryDb } from '../../helpers/db.js';
+import { useSimModels } from '../../helpers/sim.js';
+
+useSimModels();
 
 let db: Database;
 let result: BuildResult;

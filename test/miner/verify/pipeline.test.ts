@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../data/corpus/corpus.js';
 import { withoutDoc } from '../../../miner/generalize/gain.js';
 import { minePass } from '../../../miner/cluster/pass.js';
-import { functionScript } from '../../../miner/verify/compile.js';
+import { compiledJs } from '../../helpers/compiled.js';
 import { buildCandidates } from '../../../miner/verify/candidates.js';
 import { typeCheck } from '../../../miner/verify/typecheck.js';
 import type { BuildProgress, BuildResult, VerifiedCandidate } from '../../../miner/verify/types.js';
@@ -23,6 +23,9 @@ import { buildWorkload } from '../../../src/sim/workloads.js';
 import { importLines } from '../../../src/trace/interchange.js';
 import { memoryDb } from '../../helpers/db.js';
 import { js } from '../../helpers/models.js';
+import { useSimModels } from '../../helpers/sim.js';
+
+useSimModels();
 
 const FAMILIES: FamilyName[] = ['code-review', 'summary', 'needle'];
 
@@ -174,7 +177,7 @@ async function replayInNode(c: VerifiedCandidate, f: ReplayFixture): Promise<{ a
   };
   const llm = async (q: string, ctx?: unknown) => answer(q, ctx);
   const llmBatch = async (items: { query: string; context?: unknown }[]) => items.map((i) => answer(i.query, i.context));
-  const fn = new Function('llm', 'llmBatch', 'rlm', 'print', `${functionScript(c.source)}\nreturn ${c.name};`)(llm, llmBatch, llm, () => {}) as (...a: unknown[]) => Promise<unknown>;
+  const fn = new Function('llm', 'llmBatch', 'rlm', 'print', `${compiledJs(c.name, c.source)}\nreturn ${c.name};`)(llm, llmBatch, llm, () => {}) as (...a: unknown[]) => Promise<unknown>;
   const out = await fn(...f.args);
   return { answer: typeof out === 'string' ? out : JSON.stringify(out), calls: seen };
 }
