@@ -3,16 +3,19 @@
  * camelCase, never a reserved word, never a name the template already uses (a parameter shadowed
  * by a local variable, or shadowing one, would change what the code means), unique.
  */
+import { SANDBOX_NAMES } from '../../src/contracts/sandbox-api.js';
 import { patternNames } from '../front/scope.js';
 import type { NNode } from '../front/tree.js';
 
-const RESERVED = new Set(
-  (
+/** Keywords and special names, the names of the sandbox API, and the names of the emitted options object. */
+const RESERVED = new Set([
+  ...(
     'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in ' +
     'instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package ' +
-    'private protected public await async of arguments eval undefined NaN Infinity context opts options lib llm llmBatch rlm print FINAL FINAL_VAR'
+    'private protected public await async of arguments eval undefined NaN Infinity opts options'
   ).split(' '),
-);
+  ...SANDBOX_NAMES,
+]);
 
 /** Every identifier and property-free name in the tree (bindings and references). */
 export function identifiersOf(root: NNode): Set<string> {

@@ -5,11 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import { asc, eq, inArray } from 'drizzle-orm';
+import { MODEL_CALL_NAMES } from '../contracts/sandbox-api.js';
 import type { Database } from '../db/connection.js';
 import { contexts, libCalls, llmCalls, programs, runs, steps } from '../db/schema.js';
 import type { ContextRow, LibCallRow, LlmCallRow, ProgramRow, RunRow, StepRow, TraceRecord } from './records.js';
 import { Redactor } from './redact.js';
 import { writeRecords } from './writer.js';
+
+/** A call of a sandbox function that makes a model call (llm, recursive_llm, llmBatch, rlm). */
+const CALLS_MODEL = new RegExp(`\\b(${MODEL_CALL_NAMES.join('|')})\\s*\\(`);
 
 export const EXPORT_FORMAT = 'accrete.run/1';
 
@@ -158,7 +162,7 @@ function minimalRecords(v: Record<string, unknown>): TraceRecord[] {
           query: v.query as string,
           status: isLast && v.status === 'succeeded' && /\bFINAL(_VAR)?\s*\(/.test(c) ? 'final' : 'ok',
           result: isLast && v.status === 'succeeded' ? ((v.answer as string | undefined) ?? null) : null,
-          callsModel: /\b(llm|llmBatch|rlm|recursive_llm)\s*\(/.test(c),
+          callsModel: CALLS_MODEL.test(c),
           llmCallCount: 0,
         },
       });
