@@ -1,7 +1,16 @@
 /**
- * `accrete mine`: the whole nightly pass — parse, normalize, embed and cluster what was logged since
- * the last pass (miner/pass.ts), then generalize and verify the clusters that pass the thresholds
- * (miner/generalize, miner/verify) and propose the survivors to the library (miner/promote).
+ * `accrete mine`: the whole nightly pass, in this order —
+ *   0. promote/  sync: promotions merged into (or retired from) the library since the last pass;
+ *   1. front/    per new run: consolidate its blocks, lower, hoist, slice from FINAL, normalize,
+ *                lift the skeleton (front/program.ts, front/parse.ts);
+ *   2. represent/ the structural embedding of each sliced program (front/parse.ts asks for it);
+ *   3. cluster/  join existing clusters or form new ones (cluster/pass.ts drives 1–3 per batch
+ *                of logged programs, incrementally);
+ *   4. generalize/ each cluster that passes the thresholds: slice its members again through the
+ *                same front end, anti-unify, parameterize, name, emit a typed function;
+ *   5. verify/   type-check, replay against the recorded sub-calls, edge cases (verify/candidates.ts
+ *                drives 4–5);
+ *   6. promote/  propose the survivors to the library (a branch and a pull request).
  * Never merges: a reviewer does.
  */
 import type { Database } from '../src/db/connection.js';

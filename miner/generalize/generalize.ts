@@ -15,7 +15,7 @@ import { literalSites, type LiteralSite } from './literals.js';
 import { loadCluster, loadSuccessfulMembers, type ClusterRow, type MemberRun } from './members.js';
 import { skeletonDoc, skeletonName, uniqueFunctionName, type Naming, type NamingInput } from './naming.js';
 import { planParams } from './params.js';
-import { sliceProgram, type SlicedProgram } from './program.js';
+import { sliceProgram, type SlicedProgram } from '../front/program.js';
 import { pairPrompts } from './prompt-match.js';
 import { roleWeight, siteRole } from './roles.js';
 import { functionParams, memberArguments, parameters } from './signature.js';

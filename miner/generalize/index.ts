@@ -2,7 +2,7 @@
 export { eligibleClusters, DEFAULT_MIN_SUPPORT, DEFAULT_MIN_SUCCESS_RATE } from './eligible.js';
 export { generalizeCluster, generalizeMembers, isRejected, type GeneralizeResult } from './generalize.js';
 export { loadCluster, loadClusters, loadSuccessfulMembers, type ClusterRow, type MemberRun } from './members.js';
-export { sliceProgram, type SlicedProgram, type SliceOutcome } from './program.js';
+export { sliceProgram, type SlicedProgram, type SliceOutcome } from '../front/program.js';
 export { alignLiterals, type Alignment } from './align.js';
 export { literalOf, literalSites, type JsonValue, type Literal, type LiteralKind, type LiteralSite } from './literals.js';
 export { planParams, mostCommon, typeOfValues, DEFAULT_MAX_PARAMS, type PlannedParam, type ParamPlanInput } from './params.js';

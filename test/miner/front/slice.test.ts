@@ -93,7 +93,7 @@ describe('backward slice from FINAL', () => {
       FINAL(a);
       function helper(x) { return llm("q", x); }
       function unused(y) { return y; }`);
-    // hoisting as parse.ts does it: functions referenced before their declaration come first
+    // hoisting as the front end does it (program.ts): functions referenced before their declaration come first
     const hoisted = [stmts[2], stmts[0], stmts[1], stmts[3]];
     const out = printStatements(backwardSlice(hoisted, { criterionFrom: 0 }).stmts);
     expect(out).toContain('let helper = (x) => {');

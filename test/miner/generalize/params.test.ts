@@ -5,7 +5,7 @@ import { withoutDoc } from '../../../miner/generalize/gain.js';
 import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
 import { literalSites } from '../../../miner/generalize/literals.js';
 import { mostCommon, planParams, typeOfValues } from '../../../miner/generalize/params.js';
-import { sliceProgram } from '../../../miner/generalize/program.js';
+import { sliceProgram } from '../../../miner/front/program.js';
 import type { Candidate } from '../../../miner/generalize/types.js';
 import { typeCheck } from '../../../miner/verify/typecheck.js';
 import { cluster, members } from './helpers.js';
