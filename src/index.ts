@@ -8,3 +8,8 @@ export type { ModelClient, ChatMessage, CompletionRequest, CompletionResult } fr
 export { resolveModel, registerModelProvider } from './models/resolve.js';
 export { OpenAIChatModel } from './models/openai.js';
 export { ScriptedModel } from './models/scripted.js';
+/** The simulated models (a test double): call once to make `sim:root` / `sim:leaf` specs resolve. */
+export { registerSimProvider } from './sim/spec.js';
+export { SANDBOX_API, type SandboxName } from './contracts/sandbox-api.js';
+export { buildSubCallMessages, parseSubCallMessages } from './contracts/messages.js';
+export type { LibraryListing } from './contracts/listing.js';
