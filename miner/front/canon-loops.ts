@@ -11,7 +11,7 @@
  *   let n = 0; for (const x of xs) if (c) n += 1               → const n = xs.filter(x => c).length
  */
 import { ceilDiv, isChunkBounds } from './canon-expr.js';
-import { mk, id, none, equal, isId, methodCall, some, STATEMENT_LIST_KINDS, listStart, type NNode } from './tree.js';
+import { mk, id, none, equal, isId, methodCall, nameAssignment, soleBinding, some, STATEMENT_LIST_KINDS, listStart, type NNode } from './tree.js';
 
 let fresh = 0;
 
@@ -156,9 +156,9 @@ function replaceUses(body: NNode, i: string, match: (n: NNode) => boolean, repla
 function toForOf(iterable: NNode, body: NNode, i: string, match: (n: NNode) => boolean): NNode | undefined {
   const stmts = blockStmts(body).slice();
   let target: NNode | undefined;
-  const first = stmts[0];
-  if (first && first.k === 'var' && first.v !== 'function' && first.v !== 'class' && first.c.length === 1 && first.c[0].c[1] && match(first.c[0].c[1])) {
-    target = first.c[0].c[0];
+  const first = soleBinding(stmts[0]);
+  if (first && match(first.init)) {
+    target = first.target;
     stmts.shift();
   }
   const elementName = freshName();
@@ -245,16 +245,15 @@ function fission(s: NNode): NNode | undefined {
   if (s.k !== 'forof' || !s.v) return undefined;
   const body = s.c[2];
   if (body.k !== 'block' || body.c.length < 2) return undefined;
-  const first = body.c[0];
-  if (first.k !== 'var' || first.v === 'function' || first.v === 'class' || first.c.length !== 1 || !first.c[0].c[1]) return undefined;
+  const first = soleBinding(body.c[0]);
+  if (!first) return undefined;
   const names = patternIds(s.c[0]);
   if (names.length === 0) return undefined;
   const rest = body.c.slice(1);
   for (const r of rest) for (const nm of names) if (mentions(r, nm)) return undefined;
   if (hasJump(body)) return undefined;
-  const init = first.c[0].c[1];
-  const mapped = mk('call', [mk('mem', [s.c[1]], 'map'), arrowOf(s.c[0], init)]);
-  return mk('forof', [first.c[0].c[0], mapped, mk('block', rest)], 'const');
+  const mapped = mk('call', [mk('mem', [s.c[1]], 'map'), arrowOf(s.c[0], first.init)]);
+  return mk('forof', [first.target, mapped, mk('block', rest)], 'const');
 }
 
 function patternIds(p: NNode): string[] {
@@ -331,10 +330,9 @@ function clonePattern(p: NNode): NNode {
 
 /** `n += 1` (after update canonicalization) or `n += c ? 1 : 0`. */
 function counterStep(s: NNode, n: string): { cond?: NNode } | undefined {
-  if (s.k !== 'expr') return undefined;
-  const a = s.c[0];
-  if (a.k !== 'assign' || a.v !== '+=' || !isId(a.c[0], n)) return undefined;
-  const v = a.c[1];
+  const a = nameAssignment(s, '+=');
+  if (!a || a.name !== n) return undefined;
+  const v = a.value;
   if (v.k === 'num' && Number(v.v) === 1) return {};
   if (v.k === 'cond' && v.c[1].k === 'num' && Number(v.c[1].v) === 1 && v.c[2].k === 'num' && Number(v.c[2].v) === 0) return { cond: v.c[0] };
   return undefined;
@@ -351,14 +349,15 @@ function counterLoopToFilter(list: NNode, j: number, start: number): boolean {
   let cond: NNode | undefined;
   if (s.k === 'if' && !s.c[2]) {
     const inner = blockStmts(s.c[1]);
-    if (inner.length !== 1 || inner[0].k !== 'expr' || inner[0].c[0].k !== 'assign' || inner[0].c[0].c[0].k !== 'id') return false;
-    name = inner[0].c[0].c[0].v;
+    const assigned = inner.length === 1 ? nameAssignment(inner[0]) : undefined;
+    if (!assigned) return false;
+    name = assigned.name;
     if (!name) return false;
     const step = counterStep(inner[0], name);
     if (!step || step.cond) return false;
     cond = s.c[0];
-  } else if (s.k === 'expr' && s.c[0].k === 'assign' && s.c[0].c[0].k === 'id') {
-    name = s.c[0].c[0].v;
+  } else if (nameAssignment(s)) {
+    name = nameAssignment(s)?.name;
     if (!name) return false;
     const step = counterStep(s, name);
     if (!step || !step.cond) return false;

@@ -5,7 +5,7 @@
  * With `anonymize`, every name that is not a kept global prints as `_` (a name-free shape key).
  */
 import { isKeptGlobal } from './names.js';
-import type { NNode } from './tree.js';
+import { catchClause, onlyFallback, type NNode, type NodeKind } from './tree.js';
 
 export interface PrintOptions {
   abstract?: boolean;
@@ -20,7 +20,7 @@ function indent(depth: number): string {
   return INDENTS[depth];
 }
 
-const PRIMARY = new Set(['id', 'str', 'num', 're', 'bool', 'null', 'this', 'super', 'tpl', 'arr', 'obj', 'call', 'new', 'mem', 'idx', 'tagged', 'none']);
+const PRIMARY: ReadonlySet<NodeKind> = new Set<NodeKind>(['id', 'str', 'num', 're', 'bool', 'null', 'this', 'super', 'tpl', 'arr', 'obj', 'call', 'new', 'mem', 'idx', 'tagged', 'none']);
 
 export function printStatements(stmts: readonly NNode[], opts: PrintOptions = {}): string {
   const p = new Printer(opts);
@@ -37,7 +37,7 @@ export function printNode(n: NNode, opts: PrintOptions = {}): string {
   return p.expr(n);
 }
 
-function isStatementKind(k: string): boolean {
+function isStatementKind(k: NodeKind): boolean {
   switch (k) {
     case 'var':
     case 'expr':
@@ -142,10 +142,11 @@ class Printer {
       case 'try':
         this.line(d, 'try {');
         this.body(s.c[0], d);
-        if (s.c[1].k === 'catch') {
-          const param = s.c[1].c[0].k === 'none' ? '' : ` (${this.pattern(s.c[1].c[0])})`;
+        const cat = catchClause(s);
+        if (cat) {
+          const param = cat.param.k === 'none' ? '' : ` (${this.pattern(cat.param)})`;
           this.line(d, `} catch${param} {`);
-          this.body(s.c[1].c[1], d);
+          this.body(cat.body, d);
         }
         if (s.c[2].k === 'block') {
           this.line(d, '} finally {');
@@ -336,9 +337,49 @@ class Printer {
         return this.pattern(n);
       case 'class':
         return `class {${n.c.map((m) => `${m.k} ${m.v ?? ''} ${m.c.map((x) => this.expr(x)).join(' ')}`).join('; ')}}`;
+      // Kinds with no expression syntax of their own (statements and parts of other nodes when
+      // printed out of place, anti-unification holes): the kind applied to the children.
+      case 'prog':
+      case 'block':
+      case 'var':
+      case 'decl':
+      case 'expr':
+      case 'if':
+      case 'for':
+      case 'forof':
+      case 'forawait':
+      case 'forin':
+      case 'while':
+      case 'do':
+      case 'return':
+      case 'break':
+      case 'continue':
+      case 'throw':
+      case 'try':
+      case 'catch':
+      case 'switch':
+      case 'case':
+      case 'default':
+      case 'label':
+      case 'prop':
+      case 'cprop':
+      case 'accessor':
+      case 'params':
+      case 'method':
+      case 'field':
+      case 'extends':
+      case 'bind':
+      case 'cbind':
+      case '?':
+        return this.generic(n);
       default:
-        return `${n.k}(${n.c.map((x) => (isStatementKind(x.k) ? printNode(x, o).replace(/\n/g, ' ') : this.expr(x))).join(', ')})`;
+        onlyFallback(n.k);
+        return this.generic(n);
     }
+  }
+
+  private generic(n: NNode): string {
+    return `${n.k}(${n.c.map((x) => (isStatementKind(x.k) ? printNode(x, this.o).replace(/\n/g, ' ') : this.expr(x))).join(', ')})`;
   }
 
   private prop(p: NNode): string {

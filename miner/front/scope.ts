@@ -5,7 +5,7 @@
  * slicing keep more, never less.
  */
 import { isKeptGlobal, MODEL_CALLS, PURE_METHODS, MUTATING_STATICS, JS_GLOBALS } from './names.js';
-import type { NNode } from './tree.js';
+import { catchClause, methodCall, nameAssignment, type NNode } from './tree.js';
 
 export interface Effects {
   /** Outer names read. */
@@ -118,7 +118,7 @@ export function rootName(n: NNode): string | undefined {
   let cur: NNode | undefined = n;
   for (;;) {
     if (cur && (cur.k === 'mem' || cur.k === 'idx')) cur = cur.c[0];
-    else if (cur && cur.k === 'call' && cur.c[0]?.k === 'mem') cur = cur.c[0].c[0];
+    else if (methodCall(cur)) cur = methodCall(cur)?.recv;
     else break;
   }
   return cur && cur.k === 'id' ? cur.v : undefined;
@@ -233,10 +233,10 @@ class Walk {
       this.varDecl(stmt, true);
       return;
     }
-    if (stmt.k === 'expr' && stmt.c[0]?.k === 'assign' && stmt.c[0].v === '=' && stmt.c[0].c[0]?.k === 'id') {
-      const a = stmt.c[0];
-      this.expr(a.c[1]);
-      this.write(a.c[0].v, true);
+    const a = nameAssignment(stmt, '=');
+    if (a) {
+      this.expr(a.value);
+      this.write(a.name, true);
       return;
     }
     this.stmt(stmt);
@@ -364,10 +364,11 @@ class Walk {
         return;
       case 'try':
         this.stmt(s.c[0]);
-        if (s.c[1].k === 'catch') {
-          const scope = new Set<string>(s.c[1].c[0].k === 'none' ? [] : patternNames(s.c[1].c[0]));
+        const cat = catchClause(s);
+        if (cat) {
+          const scope = new Set<string>(cat.param.k === 'none' ? [] : patternNames(cat.param));
           this.scopes.push(scope);
-          this.stmt(s.c[1].c[1]);
+          this.stmt(cat.body);
           this.scopes.pop();
         }
         if (s.c[2].k !== 'none') this.stmt(s.c[2]);

@@ -181,21 +181,29 @@ export function isFunctionDeclaration(s: NNode): boolean {
   return s.k === 'var' && s.v === 'function';
 }
 
-/** The only declarator of a `var`/`let`/`const` statement with exactly one: its target and initializer. */
-export function soleDeclarator(s: NNode | undefined): { target: NNode; init: NNode | undefined } | undefined {
-  if (s === undefined || s.k !== 'var' || s.c.length !== 1) return undefined;
+/**
+ * The one declarator of a `let`/`const`/`var` statement that declares exactly one binding with an
+ * initializer (`const x = e`): its target pattern and initializer. Function and class declarations
+ * are not bindings here.
+ */
+export function soleBinding(s: NNode | undefined): { target: NNode; init: NNode } | undefined {
+  if (s === undefined || s.k !== 'var' || s.v === 'function' || s.v === 'class' || s.c.length !== 1) return undefined;
   const d = s.c[0];
-  return { target: d.c[0], init: d.c[1] };
+  const init = d.c[1];
+  return init === undefined ? undefined : { target: d.c[0], init };
 }
 
-/** `name = value` as an expression statement (plain `=` to a bare name). */
-export function nameAssignment(s: NNode | undefined): { name: string; value: NNode } | undefined {
+/**
+ * An expression statement assigning to a bare name (`x = e`, `x += e`): the name, the operator and
+ * the value. With `op`, only that operator.
+ */
+export function nameAssignment(s: NNode | undefined, op?: string): { name: string; op: string; value: NNode } | undefined {
   if (s === undefined || s.k !== 'expr') return undefined;
   const a = s.c[0];
-  if (a === undefined || a.k !== 'assign' || a.v !== '=') return undefined;
+  if (a === undefined || a.k !== 'assign' || a.v === undefined || (op !== undefined && a.v !== op)) return undefined;
   const target = a.c[0];
   if (target === undefined || target.k !== 'id' || target.v === undefined) return undefined;
-  return { name: target.v, value: a.c[1] };
+  return { name: target.v, op: a.v, value: a.c[1] };
 }
 
 /** The catch clause of a `try` statement: its parameter pattern (or `none`) and its block. */
