@@ -1,4 +1,5 @@
 /** Checks a candidate before anything is written, with messages that say what to fix. */
+import { LIBRARY_PRIMITIVES_PHRASE } from '../../src/contracts/sandbox-api.js';
 import { FUNCTION_NAME } from '../../src/library/format.js';
 import type { PromotionCandidate } from './types.js';
 
@@ -18,7 +19,7 @@ export function validateCandidate(c: PromotionCandidate): void {
   if (!FUNCTION_NAME.test(c.name)) fail(`the name must be a lower camelCase identifier (${FUNCTION_NAME.source})`);
   if (!new RegExp(`export\\s+async\\s+function\\s+${c.name}\\s*\\(`).test(c.source)) fail(`the source must declare \`export async function ${c.name}(...)\``);
   if (/^\s*import[\s{*'"]/m.test(c.source) || /\bimport\s*\(/.test(c.source) || /\brequire\s*\(/.test(c.source)) {
-    fail('library functions import nothing: use the free primitives llm, llmBatch, rlm and print');
+    fail(`library functions import nothing: use the free primitives ${LIBRARY_PRIMITIVES_PHRASE}`);
   }
   if (!c.signature.trim()) fail('the signature is empty');
   for (const [k, v] of Object.entries({ support: c.support, successRate: c.successRate, gain: c.gain, coverage: c.coverage })) {

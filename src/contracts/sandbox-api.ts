@@ -123,6 +123,9 @@ export const PRELUDE_GLOBALS: readonly string[] = names((n) => n.definedBy === '
 /** The free identifiers a library function may use, in the order the library's wrapper passes them. */
 export const LIBRARY_PRIMITIVES: readonly string[] = names((n) => n.primitive);
 
+/** "llm, llmBatch, rlm and print": the primitives, for messages. */
+export const LIBRARY_PRIMITIVES_PHRASE = `${LIBRARY_PRIMITIVES.slice(0, -1).join(', ')} and ${LIBRARY_PRIMITIVES[LIBRARY_PRIMITIVES.length - 1]}`;
+
 /** The names whose calls are model calls. */
 export const MODEL_CALL_NAMES: readonly string[] = names((n) => n.callsModel);
 

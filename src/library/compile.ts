@@ -9,7 +9,7 @@
  * (src/contracts/sandbox-api.ts). The miner verifies candidates compiled by this same code.
  */
 import ts from 'typescript';
-import { LIBRARY_PRIMITIVES, RESERVED_FUNCTION_NAMES } from '../contracts/sandbox-api.js';
+import { LIBRARY_PRIMITIVES, LIBRARY_PRIMITIVES_PHRASE, RESERVED_FUNCTION_NAMES } from '../contracts/sandbox-api.js';
 import { FUNCTION_NAME } from './format.js';
 
 export interface FunctionSource {
@@ -43,9 +43,6 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
 
 /** The wrapper's names, hidden from library code (its function is evaluated with them undefined). */
 const SHADOWED = ['__libEvent', '__accrete_ev', '__accrete_now', '__accrete_prefix', '__accrete_seq', '__accrete_message', '__accrete_wrap', '__accrete_broken'].join(', ');
-
-/** "llm, llmBatch, rlm and print" */
-const PRIMITIVES_LIST = `${LIBRARY_PRIMITIVES.slice(0, -1).join(', ')} and ${LIBRARY_PRIMITIVES[LIBRARY_PRIMITIVES.length - 1]}`;
 
 /** Removes `export` (and `default`) from top-level declarations, and `export {...}` lists. */
 const stripExports: ts.TransformerFactory<ts.SourceFile> = () => (file) => {
@@ -103,7 +100,7 @@ export function compileFunction(input: FunctionSource): CompileResult {
   const file = ts.createSourceFile(`${name}.ts`, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   let decl: ts.FunctionDeclaration | undefined;
   for (const st of file.statements) {
-    if (ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st)) return fail(`library functions must not import anything (use ${PRIMITIVES_LIST}, which the sandbox provides)`);
+    if (ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st)) return fail(`library functions must not import anything (use ${LIBRARY_PRIMITIVES_PHRASE}, which the sandbox provides)`);
     if (ts.isExportAssignment(st)) return fail('`export =` / `export default <expression>` is not supported: declare `export async function ' + name + '(...)`');
     if (ts.isExportDeclaration(st) && st.moduleSpecifier) return fail('library functions must not re-export from other modules');
     if (ts.isFunctionDeclaration(st) && st.name?.text === name && st.body) decl = st;
