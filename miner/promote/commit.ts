@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { git } from './git.js';
+import { git } from '../../src/library/git.js';
 import type { ProposedFile } from './types.js';
 
 export interface BranchCommit {

@@ -1,7 +1,7 @@
 /** Pushing a proposal branch and opening its pull request (@octokit/rest), or saying how to by hand. */
 import { Octokit } from '@octokit/rest';
 import { MAIN_BRANCH } from '../../src/library/format.js';
-import { GitError, git } from './git.js';
+import { GitError, git } from '../../src/library/git.js';
 import type { GitHubConfig } from './types.js';
 
 /** GITHUB_TOKEN + GITHUB_REPOSITORY (owner/name) [+ GITHUB_API_URL], or undefined when unset. */

@@ -1,7 +1,8 @@
 /** The promote step of the miner: candidates → library branches, pull requests and promotion records. */
 export { proposeFunction } from './propose.js';
 export { listPromotions, recordProposal, shouldPropose, syncPromotions, type ProposalRecord } from './records.js';
-export { DEFAULT_LIBRARY_DIR, ensureLibrary, readMainManifest, resolveLibraryDir } from './library-repo.js';
+export { ensureLibrary, readMainManifest } from './library-repo.js';
+export { DEFAULT_LIBRARY_DIR, resolveLibraryDir } from '../../src/library/location.js';
 export { githubConfigFromEnv } from './github.js';
 export { CandidateError } from './validate.js';
 export { compareVersions, nextVersion } from './version.js';

@@ -2,29 +2,11 @@
 import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MAIN_BRANCH, MANIFEST_FILE, type LibraryManifest } from '../../src/library/format.js';
-import { git, revParse, showFile } from './git.js';
+import { git, isRepositoryRoot, resolveCommit, showText } from '../../src/library/git.js';
 import { parseManifest } from './manifest.js';
 import { scaffoldFiles } from './scaffold.js';
 
-export const DEFAULT_LIBRARY_DIR = './library';
 export const MAIN_REF = `refs/heads/${MAIN_BRANCH}`;
-
-/** --library, then ACCRETE_LIBRARY_DIR, then ./library; absolute (symlinks resolved when it exists). */
-export function resolveLibraryDir(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const dir = resolve(explicit || env.ACCRETE_LIBRARY_DIR || DEFAULT_LIBRARY_DIR);
-  return existsSync(dir) ? realpathSync(dir) : dir;
-}
-
-/** Whether `dir` is the top level of a git work tree (not merely inside another repository). */
-export async function isOwnRepository(dir: string): Promise<boolean> {
-  if (!existsSync(dir)) return false;
-  try {
-    const top = (await git(dir, ['rev-parse', '--show-toplevel'])).trim();
-    return realpathSync(top) === realpathSync(dir);
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Makes sure `dir` is a library repository with a main branch, creating it when missing or empty
@@ -39,13 +21,13 @@ export async function ensureLibrary(dirIn: string): Promise<string> {
     await commitScaffold(dir);
     return realpathSync(dir);
   }
-  if (!(await isOwnRepository(dir))) {
+  if (!(await isRepositoryRoot(dir))) {
     throw new Error(
       `${dir} exists and is not a git repository of its own: point --library (or ACCRETE_LIBRARY_DIR) at a library repository, an empty directory, or a path that does not exist yet`,
     );
   }
-  if (await revParse(dir, MAIN_REF)) return realpathSync(dir);
-  if (await revParse(dir, 'HEAD')) {
+  if (await resolveCommit(dir, MAIN_REF)) return realpathSync(dir);
+  if (await resolveCommit(dir, 'HEAD')) {
     throw new Error(`the library repository ${dir} has no "${MAIN_BRANCH}" branch: create it (git -C ${dir} branch ${MAIN_BRANCH}) and try again`);
   }
   // A repository without commits (e.g. a fresh clone of an empty GitHub repository).
@@ -67,8 +49,8 @@ async function commitScaffold(dir: string): Promise<void> {
 
 /** main's manifest.json, or undefined when main does not exist yet. */
 export async function readMainManifest(dir: string): Promise<LibraryManifest | undefined> {
-  if (!(await revParse(dir, MAIN_REF))) return undefined;
-  const text = await showFile(dir, MAIN_REF, MANIFEST_FILE);
+  if (!(await resolveCommit(dir, MAIN_REF))) return undefined;
+  const text = await showText(dir, MAIN_REF, MANIFEST_FILE);
   if (text === undefined) {
     throw new Error(`${dir}: the ${MAIN_BRANCH} branch has no ${MANIFEST_FILE}, so it is not an accrete library; add one ({"schema": 1, "functions": {}}) or use another directory`);
   }

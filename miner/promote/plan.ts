@@ -16,7 +16,7 @@ import {
   testPath,
 } from '../../src/library/format.js';
 import { commitMessage, proposalBody, proposalTitle } from './evidence.js';
-import { git, gitOk } from './git.js';
+import { git, gitOk } from '../../src/library/git.js';
 import { MAIN_REF, branchVersions } from './library-repo.js';
 import { serializeManifest, withVersion } from './manifest.js';
 import { renderReplayTest } from './replay-test.js';

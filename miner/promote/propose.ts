@@ -4,8 +4,9 @@
  * `proposed` row. Never merges and never moves main, HEAD, the index or the work tree.
  */
 import { commitToBranch } from './commit.js';
-import { gitOk, revParse } from './git.js';
-import { MAIN_REF, ensureLibrary, isOwnRepository, readMainManifest, resolveLibraryDir } from './library-repo.js';
+import { gitOk, isRepositoryRoot, resolveCommit } from '../../src/library/git.js';
+import { resolveLibraryDir } from '../../src/library/location.js';
+import { MAIN_REF, ensureLibrary, readMainManifest } from './library-repo.js';
 import { planProposal } from './plan.js';
 import { publishProposal } from './publish.js';
 import { recordProposal } from './records.js';
@@ -16,7 +17,7 @@ export async function proposeFunction(libraryDir: string, candidate: PromotionCa
   validateCandidate(candidate);
   const dryRun = options.dryRun === true;
   const dir = dryRun ? resolveLibraryDir(libraryDir) : await ensureLibrary(libraryDir);
-  const exists = !dryRun || (await isOwnRepository(dir));
+  const exists = !dryRun || (await isRepositoryRoot(dir));
   const manifest = exists ? await readMainManifest(dir) : undefined;
   const plan = await planProposal(candidate, { dir: exists ? dir : undefined, manifest, db: options.db, now: options.now ?? new Date() });
   const proposal: Proposal = {
@@ -39,11 +40,11 @@ export async function proposeFunction(libraryDir: string, candidate: PromotionCa
   };
   if (plan.unchanged || dryRun) return proposal;
 
-  const mainTip = await revParse(dir, MAIN_REF);
+  const mainTip = await resolveCommit(dir, MAIN_REF);
   if (!mainTip) throw new Error(`the library repository ${dir} has no ${MAIN_REF}`);
   // Proposing a version again (its members changed before a reviewer merged it) adds a commit to
   // its branch, with main as a second parent when main moved, so the push fast-forwards the PR.
-  const oldTip = await revParse(dir, `refs/heads/${plan.branch}`);
+  const oldTip = await resolveCommit(dir, `refs/heads/${plan.branch}`);
   const parents = !oldTip ? [mainTip] : (await gitOk(dir, ['merge-base', '--is-ancestor', mainTip, oldTip])) ? [oldTip] : [oldTip, mainTip];
   const { commit } = await commitToBranch(dir, {
     base: mainTip,

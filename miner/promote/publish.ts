@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git } from './git.js';
+import { git } from '../../src/library/git.js';
 import { githubConfigFromEnv, manualSteps, openPullRequest, originUrl, pushBranch } from './github.js';
 import type { GitHubConfig } from './types.js';
 

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { type PromotionStatus, promotions } from '../../src/db/schema.js';
-import { gitOk, revParse } from './git.js';
+import { gitOk, isRepositoryRoot, resolveCommit } from '../../src/library/git.js';
 import { hasVersion } from './manifest.js';
-import { MAIN_REF, isOwnRepository, readMainManifest } from './library-repo.js';
+import { MAIN_REF, readMainManifest } from './library-repo.js';
 import type { LibraryListRow, SyncReport } from './types.js';
 import { compareVersions } from './version.js';
 
@@ -67,7 +67,7 @@ export async function shouldPropose(database: Database, clusterId: string, membe
  */
 export async function syncPromotions(database: Database, libraryDir: string): Promise<SyncReport> {
   const report: SyncReport = { merged: [], retired: [] };
-  if (!(await isOwnRepository(libraryDir))) return report;
+  if (!(await isRepositoryRoot(libraryDir))) return report;
   const manifest = await readMainManifest(libraryDir);
   if (!manifest) return report;
   const rows = await database.db
@@ -79,7 +79,7 @@ export async function syncPromotions(database: Database, libraryDir: string): Pr
     let status = row.status;
     if (status === 'proposed') {
       const merged =
-        listed || ((await revParse(libraryDir, `refs/heads/${row.branch}`)) !== undefined && (await gitOk(libraryDir, ['merge-base', '--is-ancestor', `refs/heads/${row.branch}`, MAIN_REF])));
+        listed || ((await resolveCommit(libraryDir, `refs/heads/${row.branch}`)) !== undefined && (await gitOk(libraryDir, ['merge-base', '--is-ancestor', `refs/heads/${row.branch}`, MAIN_REF])));
       if (merged) {
         status = 'merged';
         report.merged.push({ name: row.name, version: row.version });

@@ -1,7 +1,8 @@
 /** Options shared by commands: the database, models, budgets, output format. */
 import { type Command, Option } from 'commander';
-import { type Database, openDatabase, resolveDbLocation } from '../db/connection.js';
+import { type Database, openDatabase } from '../db/connection.js';
 import type { Budgets } from '../runtime/budget.js';
+import { dbLocation } from './config.js';
 import { UsageError } from './errors.js';
 
 export function withDb(cmd: Command): Command {
@@ -13,7 +14,7 @@ export function withJson(cmd: Command, what = 'print JSON for scripts'): Command
 }
 
 export async function openDbFromOptions(opts: { db?: string }): Promise<Database> {
-  return openDatabase(resolveDbLocation(opts.db));
+  return openDatabase(dbLocation(opts.db));
 }
 
 function positiveNumber(flag: string) {

@@ -1,5 +1,6 @@
 /** Progress on stderr when it is a terminal: one line, rewritten in place. */
 import type { ProgressEvent } from '../runtime/run.js';
+import { environment } from './config.js';
 
 export class ProgressLine {
   private last = 0;
@@ -7,7 +8,7 @@ export class ProgressLine {
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
 
   get enabled(): boolean {
-    return Boolean(this.stream.isTTY) && !process.env.CI;
+    return Boolean(this.stream.isTTY) && !environment().ci;
   }
 
   set(text: string, force = false): void {

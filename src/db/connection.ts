@@ -34,9 +34,9 @@ export interface Database {
 
 export const DEFAULT_DB_DIR = './.accrete/db';
 
-/** --db, then ACCRETE_DB, then DATABASE_URL, then ./.accrete/db. */
-export function resolveDbLocation(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return explicit || env.ACCRETE_DB || env.DATABASE_URL || DEFAULT_DB_DIR;
+/** The configured location, else ./.accrete/db (the CLI resolves --db, ACCRETE_DB and DATABASE_URL). */
+export function resolveDbLocation(configured?: string): string {
+  return configured || DEFAULT_DB_DIR;
 }
 
 export function isServerUrl(location: string): boolean {

@@ -1,5 +1,6 @@
 /** Later runs call the library: merged functions loaded into runs, called as lib.<name>, logged to lib_calls. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import type { Database } from '../../src/db/connection.js';
 import { branchName } from '../../src/library/format.js';
 import { loadLibrary } from '../../src/library/load.js';
@@ -191,7 +192,7 @@ describe('accrete run --library flags', () => {
 
   it('maps the flags to the runtime library option', () => {
     expect(libraryFromOptions({ library: repo.dir, libraryPin: 'countLines@1.0.0', libraryK: 3 })).toMatchObject({ dir: repo.dir, pin: 'countLines@1.0.0', k: 3 });
-    expect(libraryFromOptions({})).toMatchObject({ dir: undefined, pin: undefined, k: undefined });
+    expect(libraryFromOptions({})).toMatchObject({ dir: join(process.cwd(), '.accrete', 'library'), pin: undefined, k: undefined });
     expect(libraryFromOptions({ library: false })).toBe(false);
   });
 

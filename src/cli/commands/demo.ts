@@ -8,7 +8,8 @@
 import { type Command, Option } from 'commander';
 import { dirname, join, resolve } from 'node:path';
 import { accumulate, type AccumulationReport, renderAccumulation } from '../../../bench/accumulation.js';
-import { isServerUrl, openDatabase, resolveDbLocation } from '../../db/connection.js';
+import { isServerUrl, openDatabase } from '../../db/connection.js';
+import { dbLocation } from '../config.js';
 import { chooseDemoModels, parseSizes, DEMO_DEFAULTS, type DemoOptions, type DemoPhase, type DemoReport, runDemo, summaryTable, type WorkloadProgress } from '../../sim/demo.js';
 import { isFamilyName } from '../../sim/workloads.js';
 import type { FamilyName } from '../../sim/types.js';
@@ -224,7 +225,7 @@ export function reportJson(report: DemoReport): Record<string, unknown> {
 
 /** Runs the demo with Ctrl-C handling: the first cancels the runs (they are logged), the second quits. */
 export async function runDemoInteractive(options: DemoOptions, label: string): Promise<DemoReport> {
-  if (typeof options.db !== 'object') options = { ...options, db: resolveDbLocation(options.db) };
+  if (typeof options.db !== 'object') options = { ...options, db: dbLocation(options.db) };
   const models = chooseDemoModels(options);
   const where = typeof options.db === 'object' ? options.db.location : options.db;
   process.stderr.write(
@@ -246,7 +247,7 @@ export async function runDemoInteractive(options: DemoOptions, label: string): P
  * itself), and a rerun of held-out tasks with the library.
  */
 async function runLoop(report: DemoReport, options: DemoOptions): Promise<AccumulationReport> {
-  const location = typeof options.db === 'string' ? options.db : resolveDbLocation();
+  const location = typeof options.db === 'string' ? options.db : dbLocation();
   const libraryDir = isServerUrl(location) ? resolve('.accrete', 'library') : join(dirname(resolve(location)), 'library');
   const say = (t: string) => process.stderr.write(`accrete demo: ${t}\n`);
   const database = await openDatabase(location);

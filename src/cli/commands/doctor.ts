@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { resolveDbLocation } from '../../db/connection.js';
 import { hasOpenAIConfig } from '../../models/resolve.js';
+import { dbLocation, openaiConfig } from '../config.js';
 import { DEFAULT_SPOOL_DIR, listSpool, replaySpool } from '../../trace/writer.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
 
@@ -12,10 +12,11 @@ export function registerDoctor(program: Command): void {
     .option('--no-replay', 'only report the spool, do not replay it');
   withJson(withDb(cmd));
   cmd.action(async (opts: { db?: string; json?: boolean; spoolDir: string; replay: boolean }) => {
-    const report: Record<string, unknown> = { database: resolveDbLocation(opts.db) };
+    const report: Record<string, unknown> = { database: dbLocation(opts.db) };
     const pending = listSpool(opts.spoolDir);
     report.spool = { dir: opts.spoolDir, files: pending.length, records: pending.reduce((n, f) => n + f.records, 0) };
-    report.models = { openaiConfigured: hasOpenAIConfig() };
+    const openaiConfigured = hasOpenAIConfig(openaiConfig(), {});
+    report.models = { openaiConfigured };
     let ok = true;
     try {
       const database = await openDbFromOptions(opts);
@@ -39,7 +40,7 @@ export function registerDoctor(program: Command): void {
         [
           `database: ${report.database} — ${report.databaseOk ? `ok, ${report.runs} runs` : `NOT reachable: ${report.error}`}`,
           `spool: ${spool.records} records in ${spool.files} files${report.replayed ? ` — replayed ${(report.replayed as { records: number }).records}` : ''}`,
-          `models: ${hasOpenAIConfig() ? 'an OpenAI-compatible endpoint is configured' : 'no OPENAI_API_KEY / OPENAI_BASE_URL: use --model sim:root for the simulated models'}`,
+          `models: ${openaiConfigured ? 'an OpenAI-compatible endpoint is configured' : 'no OPENAI_API_KEY / OPENAI_BASE_URL: use --model sim:root for the simulated models'}`,
         ].join('\n') + '\n',
       );
     }

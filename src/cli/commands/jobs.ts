@@ -2,13 +2,14 @@
 import type { Command } from 'commander';
 import { JobsNeedServerError, listSchedules, openBoss, scheduleMine, unscheduleMine, workMine } from '../../../miner/jobs.js';
 import { runMining } from '../../../miner/pipeline.js';
-import { openDatabase, resolveDbLocation } from '../../db/connection.js';
+import { openDatabase } from '../../db/connection.js';
+import { dbLocation, environment, libraryDir } from '../config.js';
 import { UsageError } from '../errors.js';
 import { printJson, withDb, withJson } from '../options.js';
 import { renderMiningReport } from './mine.js';
 
 function serverUrl(opts: { db?: string }): string {
-  const url = resolveDbLocation(opts.db);
+  const url = dbLocation(opts.db);
   if (!/^postgres(ql)?:\/\//i.test(url)) throw new UsageError(new JobsNeedServerError().message);
   return url;
 }
@@ -32,7 +33,7 @@ export function registerJobs(program: Command): void {
         boss,
         async (jobId) => {
           process.stderr.write(`accrete worker: job ${jobId}: mining pass\n`);
-          const report = await runMining(database);
+          const report = await runMining(database, { libraryDir: libraryDir(), github: environment().github ?? false });
           process.stderr.write(`${renderMiningReport(report)}\n`);
         },
         abort.signal,

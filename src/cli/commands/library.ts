@@ -4,9 +4,10 @@
  */
 import type { Command } from 'commander';
 import type { Database } from '../../db/connection.js';
-import { listPromotions, readMainManifest, resolveLibraryDir, syncPromotions, type LibraryListRow } from '../../../miner/promote/index.js';
+import { listPromotions, readMainManifest, syncPromotions, type LibraryListRow } from '../../../miner/promote/index.js';
 import { MAIN_BRANCH, sourcePath } from '../../library/format.js';
 import { showFile } from '../../library/git.js';
+import { libraryDir } from '../config.js';
 import { UsageError } from '../errors.js';
 import { table } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
@@ -19,7 +20,7 @@ export interface LibraryListOptions {
 
 /** Adds `--library DIR` (the library repository). */
 export function withLibrary(cmd: Command): Command {
-  return cmd.option('--library <dir>', 'the library git repository (default: $ACCRETE_LIBRARY_DIR or ./library)');
+  return cmd.option('--library <dir>', 'the library git repository (default: $ACCRETE_LIBRARY_DIR or ./.accrete/library)');
 }
 
 /** Each function's newest version in this library, after following its main branch (merged, retired). */
@@ -40,7 +41,7 @@ export function renderLibraryList(rows: LibraryListRow[]): string {
 export async function libraryListAction(opts: LibraryListOptions): Promise<void> {
   const database = await openDbFromOptions(opts);
   try {
-    const rows = await listLibrary(database, resolveLibraryDir(opts.library));
+    const rows = await listLibrary(database, libraryDir(opts.library));
     if (opts.json) printJson(rows);
     else process.stdout.write(`${renderLibraryList(rows)}\n`);
   } finally {
@@ -150,7 +151,7 @@ function registerStats(library: Command): void {
   stats.action(async (opts: LibraryListOptions & { unusedDays: string }) => {
     const database = await openDbFromOptions(opts);
     try {
-      const rows = await libraryStats(database, resolveLibraryDir(opts.library), Number(opts.unusedDays) || 30);
+      const rows = await libraryStats(database, libraryDir(opts.library), Number(opts.unusedDays) || 30);
       if (opts.json) {
         printJson(rows);
         return;
@@ -176,7 +177,7 @@ function registerShowFunction(library: Command): void {
   const show = library.command('show').description("a function: its doc, signature, versions and evidence, and its source on the library's main branch").argument('<name>');
   withJson(withDb(withLibrary(show)));
   show.action(async (name: string, opts: LibraryListOptions) => {
-    const dir = resolveLibraryDir(opts.library);
+    const dir = libraryDir(opts.library);
     const database = await openDbFromOptions(opts);
     try {
       await syncPromotions(database, dir);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type MiningReport, runMining } from '../../../miner/pipeline.js';
 import { embedderFromConfig } from '../../models/embeddings.js';
+import { environment, libraryDir, openaiConfig } from '../config.js';
 import type { MineReport } from '../../../miner/cluster/pass.js';
 import { ms, num } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
@@ -58,7 +59,7 @@ export function registerMine(program: Command): void {
     .option('--embedding-model <name>', 'also embed each program\'s query and prompt templates with this model on the OpenAI-compatible endpoint (default: $ACCRETE_EMBEDDING_MODEL; none: structural embeddings only)')
     .option('--base-url <url>', 'OpenAI-compatible endpoint for --embedding-model (default: $OPENAI_BASE_URL or OpenAI)')
     .option('--dry-run', 'generalize and verify, but propose nothing (no branch, no pull request, no record)')
-    .option('--library <dir>', 'the library git repository (default: $ACCRETE_LIBRARY_DIR or ./library)')
+    .option('--library <dir>', 'the library git repository (default: $ACCRETE_LIBRARY_DIR or ./.accrete/library)')
     .option('--remote <url>', 'push proposal branches here (default: the library\'s origin when GitHub is configured)')
     .option('--min-support <n>', 'distinct successful runs a cluster needs to be generalized', '3')
     .option('--min-success-rate <x>', 'share of a cluster\'s runs that succeeded', '0.7')
@@ -81,9 +82,10 @@ program twice. On the embedded database run it from cron, e.g. nightly at 03:00:
     try {
       const report = await runMining(database, {
         batchSize: Math.max(1, Number(opts.batchSize) || 1_000),
-        embedder: embedderFromConfig(opts.embeddingModel ?? process.env.ACCRETE_EMBEDDING_MODEL, { baseURL: opts.baseUrl }),
+        embedder: embedderFromConfig(opts.embeddingModel ?? environment().embeddingModel, openaiConfig(opts)),
         dryRun: opts.dryRun,
-        libraryDir: opts.library,
+        libraryDir: libraryDir(opts.library),
+        github: environment().github ?? false,
         remote: opts.remote,
         clusterOnly: opts.clusterOnly,
         build: { minSupport: Number(opts.minSupport), minSuccessRate: Number(opts.minSuccessRate), minCoverage: Number(opts.minCoverage) },

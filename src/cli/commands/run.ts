@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import { type LibraryConfig, LibraryError } from '../../library/load.js';
 import type { ContextInput } from '../../runtime/context.js';
 import { createRuntime } from '../../runtime/runtime.js';
+import { dbLocation, environment, libraryDir, openaiConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { budgetsFromOptions, printJson, withBudgets, withDb, withJson, withModels } from '../options.js';
 import { onInterrupt } from '../interrupt.js';
@@ -68,13 +69,19 @@ function parseJsonContext(bytes: Buffer, where: string): ContextInput {
   }
 }
 
-/** RuntimeOptions.library from --library, --library-pin, --library-k and --no-library. */
-export function libraryFromOptions(opts: Pick<RunOptions, 'library' | 'libraryPin' | 'libraryK'>, onWarning?: (message: string) => void): LibraryConfig | false {
+/**
+ * RuntimeOptions.library from --library (then $ACCRETE_LIBRARY_DIR, then the default),
+ * --library-pin, --library-k and --no-library; retrieval by embeddings with
+ * $ACCRETE_LIBRARY_EMBEDDING_MODEL.
+ */
+export function libraryFromOptions(opts: Pick<RunOptions, 'library' | 'libraryPin' | 'libraryK' | 'baseUrl'>, onWarning?: (message: string) => void): LibraryConfig | false {
   if (opts.library === false) {
     if (opts.libraryPin !== undefined || opts.libraryK !== undefined) throw new UsageError('--no-library cannot be combined with --library-pin or --library-k');
     return false;
   }
-  return { dir: opts.library, pin: opts.libraryPin, k: opts.libraryK, onWarning };
+  const model = environment().libraryEmbeddingModel;
+  const { apiKey, baseURL } = openaiConfig(opts);
+  return { dir: libraryDir(opts.library), pin: opts.libraryPin, k: opts.libraryK, onWarning, embeddings: model ? { model, apiKey, baseURL } : undefined };
 }
 
 export function registerRun(program: Command): void {
@@ -86,7 +93,7 @@ export function registerRun(program: Command): void {
     .option('--context <text>', 'the input as text (- reads standard input)')
     .option('--context-format <format>', 'auto (JSON for .json files), text or json', 'auto')
     .option('--run-id <uuid>', 'use this id for the run')
-    .option('--library <dir>', 'the library repository whose merged functions runs can call as lib.<name> (default: $ACCRETE_LIBRARY_DIR, then ./library)')
+    .option('--library <dir>', 'the library repository whose merged functions runs can call as lib.<name> (default: $ACCRETE_LIBRARY_DIR, then ./.accrete/library)')
     .option('--no-library', 'run without the library')
     .option('--library-pin <pin>', 'load the library as of a commit of its main branch, and/or pin functions to older versions: name@version (comma-separated)')
     .addOption(
@@ -117,10 +124,10 @@ Examples:
     });
     const context = readContext(opts);
     const runtime = await createRuntime({
-      db: opts.db,
-      model: opts.model,
-      subModel: opts.subModel,
-      openai: { baseURL: opts.baseUrl, timeoutMs: opts.requestTimeoutMs, maxRetries: opts.retries },
+      db: dbLocation(opts.db),
+      model: opts.model ?? environment().model,
+      subModel: opts.subModel ?? environment().subModel,
+      openai: openaiConfig(opts),
       budgets: budgetsFromOptions(opts),
       onProgress: runProgress(progress),
       library,

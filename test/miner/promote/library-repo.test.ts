@@ -38,10 +38,9 @@ describe('the library repository', () => {
     await expect(ensureLibrary(other)).rejects.toThrow(/has no "main" branch/);
   });
 
-  it('resolves --library, then ACCRETE_LIBRARY_DIR, then ./library', () => {
-    expect(resolveLibraryDir('/x/lib', { ACCRETE_LIBRARY_DIR: '/y' })).toBe('/x/lib');
-    expect(resolveLibraryDir(undefined, { ACCRETE_LIBRARY_DIR: '/y/lib' })).toBe('/y/lib');
-    expect(resolveLibraryDir(undefined, {})).toBe(join(process.cwd(), 'library'));
+  it('resolves the configured directory, else the default inside .accrete/', () => {
+    expect(resolveLibraryDir('/x/lib')).toBe('/x/lib');
+    expect(resolveLibraryDir(undefined)).toBe(join(process.cwd(), '.accrete', 'library'));
   });
 
   it('rejects candidates that import, misname their function, or lack responses, before writing anything', async () => {
