@@ -5,7 +5,7 @@
  * slicing keep more, never less.
  */
 import { isKeptGlobal, MODEL_CALLS, PURE_METHODS, MUTATING_STATICS, JS_GLOBALS } from './names.js';
-import { catchClause, methodCall, nameAssignment, type NNode } from './tree.js';
+import { catchClause, functionBinding, methodCall, nameAssignment, type NNode } from './tree.js';
 
 export interface Effects {
   /** Outer names read. */
@@ -128,8 +128,8 @@ export function rootName(n: NNode): string | undefined {
 export function collectFunctions(roots: readonly NNode[]): Map<string, NNode> {
   const fns = new Map<string, NNode>();
   const walk = (n: NNode): void => {
-    if (n.k === 'decl' && n.c[0]?.k === 'id' && n.c[1]?.k === 'fn' && n.c[0].v) fns.set(n.c[0].v, n.c[1]);
-    else if (n.k === 'assign' && n.v === '=' && n.c[0]?.k === 'id' && n.c[1]?.k === 'fn' && n.c[0].v) fns.set(n.c[0].v, n.c[1]);
+    const bound = functionBinding(n);
+    if (bound) fns.set(bound.name, bound.fn);
     for (const ch of n.c) walk(ch);
   };
   for (const r of roots) walk(r);

@@ -3,7 +3,7 @@
  * lowered into (types stripped, parentheses dropped). Every later pass (slice, canonicalize, rename,
  * skeleton, embed, anti-unification) works on it.
  *
- * Node kinds (children in `c`, in source order):
+ * Node kinds ({@link NodeKind}, a closed union; children in `c`, in source order):
  *   statements: prog, block, var(v=let|const|var|function|class){decl}, decl{pattern, init?},
  *     expr{e}, if{cond, then, else?}, for{init|none, cond|none, incr|none, body},
  *     forof(v=const|let|var|''){target, iterable, body}, forin(same), while{cond, body},
@@ -112,21 +112,12 @@ export function mk(k: NodeKind, c: NNode[] = [], v?: string): NNode {
   return { k, v, c };
 }
 
-export function isFallbackKind(k: NodeKind): k is FallbackKind {
-  return k.startsWith('ts:');
-}
-
 /**
  * The end of a switch that handles every known kind: only fallback kinds reach it, so adding a
  * kind to {@link KnownKind} without handling it is a compile error. Returns the kind.
  */
 export function onlyFallback(k: FallbackKind): FallbackKind {
   return k;
-}
-
-/** For switches over a closed set (the compiler proves the call unreachable). */
-export function assertNever(x: never, what = 'value'): never {
-  throw new Error(`unexpected ${what}: ${String(x)}`);
 }
 
 export function id(name: string): NNode {
@@ -159,14 +150,13 @@ export function methodCall(n: NNode | undefined, method?: string): { recv: NNode
   return { recv: callee.c[0], method: callee.v, args: n.c.slice(1) };
 }
 
-/** The callee of a call or `new` expression. */
-export function calleeOf(n: NNode | undefined): NNode | undefined {
-  return n !== undefined && (n.k === 'call' || n.k === 'new') ? n.c[0] : undefined;
-}
-
-/** The arguments of a call or `new` expression (empty for anything else). */
-export function argsOf(n: NNode | undefined): NNode[] {
-  return n !== undefined && (n.k === 'call' || n.k === 'new') ? n.c.slice(1) : [];
+/** A function bound to a name: a declarator `decl{f, fn}` (`function f`, `const f = () => …`) or `f = function …`. */
+export function functionBinding(n: NNode): { name: string; fn: NNode } | undefined {
+  if (n.k !== 'decl' && !(n.k === 'assign' && n.v === '=')) return undefined;
+  const target = n.c[0];
+  const value = n.c[1];
+  if (target === undefined || target.k !== 'id' || !target.v || value === undefined || value.k !== 'fn') return undefined;
+  return { name: target.v, fn: value };
 }
 
 /** The name of a function declaration statement (`function f() {}`, lowered to `var(function){decl{f, fn}}`). */
@@ -174,11 +164,6 @@ export function declaredFunctionName(s: NNode): string | undefined {
   if (s.k !== 'var' || s.v !== 'function') return undefined;
   const target = s.c[0]?.c[0];
   return target !== undefined && target.k === 'id' ? target.v : undefined;
-}
-
-/** True for a function declaration statement (named or not). */
-export function isFunctionDeclaration(s: NNode): boolean {
-  return s.k === 'var' && s.v === 'function';
 }
 
 /**
