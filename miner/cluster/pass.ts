@@ -5,7 +5,7 @@
  * noise of earlier passes. Interrupted passes resume: runs are mined at most once (keyed by run),
  * and a pass left `running` is taken over by the next one.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../src/contracts/hash.js';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import type { Embedder } from '../../src/models/embeddings.js';
@@ -62,7 +62,7 @@ export interface MineReport {
 const MINE_LOCK_KEY = 0x6d696e65; // "mine"
 
 function membersHash(runIds: string[]): string {
-  return createHash('sha256').update([...runIds].sort().join('\n')).digest('hex');
+  return sha256([...runIds].sort().join('\n'));
 }
 
 /**

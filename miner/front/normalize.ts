@@ -2,7 +2,7 @@
  * Normalization: canonical forms (see canonicalize.ts), positional names, abstracted literals,
  * no types, comments or layout; the fingerprint is the sha256 of the normalized text.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../src/contracts/hash.js';
 import { canonicalize, canonicalizeLight } from './canonicalize.js';
 import { guardCode } from './guard.js';
 import { LowerError, lowerSourceFile, parseBlock } from './lower.js';
@@ -23,9 +23,7 @@ export interface NormalizedTree extends NormalizedProgram {
   tree: NNode;
 }
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+export { sha256 };
 
 export interface NormalizeOptions {
   /** Only the expression-level canonical forms (no loop rewriting, inlining or reordering). */

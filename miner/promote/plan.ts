@@ -2,7 +2,7 @@
  * What a proposal will be, computed without writing anything: the version against main's manifest,
  * the files of the branch, the fixtures it replaces, and the words (title, body, commit message).
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../src/contracts/hash.js';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { promotions } from '../../src/db/schema.js';
@@ -46,7 +46,6 @@ export interface PlanInput {
   now: Date;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const withNewline = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
 
 /** Versions of `name` used before and no longer on main: merged branches and merged/retired rows. */

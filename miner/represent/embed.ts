@@ -210,16 +210,5 @@ export function embedStructure(tree: NNode, skeleton: SkeletonTokens): number[] 
   return out;
 }
 
-/** Cosine similarity of two vectors of equal length (1 for identical directions). */
-export function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
-}
+/** Cosine similarity (one definition, in src/contracts). */
+export { cosine } from '../../src/contracts/vector.js';

@@ -4,13 +4,13 @@
  * src/library/format.ts. A call logged without a context (`llm(q)` or `llm(q, '')`: the request
  * messages are the same) answers both spellings.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../src/contracts/hash.js';
 import type { Database } from '../../src/db/connection.js';
 import type { ChatMessage } from '../../src/models/types.js';
 import { parseSubCallMessages } from '../../src/contracts/messages.js';
 
 export const callKey = (query: string, context: string | null | undefined): string =>
-  createHash('sha256').update(JSON.stringify([query, context ?? null])).digest('hex');
+  sha256(JSON.stringify([query, context ?? null]));
 
 /** Keys that identify the same call whatever spelling of "no context" was used. */
 const canonicalContext = (context: string | null | undefined): string | null => (context === undefined || context === null || context === '' ? null : context);

@@ -7,7 +7,7 @@
  * version). A missing directory or one that is not a git repository is "no library yet"
  * (undefined); a configured pin or ref that cannot be found is an error that says so.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../contracts/hash.js';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compileLibrary, type FunctionSource } from './compile.js';
@@ -75,7 +75,6 @@ export function parsePin(pin: string): ParsedPin {
   return out;
 }
 
-const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 function parseManifest(text: Buffer, where: string): LibraryManifest {
   let value: unknown;

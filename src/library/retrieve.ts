@@ -6,8 +6,9 @@
  * can be plugged in; its scores are blended with the lexical ones, and when it fails the lexical
  * ranking is used alone.
  */
-import { createHash } from 'node:crypto';
-import OpenAI from 'openai';
+import { sha256 } from '../contracts/hash.js';
+import { cosine } from '../contracts/vector.js';
+import { type Embedder, OpenAIEmbedder } from '../models/embeddings.js';
 import type { LibraryListing } from '../contracts/listing.js';
 
 /** Functions listed in the system prompt by default. */
@@ -149,7 +150,7 @@ export function createSelector(functions: readonly LibraryListing[], options: Se
 export interface EmbeddingConfig {
   /** The embeddings model on the endpoint, e.g. text-embedding-3-small. */
   model: string;
-  /** OpenAI-compatible endpoint (default $OPENAI_BASE_URL or OpenAI). */
+  /** OpenAI-compatible endpoint (default: OpenAI). */
   baseURL?: string;
   apiKey?: string;
   timeoutMs?: number;
@@ -160,37 +161,21 @@ export interface EmbeddingConfig {
 /** The text a function is embedded as. */
 export const embeddingText = (f: LibraryListing): string => `${tokenize(f.name).join(' ')}: ${f.doc} ${f.name}${f.signature}`;
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
-}
-
-/** Semantic relevance: cosine similarity of embeddings; functions are embedded once, queries cached. */
-export function embeddingScorer(config: EmbeddingConfig): RelevanceScorer {
-  const client = new OpenAI({
-    baseURL: config.baseURL ?? process.env.OPENAI_BASE_URL,
-    apiKey: config.apiKey ?? process.env.OPENAI_API_KEY ?? 'none',
-    timeout: config.timeoutMs ?? 30_000,
-    maxRetries: config.maxRetries ?? 2,
-  });
+/**
+ * Semantic relevance: cosine similarity of embeddings; functions are embedded once, queries cached.
+ * The embeddings come from the one embeddings client (src/models/embeddings.ts), or any Embedder.
+ */
+export function embeddingScorer(config: EmbeddingConfig | Embedder): RelevanceScorer {
+  const embedder: Embedder = 'embed' in config ? config : new OpenAIEmbedder(config.model, { baseURL: config.baseURL, apiKey: config.apiKey, timeoutMs: config.timeoutMs ?? 30_000, maxRetries: config.maxRetries ?? 2 });
   /** Function texts stay cached; queries are cached up to QUERY_CACHE entries (oldest dropped first). */
-  // encoding_format 'float': the client's default (base64) is not understood by every compatible server.
   const cache = new Map<string, Promise<number[]>>();
   const queries = new Set<string>();
   const QUERY_CACHE = 256;
-  const key = (text: string) => createHash('sha256').update(text).digest('hex');
+  const key = (text: string) => sha256(text);
   function embed(texts: string[]): Promise<number[][]> {
     const missing = [...new Set(texts.filter((t) => !cache.has(key(t))))];
     if (missing.length > 0) {
-      const request = client.embeddings.create({ model: config.model, input: missing, encoding_format: 'float' }).then((r) => {
-        const byIndex = [...r.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
+      const request = embedder.embed(missing).then((byIndex) => {
         if (byIndex.length !== missing.length) throw new Error(`the endpoint returned ${byIndex.length} embeddings for ${missing.length} texts`);
         return byIndex;
       });
@@ -213,7 +198,7 @@ export function embeddingScorer(config: EmbeddingConfig): RelevanceScorer {
     }
   }
   return {
-    name: `embedding (${config.model})`,
+    name: `embedding (${embedder.model})`,
     async score(query, functions) {
       const texts = functions.map(embeddingText);
       const isDoc = new Set(texts);

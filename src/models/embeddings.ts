@@ -1,9 +1,11 @@
 /**
  * Text embeddings through an OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, vLLM, Ollama,
  * the simulated server's `sim-embed`). Used for semantic embeddings of mined programs and for
- * retrieving library functions, when an embedding model is configured.
+ * retrieving library functions (src/library/retrieve.ts), when an embedding model is configured.
+ * The one embeddings client: the endpoint and key come from the caller (the CLI's configuration).
  */
 import OpenAI from 'openai';
+import { OPENAI_API_URL } from './openai.js';
 import type { ModelConfig } from './resolve.js';
 
 export interface Embedder {
@@ -20,8 +22,8 @@ export class OpenAIEmbedder implements Embedder {
     private readonly batchSize = 256,
   ) {
     this.client = new OpenAI({
-      apiKey: config.apiKey ?? process.env.OPENAI_API_KEY ?? 'not-needed',
-      baseURL: config.baseURL ?? process.env.OPENAI_BASE_URL,
+      apiKey: config.apiKey ?? 'not-needed',
+      baseURL: config.baseURL ?? OPENAI_API_URL,
       timeout: config.timeoutMs ?? 60_000,
       maxRetries: config.maxRetries ?? 3,
     });
@@ -40,7 +42,7 @@ export class OpenAIEmbedder implements Embedder {
   }
 }
 
-/** The configured embedder: `ACCRETE_EMBEDDING_MODEL` (or an explicit model name), else none. */
-export function embedderFromConfig(model: string | undefined = process.env.ACCRETE_EMBEDDING_MODEL, config: ModelConfig = {}): Embedder | undefined {
+/** An embedder for the configured model name, or none when no model is configured. */
+export function embedderFromConfig(model: string | undefined, config: ModelConfig = {}): Embedder | undefined {
   return model ? new OpenAIEmbedder(model, config) : undefined;
 }

@@ -16,18 +16,22 @@ export interface OpenAIModelOptions {
   maxRetries?: number;
 }
 
+/** OpenAI's own endpoint: the default when no base URL is configured. */
+export const OPENAI_API_URL = 'https://api.openai.com/v1';
+
 export class OpenAIChatModel implements ModelClient {
   readonly provider: string;
   private readonly client: OpenAI;
 
   constructor(private readonly options: OpenAIModelOptions) {
     this.client = new OpenAI({
-      apiKey: options.apiKey ?? process.env.OPENAI_API_KEY ?? 'not-needed',
-      baseURL: options.baseURL ?? process.env.OPENAI_BASE_URL,
+      // Explicit, so that the client library does not read OPENAI_* from the environment itself.
+      apiKey: options.apiKey ?? 'not-needed',
+      baseURL: options.baseURL ?? OPENAI_API_URL,
       timeout: options.timeoutMs ?? 120_000,
       maxRetries: options.maxRetries ?? 3,
     });
-    this.provider = options.baseURL || process.env.OPENAI_BASE_URL ? 'openai_compatible' : 'openai';
+    this.provider = options.baseURL ? 'openai_compatible' : 'openai';
   }
 
   get model(): string {

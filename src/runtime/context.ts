@@ -1,5 +1,5 @@
 /** Turning what a user passes as the input into the sandbox's `context` and its stored form. */
-import { createHash } from 'node:crypto';
+import { sha256 as sha256Of } from '../contracts/hash.js';
 import type { ContextDescription } from '../contracts/messages.js';
 
 export type ContextInput = string | Uint8Array | { json: unknown };
@@ -56,7 +56,7 @@ export function prepareContext(input: ContextInput): PreparedContext {
   } else {
     shape = `${countLines(text).toLocaleString('en-US')} lines`;
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = sha256Of(bytes);
   return {
     text,
     type,

@@ -3,7 +3,8 @@
  * until the code calls FINAL or a budget ends it. Sub-calls (llm, llmBatch) and sub-runs (rlm)
  * are answered here; every run, step, program and model call is logged through the trace writer.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sha256 } from '../contracts/hash.js';
 import { setMaxListeners } from 'node:events';
 import type { ChatMessage, CompletionResult, ModelClient } from '../models/types.js';
 import type { LibrarySnapshot } from '../library/types.js';
@@ -67,7 +68,6 @@ interface ParentLink {
   callId: string;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** A library call between its start and end events (see src/library/compile.ts). */

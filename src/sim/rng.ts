@@ -2,7 +2,8 @@
  * Seeded randomness for the simulation: a 32-bit string hash (cyrb53 folded to 32 bits) to derive
  * seeds from any mix of numbers and strings, and a mulberry32 generator with the few helpers the
  * generators and simulated models need. Everything in src/sim that looks random goes through here,
- * so the same seed always gives the same tasks and the same model replies.
+ * so the same seed always gives the same tasks and the same model replies. The one seeded generator
+ * of the project: the miner's test corpus (test/data/corpus) draws from it too.
  */
 
 /** A 32-bit unsigned hash of a string (cyrb53 mixing). */
@@ -83,8 +84,12 @@ export class Rng {
     return this.shuffle(items).slice(0, Math.min(k, items.length));
   }
 
-  /** An independent generator for a named sub-stream. */
-  fork(label: string | number): Rng {
+  /**
+   * An independent generator: for a named sub-stream (its sequence depends on the label and this
+   * generator's state), or, without a label, seeded from this generator's next value.
+   */
+  fork(label?: string | number): Rng {
+    if (label === undefined) return new Rng(Math.floor(this.next() * 4294967296));
     return new Rng(hashString(String(label), this.state));
   }
 }

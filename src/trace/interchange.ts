@@ -3,7 +3,7 @@
  * nested sub-runs. Import also takes the minimal record of logs from elsewhere:
  * {"id": "<uuid>", "query": "...", "status": "succeeded"|"failed", "answer": "...", "steps": [{"code": ["..."]}]}
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../contracts/hash.js';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { MODEL_CALL_NAMES } from '../contracts/sandbox-api.js';
 import type { Database } from '../db/connection.js';
@@ -158,7 +158,7 @@ function minimalRecords(v: Record<string, unknown>): TraceRecord[] {
           stepIdx,
           blockIdx,
           code: c,
-          codeSha256: createHash('sha256').update(c).digest('hex'),
+          codeSha256: sha256(c),
           query: v.query as string,
           status: isLast && v.status === 'succeeded' && /\bFINAL(_VAR)?\s*\(/.test(c) ? 'final' : 'ok',
           result: isLast && v.status === 'succeeded' ? ((v.answer as string | undefined) ?? null) : null,
@@ -173,7 +173,7 @@ function minimalRecords(v: Record<string, unknown>): TraceRecord[] {
 
 /** A stable UUID for rows that an imported minimal record does not name. */
 function deterministicId(runId: string, what: string): string {
-  const h = createHash('sha256').update(`${runId}/${what}`).digest('hex');
+  const h = sha256(`${runId}/${what}`);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 

@@ -3,7 +3,7 @@
  * and forms (each varied only when its kind of variation is switched on), and the common steps of
  * decompositions (chunking, mapping a model call, filtering, counting) in their many spellings.
  */
-import type { Rng } from './rng.js';
+import type { Rng } from '../../../src/sim/rng.js';
 
 export interface Variation {
   /** Variable and function names (and naming intermediate values, e.g. the prompt). */

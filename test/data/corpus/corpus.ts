@@ -6,7 +6,7 @@
 import { ALL_VARIATION, Gen, type Variation } from './corpus-kit.js';
 import { FAMILIES, FAMILY_NAMES, type FamilyName } from './corpus-families.js';
 import { NOISE } from './corpus-noise.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../../src/sim/rng.js';
 import type { BlockInput, ProgramInput } from '../../../miner/front/types.js';
 
 export { FAMILY_NAMES, type FamilyName } from './corpus-families.js';

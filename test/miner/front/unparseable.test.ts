@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bracketDepth } from '../../../miner/front/guard.js';
 import { analyzeProgram } from '../../../miner/front/parse.js';
-import { Rng } from '../../data/corpus/rng.js';
+import { Rng } from '../../../src/sim/rng.js';
 import type { ProgramInput } from '../../../miner/front/types.js';
 
 function one(code: string, status = 'ok'): ProgramInput {
