@@ -1,0 +1,68 @@
+/**
+ * The profile of a program's decomposition: term bags in several views, each describing the
+ * program from one side — what it does by role (`roles`, and `flows` between roles), what it asks
+ * the model (`prompt` words), the rest of its vocabulary (`literals`, `identifiers`, `api`) and
+ * what the user asked (`query`). Plain JSON, stored with the mined program; turned into a vector
+ * by vectorize.ts with document frequencies of the whole pool.
+ */
+import { codeVocabulary, words } from './lexical.js';
+import { describeRoles, parseProgram } from './roles.js';
+
+export const VIEWS = ['roles', 'flows', 'prompt', 'literals', 'identifiers', 'api', 'query'] as const;
+export type View = (typeof VIEWS)[number];
+
+export type TermBag = Record<string, number>;
+
+export interface Profile {
+  views: Record<View, TermBag>;
+  /** Model calls made from inside a loop, a map or a batch (the fan-out). */
+  fanOut: number;
+  /** Model call sites on the answer's slice. */
+  modelCalls: number;
+  /** Distinct roles on the answer's slice: how much of a decomposition there is. */
+  complexity: number;
+  /**
+   * A simple lookup rather than a decomposition: no fan-out, at most one model call and few roles
+   * (a peek and one question, a regex and an answer). Such programs are kept out of clusters: there
+   * is nothing in them to generalize.
+   */
+  simple: boolean;
+}
+
+/** Fewer distinct roles than this, with no fan-out and at most one model call, is a simple lookup. */
+export const MIN_DECOMPOSITION_ROLES = 8;
+
+function bag(tokens: Iterable<string>): TermBag {
+  const out: TermBag = {};
+  for (const t of tokens) out[t] = (out[t] ?? 0) + 1;
+  return out;
+}
+
+/**
+ * Profiles a program from its code (the blocks that ran, in order) and the user's query. Never
+ * throws on odd code: the TypeScript parser recovers from syntax errors.
+ */
+export function profileProgram(code: string, query: string): Profile {
+  const file = parseProgram(code);
+  const roles = describeRoles(file);
+  const vocabulary = codeVocabulary(file);
+  const count = (prefix: string, names: string[]): number => names.reduce((s, n) => s + (roles.roles.get(`${prefix}:${n}`) ?? 0), 0);
+  const fanOut = count('fan', ['batch', 'parallel', 'sequential', 'recursive']);
+  const modelCalls = fanOut + count('fan', ['single']);
+  const complexity = roles.roles.size;
+  return {
+    views: {
+      roles: Object.fromEntries(roles.roles),
+      flows: Object.fromEntries(roles.flows),
+      prompt: bag(words(roles.promptText.join(' '))),
+      literals: bag(vocabulary.literals),
+      identifiers: bag(vocabulary.identifiers),
+      api: bag(vocabulary.api),
+      query: bag(words(query)),
+    },
+    fanOut,
+    modelCalls,
+    complexity,
+    simple: fanOut === 0 && modelCalls <= 1 && complexity < MIN_DECOMPOSITION_ROLES,
+  };
+}
