@@ -181,6 +181,16 @@ const anyHalfvec = customType<{ data: number[]; driverData: string }>({
   fromDriver: (v) => (typeof v === 'string' ? (JSON.parse(v) as number[]) : (v as unknown as number[])),
 });
 
+/** Dimension of the hashed space of decomposition profiles (miner/represent/vectorize.ts PROFILE_DIM). */
+export const PROFILE_VECTOR_DIM = 1 << 20;
+
+/** A pgvector `sparsevec` in its text form (`{i:v,...}/dim`); the miner converts it. */
+const sparsevecText = customType<{ data: string; driverData: string }>({
+  dataType: () => `sparsevec(${PROFILE_VECTOR_DIM})`,
+  toDriver: (v) => v,
+  fromDriver: (v) => String(v),
+});
+
 /** Dimensions of the structural embedding (miner/embed.ts STRUCT_DIM; at most 2,000 for HNSW). */
 export const STRUCT_EMBEDDING_DIM = 512;
 
@@ -212,11 +222,16 @@ export const minedPrograms = pgTable(
     structEmbedding: vector('struct_embedding', { dimensions: STRUCT_EMBEDDING_DIM }),
     /** Optional semantic embedding of the query and prompt templates (any dimension; not indexed). */
     semanticEmbedding: anyHalfvec('semantic_embedding'),
+    /** The decomposition profile: term bags per view (roles, flows, prompt words, ...) and its size. */
+    profile: jsonb('profile').$type<Record<string, unknown>>(),
+    /** The profile as a TF-IDF vector (document frequencies as of its pass); kNN by inner product. */
+    profileVector: sparsevecText('profile_vector'),
     clusterId: text('cluster_id'),
     createdAt: createdAt(),
   },
   (t) => [
     index('mined_programs_struct_hnsw').using('hnsw', t.structEmbedding.op('vector_cosine_ops')),
+    index('mined_programs_profile_hnsw').using('hnsw', t.profileVector.op('sparsevec_ip_ops')),
     index('mined_programs_cluster_idx').on(t.clusterId),
     index('mined_programs_fingerprint_idx').on(t.fingerprint),
   ],
@@ -236,9 +251,19 @@ export const clusters = pgTable('clusters', {
   templates: jsonb('templates').$type<unknown[]>(),
   representativeRunId: uuid('representative_run_id'),
   centroid: vector('centroid', { dimensions: STRUCT_EMBEDDING_DIM }),
+  /** Mean profile vector of the members: a program's mean similarity to them is its inner product with it. */
+  profileCentroid: sparsevecText('profile_centroid'),
+  /** Mean similarity between distinct members: how tight the cluster is. */
+  cohesion: doublePrecision('cohesion'),
   /** sha256 of the sorted member run ids: a promoted cluster is proposed again only if it changed. */
   membersHash: text('members_hash').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/** Document frequencies of profile terms (`view\u0001term`) over every parsed program, for TF-IDF. */
+export const miningTerms = pgTable('mining_terms', {
+  term: text('term').primaryKey(),
+  df: integer('df').notNull(),
 });
 
 export type PassStatus = 'running' | 'done' | 'failed';
