@@ -257,6 +257,8 @@ export const clusters = pgTable('clusters', {
   cohesion: doublePrecision('cohesion'),
   /** sha256 of the sorted member run ids: a promoted cluster is proposed again only if it changed. */
   membersHash: text('members_hash').notNull(),
+  /** The last verification of the cluster (miner/verify ClusterVerification): status, coverage, reason, per-member replay. */
+  verification: jsonb('verification').$type<Record<string, unknown>>(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
