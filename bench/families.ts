@@ -1,47 +1,14 @@
 /**
- * The families benchmark: the demo's workload (six task families with ground truth) through the
- * logged RLM runtime and the direct baseline, side by side in one run; per-family figures for
- * scripts. `accrete bench families [--json]` runs it (src/cli/commands/bench.ts).
- *
- * Output: `{ families: { <family>: M }, overall: M, machine, workload, models, phases, totalMs }`
- * with M the FamilyMetrics of src/sim/demo.ts (accuracy = mean family score; counts, tokens and
- * wall time are means per run).
+ * The families benchmark as a script: `npx tsx bench/families.ts [--json]` (the same as
+ * `accrete bench families` with its defaults). The harness is src/eval/families.ts.
  */
-import { type DemoOptions, type FamilyMetrics, type MachineInfo, type DemoReport, runDemo } from '../src/sim/demo.js';
-import type { FamilyName } from '../src/sim/types.js';
+import { runFamiliesBench } from '../src/eval/families.js';
+import { summaryTable } from '../src/eval/scoring.js';
 
-export interface FamiliesBenchReport {
-  families: Partial<Record<FamilyName, FamilyMetrics>>;
-  overall: FamilyMetrics;
-  machine: MachineInfo;
-  workload: DemoReport['workload'];
-  models: DemoReport['models'];
-  database: string;
-  phases: DemoReport['phases'];
-  totalMs: number;
-  costUsd: number;
-  interrupted: boolean;
+const { report } = await runFamiliesBench();
+if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+else {
+  const t = summaryTable(report);
+  process.stdout.write(`${[t.header, ...t.rows].map((r) => r.join('\t')).join('\n')}\n`);
 }
-
-/** The benchmark's database unless --db says otherwise: in memory, so it leaves no logs behind. */
-export const FAMILIES_BENCH_DEFAULT_DB = 'memory://';
-
-export function familiesReport(report: DemoReport): FamiliesBenchReport {
-  return {
-    families: report.families,
-    overall: report.overall,
-    machine: report.machine,
-    workload: report.workload,
-    models: report.models,
-    database: report.database,
-    phases: report.phases,
-    totalMs: report.totalMs,
-    costUsd: report.costUsd,
-    interrupted: report.interrupted,
-  };
-}
-
-export async function runFamiliesBench(options: DemoOptions = {}): Promise<{ report: FamiliesBenchReport; demo: DemoReport }> {
-  const demo = await runDemo({ db: FAMILIES_BENCH_DEFAULT_DB, ...options });
-  return { report: familiesReport(demo), demo };
-}
+process.exit(0);

@@ -27,6 +27,8 @@ export interface Environment {
   libraryEmbeddingModel?: string;
   /** GITHUB_TOKEN + GITHUB_REPOSITORY (+ GITHUB_API_URL). */
   github?: GitHubConfig;
+  /** BENCH_DATABASE_URL, then TEST_DATABASE_URL: a server `accrete bench runtime` measures too. */
+  benchDatabaseUrl?: string;
   /** ACCRETE_DEBUG: print stacks of unexpected errors. */
   debug: boolean;
   /** CI: no progress line. */
@@ -47,6 +49,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     embeddingModel: set(env.ACCRETE_EMBEDDING_MODEL),
     libraryEmbeddingModel: set(env.ACCRETE_LIBRARY_EMBEDDING_MODEL),
     github: githubConfigFromEnv(env),
+    benchDatabaseUrl: set(env.BENCH_DATABASE_URL) ?? set(env.TEST_DATABASE_URL),
     debug: Boolean(set(env.ACCRETE_DEBUG)),
     ci: Boolean(set(env.CI)),
   };

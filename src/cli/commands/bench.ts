@@ -1,12 +1,14 @@
 /**
- * `accrete bench <benchmark>`: benchmarks that print ratios measured side by side in one run
- * (bench/). Each benchmark is a subcommand; `families` is the first.
+ * `accrete bench <benchmark>`: benchmarks that print ratios measured side by side in one run (the
+ * harness is src/eval; bench/ holds the same as scripts and RESULTS.md). Each benchmark is a
+ * subcommand.
  */
 import type { Command } from 'commander';
-import { FAMILIES_BENCH_DEFAULT_DB, familiesReport } from '../../../bench/families.js';
-import { benchRuntime, renderRuntimeBench } from '../../../bench/runtime.js';
-import { benchAccumulation, renderAccumulation } from '../../../bench/accumulation.js';
-import { parseSizes } from '../../sim/demo.js';
+import { benchAccumulation, renderAccumulation } from '../../eval/accumulation.js';
+import { parseSizes } from '../../eval/demo.js';
+import { FAMILIES_BENCH_DEFAULT_DB, familiesReport } from '../../eval/families.js';
+import { benchRuntime, renderRuntimeBench } from '../../eval/runtime-bench.js';
+import { environment, openaiConfig } from '../config.js';
 import { ProgressLine } from '../progress.js';
 import { printJson } from '../options.js';
 import { demoOptionsFrom, renderReport, runDemoInteractive, withWorkloadOptions, type WorkloadCliOptions } from './demo.js';
@@ -42,7 +44,7 @@ function registerRuntime(bench: Command): void {
     .description('runtime overhead per REPL step and per run start, makespan of 1,000 sub-calls at concurrency 32 against the ideal, logging throughput (PGlite, and the server when BENCH_DATABASE_URL is set)')
     .option('--json', 'print the figures as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const r = await benchRuntime();
+      const r = await benchRuntime({ serverUrl: environment().benchDatabaseUrl });
       if (opts.json) printJson(r);
       else process.stdout.write(renderRuntimeBench(r));
     });
@@ -68,6 +70,7 @@ function registerAccumulation(bench: Command): void {
         concurrency: Number(opts.concurrency) || 4,
         model: opts.model,
         subModel: opts.subModel,
+        openai: openaiConfig(),
         onProgress: (t) => progress.set(`accrete bench accumulation · ${t}`),
       });
       progress.clear();

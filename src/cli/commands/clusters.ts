@@ -1,5 +1,7 @@
+/** `accrete clusters [show ID]`: the clusters of similar decompositions the miner found. */
 import type { Command } from 'commander';
 import type { Database } from '../../db/connection.js';
+import { clusterMembers, listClusterRows, minedCode } from '../../db/queries.js';
 import { UsageError } from '../errors.js';
 import { table, truncate } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
@@ -15,30 +17,11 @@ export interface ClusterView {
   representative: string | null;
 }
 
-interface ClusterRow {
-  id: string;
-  size: number;
-  support: number;
-  success_rate: number;
-  skeleton: string;
-  growth: string | null;
-  representative_run_id: string | null;
-  templates: unknown;
-}
-
 export async function listClusters(database: Database, id?: string): Promise<(ClusterView & { templates: unknown })[]> {
-  const rows = await database.query<ClusterRow>(
-    `select id, size, support, success_rate, skeleton, growth, representative_run_id, templates from clusters ${id ? 'where id = $1' : ''} order by support desc, id`,
-    id ? [id] : [],
-  );
+  const rows = await listClusterRows(database, id);
   if (rows.length === 0) return [];
   // Each member is a run; its program is the block that produced the answer (or the last one).
-  const members = await database.query<{ cluster_id: string; run_id: string; program_id: string | null }>(
-    `select m.cluster_id, m.run_id,
-            (select p.id from programs p where p.run_id = m.run_id order by (p.status = 'final') desc, p.seq desc limit 1) as program_id
-       from mined_programs m where m.cluster_id = any($1::text[]) order by m.created_at, m.run_id`,
-    [rows.map((r) => r.id)],
-  );
+  const members = await clusterMembers(database, rows.map((r) => r.id));
   return rows.map((r) => ({
     id: r.id,
     size: r.size,
@@ -64,10 +47,7 @@ function sideBySide(a: string, b: string, width: number): string {
   return out.join('\n');
 }
 
-async function memberCode(database: Database, runId: string): Promise<string> {
-  const rows = await database.query<{ code: string }>('select code from mined_programs where run_id = $1', [runId]);
-  return rows[0]?.code ?? '';
-}
+const memberCode = minedCode;
 
 export function registerClusters(program: Command): void {
   const cmd = program.command('clusters').description('clusters of similar decompositions found by `accrete mine`');

@@ -2,15 +2,17 @@
  * `accrete demo` (= `npm run demo`): a mixed workload of the six simulated task families through
  * the logged RLM runtime, then the direct baseline, then a table per family. Offline by default
  * (the simulated models, the embedded database); with OPENAI_API_KEY / --base-url it runs against
- * real models. The logic is in src/sim/demo.ts; this file holds the options and the rendering,
- * shared with `accrete bench families`.
+ * real models. The logic is in src/eval (demo.ts, accumulation.ts); this file holds the options and
+ * the rendering, shared with `accrete bench families`. The demo learns into the same library that
+ * `run`, `mine` and `library` use (--library, $ACCRETE_LIBRARY_DIR, ./.accrete/library).
  */
 import { type Command, Option } from 'commander';
-import { dirname, join, resolve } from 'node:path';
-import { accumulate, type AccumulationReport, renderAccumulation } from '../../../bench/accumulation.js';
-import { isServerUrl, openDatabase } from '../../db/connection.js';
-import { dbLocation } from '../config.js';
-import { chooseDemoModels, parseSizes, DEMO_DEFAULTS, type DemoOptions, type DemoPhase, type DemoReport, runDemo, summaryTable, type WorkloadProgress } from '../../sim/demo.js';
+import { openDatabase } from '../../db/connection.js';
+import { accumulate, type AccumulationReport, renderAccumulation } from '../../eval/accumulation.js';
+import { chooseDemoModels, parseSizes, DEMO_DEFAULTS, type DemoOptions, type DemoPhase, type DemoReport, runDemo } from '../../eval/demo.js';
+import { summaryTable } from '../../eval/scoring.js';
+import type { WorkloadProgress } from '../../eval/workload.js';
+import { dbLocation, environment, libraryDir, openaiConfig } from '../config.js';
 import { isFamilyName } from '../../sim/workloads.js';
 import type { FamilyName } from '../../sim/types.js';
 import { UsageError } from '../errors.js';
@@ -38,6 +40,8 @@ export interface WorkloadCliOptions {
   baseUrl?: string;
   requestTimeoutMs?: number;
   retries?: number;
+  /** The library the loop learns into (demo only). */
+  library?: string;
 }
 
 function intArg(flag: string, min: number) {
@@ -105,10 +109,11 @@ export function withWorkloadOptions(cmd: Command, defaults: { db: string }): Com
   return cmd;
 }
 
-/** DemoOptions from the parsed command line (without callbacks). */
+/** DemoOptions from the parsed command line and the environment (without callbacks). */
 export function demoOptionsFrom(opts: WorkloadCliOptions, defaultDb?: string): DemoOptions {
+  const env = environment();
   return {
-    db: opts.db ?? defaultDb,
+    db: opts.db ?? defaultDb ?? dbLocation(),
     seed: opts.seed,
     perFamily: opts.perFamily,
     sizes: opts.sizes,
@@ -119,9 +124,9 @@ export function demoOptionsFrom(opts: WorkloadCliOptions, defaultDb?: string): D
     directChars: opts.directChars,
     skipDirect: opts.direct === false,
     simulated: opts.sim,
-    model: opts.model,
-    subModel: opts.subModel,
-    openai: { baseURL: opts.baseUrl, timeoutMs: opts.requestTimeoutMs, maxRetries: opts.retries },
+    model: opts.model ?? env.model,
+    subModel: opts.subModel ?? env.subModel,
+    openai: openaiConfig(opts, env),
   };
 }
 
@@ -225,7 +230,6 @@ export function reportJson(report: DemoReport): Record<string, unknown> {
 
 /** Runs the demo with Ctrl-C handling: the first cancels the runs (they are logged), the second quits. */
 export async function runDemoInteractive(options: DemoOptions, label: string): Promise<DemoReport> {
-  if (typeof options.db !== 'object') options = { ...options, db: dbLocation(options.db) };
   const models = chooseDemoModels(options);
   const where = typeof options.db === 'object' ? options.db.location : options.db;
   process.stderr.write(
@@ -242,22 +246,22 @@ export async function runDemoInteractive(options: DemoOptions, label: string): P
 }
 
 /**
- * The rest of the loop: the nightly pass over the demo's runs (promotions on branches of a library
- * repository under .accrete), the merge (the demo does it, and says so: accrete never merges by
- * itself), and a rerun of held-out tasks with the library.
+ * The rest of the loop: the nightly pass over the demo's runs (promotions on branches of the
+ * library repository every command uses), the merge (the demo does it, and says so: accrete never
+ * merges by itself), and a rerun of held-out tasks with the library.
  */
-async function runLoop(report: DemoReport, options: DemoOptions): Promise<AccumulationReport> {
+async function runLoop(report: DemoReport, options: DemoOptions, library: string): Promise<AccumulationReport> {
   const location = typeof options.db === 'string' ? options.db : dbLocation();
-  const libraryDir = isServerUrl(location) ? resolve('.accrete', 'library') : join(dirname(resolve(location)), 'library');
   const say = (t: string) => process.stderr.write(`accrete demo: ${t}\n`);
   const database = await openDatabase(location);
   try {
-    say(`the nightly pass: mining the logged runs into the library ${libraryDir}`);
+    say(`the nightly pass: mining the logged runs into the library ${library}`);
     return await accumulate(database, {
       phase1: report.results,
-      libraryDir,
+      libraryDir: library,
       model: report.models.rootSpec,
       subModel: report.models.subSpec,
+      openai: options.openai,
       workload: { seed: report.workload.seed, perFamily: report.workload.perFamily, sizes: report.workload.sizes, families: [...new Set(report.results.map((r) => r.family))] },
       concurrency: report.workload.concurrency,
       onProgress: (t) => (t.startsWith('merged') ? say(`${t} — the demo merges them itself; in real use a reviewer merges the pull request and accrete never does`) : t.startsWith('phase 2') ? undefined : say(t)),
@@ -290,6 +294,7 @@ Examples:
   OPENAI_API_KEY=... accrete demo --per-family 1 --sizes 50k --model gpt-5-mini --sub-model gpt-5-nano`,
   );
   cmd.option('--no-loop', 'stop after the runs (no mining, promotion and rerun with the library)');
+  cmd.option('--library <dir>', 'the library repository the loop mines into and reruns with (default: $ACCRETE_LIBRARY_DIR or ./.accrete/library, the one `accrete run` uses)');
   cmd.action(async (opts: WorkloadCliOptions & { loop: boolean }) => {
     const options = demoOptionsFrom(opts);
     const report = await runDemoInteractive(options, 'accrete demo');
@@ -299,7 +304,7 @@ Examples:
       process.exitCode = 130;
       return;
     }
-    const loop = opts.loop ? await runLoop(report, options) : undefined;
+    const loop = opts.loop ? await runLoop(report, options, libraryDir(opts.library)) : undefined;
     if (opts.json) printJson({ ...reportJson(report), ...(loop ? { loop } : {}) });
     else if (loop) process.stdout.write(`\n${renderAccumulation(loop)}\n`);
   });

@@ -1,4 +1,6 @@
+/** `accrete doctor`: the database, the spool of records written while it was unreachable, the model configuration. */
 import type { Command } from 'commander';
+import { countRuns } from '../../db/queries.js';
 import { hasOpenAIConfig } from '../../models/resolve.js';
 import { dbLocation, openaiConfig } from '../config.js';
 import { DEFAULT_SPOOL_DIR, listSpool, replaySpool } from '../../trace/writer.js';
@@ -21,9 +23,8 @@ export function registerDoctor(program: Command): void {
     try {
       const database = await openDbFromOptions(opts);
       try {
-        const [{ n }] = await database.query<{ n: number | string }>('select count(*) as n from runs');
+        report.runs = await countRuns(database);
         report.databaseOk = true;
-        report.runs = Number(n);
         if (opts.replay && pending.length > 0) report.replayed = await replaySpool(database, opts.spoolDir);
       } finally {
         await database.close();

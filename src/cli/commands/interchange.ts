@@ -1,3 +1,4 @@
+/** `accrete export` and `accrete import`: runs as JSONL (src/trace/interchange.ts). */
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';

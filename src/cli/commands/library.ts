@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { Database } from '../../db/connection.js';
+import { libraryUsage, promotionsOf } from '../../db/queries.js';
 import { listPromotions, readMainManifest, syncPromotions, type LibraryListRow } from '../../../miner/promote/index.js';
 import { MAIN_BRANCH, sourcePath } from '../../library/format.js';
 import { showFile } from '../../library/git.js';
@@ -79,49 +80,10 @@ export interface LibraryStatsRow {
   flaggedForRetirement: boolean;
 }
 
-interface StatsQueryRow {
-  name: string;
-  version: string | null;
-  status: string;
-  cluster_id: string | null;
-  since: string | Date;
-  calls: number;
-  runs: number;
-  ok: number;
-  inner_calls: number;
-  last_used: string | Date | null;
-  callers_llm: number | null;
-  callers_root_out: number | null;
-  members_llm: number | null;
-  members_root_out: number | null;
-}
-
 /** Usage of each library function, from the lib_calls log and the promotions it came from. */
 export async function libraryStats(database: Database, libraryDir: string, unusedDays = 30): Promise<LibraryStatsRow[]> {
   await syncPromotions(database, libraryDir);
-  const rows = await database.query<StatsQueryRow>(
-    `with fns as (
-       select distinct on (name) name, version, status, cluster_id, updated_at as since
-         from promotions order by name, created_at desc
-     ), used as (
-       select name, count(*)::int as calls, count(distinct run_id)::int as runs,
-              count(*) filter (where status = 'ok')::int as ok, coalesce(sum(llm_calls), 0)::int as inner_calls, max(created_at) as last_used
-         from lib_calls group by name
-     ), callers as (
-       select l.name, avg(r.llm_calls)::float as llm,
-              avg((select coalesce(sum(c.gen_ai_usage_output_tokens), 0) from llm_calls c where c.run_id = r.id and c.kind in ('root', 'answer_now')))::float as root_out
-         from (select distinct name, run_id from lib_calls) l join runs r on r.id = l.run_id group by l.name
-     ), members as (
-       select m.cluster_id, avg(r.llm_calls)::float as llm,
-              avg((select coalesce(sum(c.gen_ai_usage_output_tokens), 0) from llm_calls c where c.run_id = r.id and c.kind in ('root', 'answer_now')))::float as root_out
-         from mined_programs m join runs r on r.id = m.run_id where m.cluster_id is not null group by m.cluster_id
-     )
-     select f.name, f.version, f.status, f.cluster_id, f.since,
-            coalesce(u.calls, 0) as calls, coalesce(u.runs, 0) as runs, coalesce(u.ok, 0) as ok, coalesce(u.inner_calls, 0) as inner_calls, u.last_used,
-            c.llm as callers_llm, c.root_out as callers_root_out, mb.llm as members_llm, mb.root_out as members_root_out
-       from fns f left join used u on u.name = f.name left join callers c on c.name = f.name left join members mb on mb.cluster_id = f.cluster_id
-      order by calls desc, f.name`,
-  );
+  const rows = await libraryUsage(database);
   const cutoff = Date.now() - unusedDays * 86_400_000;
   return rows.map((r) => {
     const saved = (members: number | null, callers: number | null) => (members !== null && callers !== null && r.runs > 0 ? Math.round((members - callers) * r.runs) : null);
@@ -183,10 +145,7 @@ function registerShowFunction(library: Command): void {
       await syncPromotions(database, dir);
       const manifest = await readMainManifest(dir);
       const entry = manifest?.functions[name];
-      const promotions = await database.query<{ version: string; status: string; branch: string; pr_url: string | null; support: number; coverage: number; gain: number; cluster_id: string }>(
-        'select version, status, branch, pr_url, support, coverage, gain, cluster_id from promotions where name = $1 order by created_at',
-        [name],
-      );
+      const promotions = await promotionsOf(database, name);
       if (!entry && promotions.length === 0) throw new UsageError(`no library function ${name} (see accrete library list)`);
       const source = entry ? ((await showFile(dir, MAIN_BRANCH, sourcePath(name)))?.toString('utf8') ?? null) : null;
       if (opts.json) {

@@ -1,3 +1,4 @@
+/** `accrete mine`: one mining pass (miner/pipeline.ts) and its report. */
 import type { Command } from 'commander';
 import { type MiningReport, runMining } from '../../../miner/pipeline.js';
 import { embedderFromConfig } from '../../models/embeddings.js';

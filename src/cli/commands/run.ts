@@ -1,3 +1,4 @@
+/** `accrete run`: one query through the logged RLM runtime; the input from a file, text or standard input. */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type Command, Option } from 'commander';

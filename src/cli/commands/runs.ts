@@ -1,19 +1,8 @@
+/** `accrete runs`: recent runs, one line each. */
 import type { Command } from 'commander';
+import { listRuns } from '../../db/queries.js';
 import { ms, num, table, truncate } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
-
-interface RunListRow {
-  id: string;
-  started_at: string | Date;
-  status: string;
-  depth: number;
-  iterations: number;
-  llm_calls: number;
-  tokens: string | number;
-  duration_ms: number | null;
-  source: string;
-  query: string;
-}
 
 export function registerRuns(program: Command): void {
   const cmd = program
@@ -26,20 +15,7 @@ export function registerRuns(program: Command): void {
   cmd.action(async (opts: { limit: string; all?: boolean; status?: string; db?: string; json?: boolean }) => {
     const database = await openDbFromOptions(opts);
     try {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (!opts.all) where.push('depth = 0');
-      if (opts.status) {
-        params.push(opts.status);
-        where.push(`status = $${params.length}`);
-      }
-      const rows = await database.query<RunListRow>(
-        `select id, started_at, status, depth, iterations, llm_calls, gen_ai_usage_input_tokens + gen_ai_usage_output_tokens as tokens,
-                duration_ms, source, query
-           from runs ${where.length ? `where ${where.join(' and ')}` : ''}
-          order by started_at desc limit ${Math.max(1, Number(opts.limit) || 20)}`,
-        params,
-      );
+      const rows = await listRuns(database, { limit: Number(opts.limit) || 20, all: opts.all, status: opts.status });
       if (opts.json) {
         printJson(
           rows.map((r) => ({

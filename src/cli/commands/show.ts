@@ -1,23 +1,18 @@
+/** `accrete show RUN`: a run's trajectory as a tree (or as exported JSON). */
 import type { Command } from 'commander';
-import { asc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../db/connection.js';
-import { llmCalls, programs, runs, steps } from '../../db/schema.js';
+import { findRunsByPrefix, runTree, type RunRow } from '../../db/queries.js';
 import { exportRuns } from '../../trace/interchange.js';
 import { UsageError } from '../errors.js';
 import { indent, ms, num, truncate } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
 
-type RunRow = typeof runs.$inferSelect;
-
 async function findRun(database: Database, idOrPrefix: string): Promise<RunRow> {
-  const db = database.db;
   if (!/^[0-9a-f-]{4,36}$/i.test(idOrPrefix)) throw new UsageError(`"${idOrPrefix}" is not a run id (see accrete runs)`);
-  const exact = idOrPrefix.length === 36 ? await db.select().from(runs).where(eq(runs.id, idOrPrefix)) : [];
-  if (exact.length) return exact[0];
-  const matches = await database.query<{ id: string }>('select id from runs where id::text like $1 limit 2', [`${idOrPrefix.toLowerCase()}%`]);
+  const matches = await findRunsByPrefix(database, idOrPrefix);
   if (matches.length === 0) throw new UsageError(`no run ${idOrPrefix} in this database (see accrete runs)`);
   if (matches.length > 1) throw new UsageError(`${idOrPrefix} matches more than one run; give more of the id`);
-  return (await db.select().from(runs).where(eq(runs.id, matches[0].id)))[0];
+  return matches[0];
 }
 
 export function registerShow(program: Command): void {
@@ -59,14 +54,7 @@ function findIn<T extends { id: string; subRuns: T[] }>(r: T, id: string): T | u
 const clip = (s: string, full: boolean, n = 1_500) => (full || s.length <= n ? s : `${s.slice(0, n)}\n… [${num(s.length - n)} more characters]`);
 
 async function renderTree(database: Database, run: RunRow, full: boolean): Promise<string> {
-  const db = database.db;
-  const tree = await db.select().from(runs).where(eq(runs.rootRunId, run.rootRunId));
-  const ids = tree.map((r) => r.id);
-  const [stepRows, programRows, callRows] = await Promise.all([
-    db.select().from(steps).where(inArray(steps.runId, ids)).orderBy(asc(steps.idx)),
-    db.select().from(programs).where(inArray(programs.runId, ids)).orderBy(asc(programs.seq)),
-    db.select().from(llmCalls).where(inArray(llmCalls.runId, ids)).orderBy(asc(llmCalls.seq)),
-  ]);
+  const { runs: tree, steps: stepRows, programs: programRows, llmCalls: callRows } = await runTree(database, run.rootRunId);
   const out: string[] = [];
   const renderRun = (r: RunRow, pad: string) => {
     out.push(`${pad}run ${r.id}  ${r.status}${r.depth > 0 ? `  (sub-run, depth ${r.depth})` : ''}`);

@@ -12,7 +12,7 @@ import type { BuildResult } from '../../../miner/verify/types.js';
 import type { Database } from '../../../src/db/connection.js';
 import { createRuntime } from '../../../src/runtime/runtime.js';
 import { SandboxPool } from '../../../src/sandbox/repl.js';
-import { runWorkload } from '../../../src/sim/demo.js';
+import { runWorkload } from '../../../src/eval/workload.js';
 import { buildWorkload } from '../../../src/sim/workloads.js';
 import { importLines } from '../../../src/trace/interchange.js';
 import { memoryDb } from '../../helpers/db.js';

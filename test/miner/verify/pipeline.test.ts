@@ -17,7 +17,7 @@ import type { Database } from '../../../src/db/connection.js';
 import { FUNCTION_NAME, type ReplayFixture } from '../../../src/library/format.js';
 import { ScriptedModel } from '../../../src/models/scripted.js';
 import { createRuntime } from '../../../src/runtime/runtime.js';
-import { runWorkload } from '../../../src/sim/demo.js';
+import { runWorkload } from '../../../src/eval/workload.js';
 import type { FamilyName } from '../../../src/sim/types.js';
 import { buildWorkload } from '../../../src/sim/workloads.js';
 import { importLines } from '../../../src/trace/interchange.js';

@@ -8,7 +8,9 @@ import { main } from '../../src/cli/main.js';
 import { renderReport, reportJson } from '../../src/cli/commands/demo.js';
 import { startSimServer } from '../../src/cli/commands/sim-server.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
-import { chooseDemoModels, type DemoReport, parseSizes, runDemo, summarize, summaryTable, type WorkloadProgress } from '../../src/sim/demo.js';
+import { chooseDemoModels, type DemoReport, parseSizes, runDemo } from '../../src/eval/demo.js';
+import { summarize, summaryTable } from '../../src/eval/scoring.js';
+import type { WorkloadProgress } from '../../src/eval/workload.js';
 import { FAMILY_NAMES } from '../../src/sim/types.js';
 import { FAMILIES, scoreTask } from '../../src/sim/workloads.js';
 import type { Database } from '../../src/db/connection.js';
@@ -118,10 +120,10 @@ describe('the sim-server path', () => {
 
 describe('demo options', () => {
   it('uses the simulated models without an endpoint, real ones with a key, --sim to force', () => {
-    expect(chooseDemoModels({ seed: 2, window: 6000 }, {})).toEqual({ simulated: true, rootSpec: 'sim:root?seed=2&window=6000', subSpec: 'sim:leaf?seed=2&window=6000' });
-    expect(chooseDemoModels({}, { OPENAI_API_KEY: 'k' })).toMatchObject({ simulated: false, rootSpec: 'gpt-5-mini', subSpec: 'gpt-5-nano' });
-    expect(chooseDemoModels({ openai: { baseURL: 'http://h/v1' }, model: 'sim-root', subModel: 'sim-leaf' }, {})).toMatchObject({ simulated: false, rootSpec: 'sim-root', baseURL: 'http://h/v1' });
-    expect(chooseDemoModels({ simulated: true }, { OPENAI_API_KEY: 'k' }).simulated).toBe(true);
+    expect(chooseDemoModels({ seed: 2, window: 6000 })).toEqual({ simulated: true, rootSpec: 'sim:root?seed=2&window=6000', subSpec: 'sim:leaf?seed=2&window=6000' });
+    expect(chooseDemoModels({ openai: { apiKey: 'k' } })).toMatchObject({ simulated: false, rootSpec: 'gpt-5-mini', subSpec: 'gpt-5-nano' });
+    expect(chooseDemoModels({ openai: { baseURL: 'http://h/v1' }, model: 'sim-root', subModel: 'sim-leaf' })).toMatchObject({ simulated: false, rootSpec: 'sim-root', baseURL: 'http://h/v1' });
+    expect(chooseDemoModels({ simulated: true, openai: { apiKey: 'k' } }).simulated).toBe(true);
   });
 
   it('parses sizes and rejects bad options with exit status 2', async () => {

@@ -1,6 +1,6 @@
 /** The whole loop on a small workload: runs, mine, propose, merge (test only), rerun with the library. */
 import { describe, expect, it } from 'vitest';
-import { benchAccumulation } from '../../bench/accumulation.js';
+import { benchAccumulation } from '../../src/eval/accumulation.js';
 import { useSimModels } from '../helpers/sim.js';
 
 useSimModels();
