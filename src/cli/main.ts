@@ -19,6 +19,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
 import { registerSimServer } from './commands/sim-server.js';
 import { registerSimProvider } from '../sim/spec.js';
+import { environment } from './config.js';
 import { UsageError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -62,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`accrete: ${(err as Error).message ?? String(err)}\n`);
-    if (process.env.ACCRETE_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    if (environment().debug) process.stderr.write(`${(err as Error).stack}\n`);
     return 1;
   }
 }

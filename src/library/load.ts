@@ -17,7 +17,9 @@ import { createSelector, DEFAULT_K, embeddingScorer, type EmbeddingConfig, type 
 import type { LibrarySnapshot } from './types.js';
 
 /** Where the library is when nothing says otherwise (or $ACCRETE_LIBRARY_DIR). */
-export const DEFAULT_LIBRARY_DIR = './library';
+import { DEFAULT_LIBRARY_DIR } from './location.js';
+
+export { DEFAULT_LIBRARY_DIR };
 
 export interface LoadLibraryOptions {
   /** The library repository. */
@@ -256,7 +258,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<LibraryS
 
 /** How a runtime is told to load its library (RuntimeOptions.library). */
 export interface LibraryConfig {
-  /** The library repository (default $ACCRETE_LIBRARY_DIR, then ./library when it exists). */
+  /** The library repository (default $ACCRETE_LIBRARY_DIR, then ./.accrete/library when it exists). */
   dir?: string;
   ref?: string;
   pin?: string;
