@@ -6,7 +6,9 @@
  *
  * Rejections: no gain; does not type-check; coverage (members reproduced / members, unverifiable
  * and unsliceable members counted as not reproduced) below minCoverage; an edge case throws; no
- * gain left over the reproduced members.
+ * gain left over the reproduced members. A coverage rejection names each member that was not
+ * reproduced and why (which sub-call, what differed). Each cluster's outcome is kept in
+ * clusters.verification (outcome.ts) unless options.recordOutcome is false (a dry run).
  */
 import type { Database } from '../../src/db/connection.js';
 import { SandboxPool } from '../../src/sandbox/repl.js';
@@ -17,34 +19,38 @@ import type { Candidate } from '../generalize/types.js';
 import { compileCandidate } from './compile.js';
 import { runEdgeCases } from './edge-cases.js';
 import { loadContext } from './context.js';
+import { LiveBudget } from './live.js';
+import { recordVerification } from './outcome.js';
 import { replayMember, type ReplayOutcome } from './replay.js';
 import { DEFAULT_STEP_TIMEOUT_MS } from './sandbox-call.js';
 import { expectedSavings } from './savings.js';
 import { typeCheck } from './typecheck.js';
-import type { BuildOptions, BuildProgress, BuildResult, ReplayResult, VerifiedCandidate } from './types.js';
+import type { BuildOptions, BuildProgress, BuildResult, ClusterVerification, ReplayResult, VerifiedCandidate } from './types.js';
 
 export const DEFAULT_MIN_COVERAGE = 0.8;
 
-/** "3 × sub-call not in the log; 1 × a different answer" */
-function reasonSummary(results: readonly ReplayResult[]): string {
-  const counts = new Map<string, number>();
-  for (const r of results) {
-    if (r.reproduced) continue;
-    const k = (r.reason ?? 'not reproduced').split(':')[0];
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return [...counts].map(([k, n]) => `${n} × ${k}`).join('; ');
+const shortId = (runId: string) => runId.slice(0, 8);
+const clipReason = (s: string, n = 400) => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+/** "run 747f0afd: sub-call not in the log: sub-call #1 (llm) …; run ce5d70d2: the function threw …" */
+function reasonDetail(results: readonly ReplayResult[]): string {
+  return results
+    .filter((r) => !r.reproduced)
+    .map((r) => `run ${shortId(r.runId)}: ${clipReason(r.reason ?? 'not reproduced')}`)
+    .join('; ');
 }
 
 interface VerifyContext {
   database: Database;
   pool: SandboxPool;
   options: BuildOptions;
+  /** The live check's budget, shared by the whole build. */
+  live?: LiveBudget;
   progress: (phase: BuildProgress['phase'], detail?: string) => void;
 }
 
 /** Verifies one generalized candidate; a PromotionCandidate with its evidence, or why not. */
-export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise<VerifiedCandidate | { rejected: string }> {
+export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise<VerifiedCandidate | { rejected: string; replay?: ReplayResult[]; coverage?: number }> {
   const { database, pool, options } = ctx;
   const minCoverage = options.minCoverage ?? DEFAULT_MIN_COVERAGE;
   const timeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
@@ -58,16 +64,16 @@ export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise
   const outcomes: ReplayOutcome[] = [];
   for (const [i, m] of g.members.entries()) {
     ctx.progress('replay', `member ${i + 1} of ${g.members.length}`);
-    outcomes.push(await replayMember(database, pool, fn, m, timeoutMs));
+    outcomes.push(await replayMember(database, pool, fn, m, { timeoutMs, live: ctx.live, clusterId: g.clusterId }));
   }
   const replay: ReplayResult[] = [
-    ...outcomes.map(({ runId, reproduced, reason, unverifiable }) => ({ runId, reproduced, ...(reason ? { reason } : {}), ...(unverifiable ? { unverifiable } : {}) })),
+    ...outcomes.map(({ fixture: _f, calls: _c, ...r }) => r),
     ...g.excluded.map((e) => ({ runId: e.runId, reproduced: false, reason: `not generalizable: ${e.reason}` })),
   ];
   const reproduced = outcomes.filter((o) => o.reproduced);
   const coverage = replay.length ? reproduced.length / replay.length : 0;
   if (coverage < minCoverage) {
-    return { rejected: `coverage ${(coverage * 100).toFixed(0)}% < ${(minCoverage * 100).toFixed(0)}%: ${reproduced.length} of ${replay.length} members reproduced (${reasonSummary(replay)})` };
+    return { rejected: `coverage ${(coverage * 100).toFixed(0)}% < ${(minCoverage * 100).toFixed(0)}%: ${reproduced.length} of ${replay.length} members reproduced; ${reasonDetail(replay)}`, replay, coverage };
   }
 
   ctx.progress('edge-cases');
@@ -75,11 +81,11 @@ export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise
   const sample = (await loadContext(database, template.contextSha256))?.text ?? '';
   const edgeCases = await runEdgeCases(pool, fn, template.args, sample, timeoutMs);
   const failed = edgeCases.filter((e) => !e.passed);
-  if (failed.length) return { rejected: `edge case${failed.length > 1 ? 's' : ''} failed: ${failed.map((e) => `${e.name} ${e.reason ?? ''}`).join('; ')}` };
+  if (failed.length) return { rejected: `edge case${failed.length > 1 ? 's' : ''} failed: ${failed.map((e) => `${e.name} ${e.reason ?? ''}`).join('; ')}`, replay, coverage };
 
   const reproducedMembers = g.members.filter((m) => reproduced.some((o) => o.runId === m.runId));
   const gain = descriptionLengthGain(g.name, g.source, reproducedMembers);
-  if (gain.gain <= 0) return { rejected: `no description-length gain over the ${reproducedMembers.length} reproduced members (${gain.before} tokens against ${gain.after})` };
+  if (gain.gain <= 0) return { rejected: `no description-length gain over the ${reproducedMembers.length} reproduced members (${gain.before} tokens against ${gain.after})`, replay, coverage };
 
   return {
     clusterId: g.clusterId,
@@ -116,6 +122,10 @@ export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise
 export async function buildCandidates(database: Database, options: BuildOptions = {}): Promise<BuildResult> {
   const clusters = await eligibleClusters(database, { minSupport: options.minSupport, minSuccessRate: options.minSuccessRate });
   const pool = options.pool ?? new SandboxPool(1);
+  const live = options.liveCheck && options.liveCheck.budget > 0 ? new LiveBudget(options.liveCheck) : undefined;
+  const record = async (clusterId: string, v: Omit<ClusterVerification, 'at'>) => {
+    if (options.recordOutcome !== false) await recordVerification(database, clusterId, { at: new Date().toISOString(), ...v });
+  };
   const taken = new Set<string>();
   const result: BuildResult = { candidates: [], rejected: [] };
   try {
@@ -129,14 +139,17 @@ export async function buildCandidates(database: Database, options: BuildOptions 
       progress('generalize');
       const g = await generalizeCluster(database, c.id, { namer: options.namer, takenNames: taken, maxParams: options.maxParams });
       if (isRejected(g)) {
+        await record(c.id, { status: 'rejected', reason: g.rejected, members: [] });
         reject(g.rejected);
         continue;
       }
-      const v = await verifyCandidate(g, { database, pool, options, progress });
+      const v = await verifyCandidate(g, { database, pool, options, progress, live });
       if ('rejected' in v) {
+        await record(c.id, { status: 'rejected', name: g.name, reason: v.rejected, ...(v.coverage !== undefined ? { coverage: v.coverage } : {}), members: v.replay ?? [] });
         reject(v.rejected);
         continue;
       }
+      await record(c.id, { status: 'candidate', name: v.name, coverage: v.coverage, members: v.replay });
       result.candidates.push(v);
       progress('done', v.name);
     }

@@ -16,6 +16,19 @@ export const callKey = (query: string, context: string | null | undefined): stri
 const canonicalContext = (context: string | null | undefined): string | null => (context === undefined || context === null || context === '' ? null : context);
 export const canonicalKey = (query: string, context: string | null | undefined): string => callKey(query, canonicalContext(context));
 
+/** One recorded sub-call or rlm() sub-run answer, in full (what replay matches against). */
+export interface RecordedCall {
+  /** Position among the member's recorded calls (sub-calls by llm_calls.seq, then sub-runs). */
+  index: number;
+  kind: 'llm' | 'rlm';
+  query: string;
+  /** null when the call had no context. */
+  context: string | null;
+  response: string;
+  /** canonicalKey(query, context). */
+  key: string;
+}
+
 export interface Recording {
   /** Canonical key → the response. */
   responses: Map<string, string>;
@@ -23,6 +36,8 @@ export interface Recording {
   calls: string[];
   /** Calls answered by rlm() sub-runs (their keys are in `responses`, not in `calls`' order). */
   subRuns: string[];
+  /** Every recorded call in full, sub-calls first (in logged order), then sub-runs. */
+  entries: RecordedCall[];
 }
 
 /** The member's recorded sub-calls (kind 'sub', status ok or cache_hit) and rlm() sub-run answers. */
@@ -35,11 +50,13 @@ export async function loadRecording(database: Database, runId: string): Promise<
   );
   const responses = new Map<string, string>();
   const calls: string[] = [];
+  const entries: RecordedCall[] = [];
   for (const r of rows) {
     const { query, context } = parseSubCallMessages(r.request_messages);
     const key = canonicalKey(query, context);
     calls.push(key);
     if (r.response !== null && !responses.has(key)) responses.set(key, r.response);
+    if (r.response !== null) entries.push({ index: entries.length, kind: 'llm', query, context: canonicalContext(context), response: r.response, key });
   }
   const children = await database.query<{ query: string; answer: string | null; content: string | null; encoding: string | null }>(
     `select r.query, r.answer, c.content, c.encoding from runs r left join contexts c on c.sha256 = r.context_sha256
@@ -52,8 +69,9 @@ export async function loadRecording(database: Database, runId: string): Promise<
     const key = canonicalKey(c.query, context);
     subRuns.push(key);
     if (c.answer !== null && !responses.has(key)) responses.set(key, c.answer);
+    if (c.answer !== null) entries.push({ index: entries.length, kind: 'rlm', query: c.query, context: canonicalContext(context), response: c.answer, key });
   }
-  return { responses, calls, subRuns };
+  return { responses, calls, subRuns, entries };
 }
 
 /** Whether the run logged any model call at all (imported minimal records have none). */

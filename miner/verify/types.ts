@@ -1,7 +1,16 @@
 /** Public types of the verify step. */
 import type { SandboxPool } from '../../src/sandbox/repl.js';
+import type { LiveCheckOptions } from './live.js';
 import type { Namer } from '../generalize/naming.js';
 import type { PromotionCandidate } from '../promote/types.js';
+
+/** How a replay's sub-calls were answered (match.ts tiers, and live calls). */
+export interface MatchCounts {
+  exact: number;
+  whitespace: number;
+  varyingParts: number;
+  live: number;
+}
 
 export interface ReplayResult {
   runId: string;
@@ -10,6 +19,15 @@ export interface ReplayResult {
   reason?: string;
   /** No recorded sub-calls or input (imported logs): neither reproduced nor refuted. */
   unverifiable?: boolean;
+  /** How the sub-calls were answered. */
+  match?: MatchCounts;
+  /** Differences replay tolerated (wording, whitespace, calls outside the slice). */
+  notes?: string[];
+  /**
+   * 'own-check': the run's program stopped at its own final check and the run repaired it in later
+   * steps; the function made the same calls and stopped at the same check.
+   */
+  partial?: 'own-check';
 }
 
 export type EdgeCaseName = 'empty' | 'single-chunk' | 'multibyte';
@@ -68,9 +86,31 @@ export interface BuildOptions {
   stepTimeoutMs?: number;
   /** Required parameters at most (default 3). */
   maxParams?: number;
+  /**
+   * The opt-in live check: where no recorded response fits a replayed sub-call, ask this model,
+   * at most `budget` calls in the whole build (logged under runs of source 'verify'). Default off.
+   */
+  liveCheck?: LiveCheckOptions;
+  /** Keep each cluster's verification outcome in clusters.verification (default true; false for a dry run). */
+  recordOutcome?: boolean;
 }
 
 export interface BuildResult {
   candidates: VerifiedCandidate[];
   rejected: { clusterId: string; reason: string }[];
+}
+
+/** The last verification of a cluster, as kept in clusters.verification and shown by `accrete clusters show`. */
+export interface ClusterVerification {
+  /** ISO time of the build. */
+  at: string;
+  status: 'candidate' | 'rejected';
+  /** The function's name, when generalize got that far. */
+  name?: string;
+  /** Share of members reproduced, when replay ran. */
+  coverage?: number;
+  /** Why it was rejected. */
+  reason?: string;
+  /** Per member: reproduced or not, why, and what replay tolerated. */
+  members: ReplayResult[];
 }

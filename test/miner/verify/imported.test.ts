@@ -62,7 +62,13 @@ describe('members imported without sub-calls', () => {
     expect(result.candidates).toEqual([]);
     const [row] = await db.query<{ cluster_id: string }>('select cluster_id from mined_programs where run_id = $1', [imported[0]]);
     const rejection = result.rejected.find((r) => r.clusterId === row.cluster_id);
-    expect(rejection?.reason).toMatch(new RegExp(`^coverage 50% < 80%: ${logged.length} of ${2 * logged.length} members reproduced \\(${imported.length} × unverifiable\\)$`));
+    expect(rejection?.reason).toMatch(new RegExp(`^coverage 50% < 80%: ${logged.length} of ${2 * logged.length} members reproduced; run [0-9a-f]{8}: unverifiable: `));
+    // every member that was not reproduced is named, with why
+    for (const id of imported) expect(rejection?.reason).toContain(`run ${id.slice(0, 8)}: unverifiable: the run's input is not stored (imported log)`);
+    // and the outcome is kept for `accrete clusters show`
+    const [kept] = await db.query<{ verification: { status: string; coverage: number; members: { runId: string; unverifiable?: boolean }[] } }>('select verification from clusters where id = $1', [row.cluster_id]);
+    expect(kept.verification).toMatchObject({ status: 'rejected', coverage: 0.5 });
+    expect(kept.verification.members.filter((m) => m.unverifiable).map((m) => m.runId).sort()).toEqual([...imported].sort());
   });
 
   it('are marked unverifiable in the replay evidence; the logged ones are reproduced, with fixtures', async () => {
@@ -77,7 +83,7 @@ describe('members imported without sub-calls', () => {
       for (const id of imported) {
         expect(v.replay.find((r) => r.runId === id)).toEqual({ runId: id, reproduced: false, unverifiable: true, reason: "unverifiable: the run's input is not stored (imported log)" });
       }
-      for (const id of logged) expect(v.replay.find((r) => r.runId === id)).toEqual({ runId: id, reproduced: true });
+      for (const id of logged) expect(v.replay.find((r) => r.runId === id)).toMatchObject({ runId: id, reproduced: true, match: { whitespace: 0, varyingParts: 0, live: 0 } });
       expect(v.fixtures.map((f) => f.runId).sort()).toEqual([...logged].sort());
     } finally {
       await pool.close();

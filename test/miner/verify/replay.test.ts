@@ -144,15 +144,18 @@ describe('replaying a logged run in the sandbox', () => {
     const m = await loggedRun(ALL.slice(0, 3), 'alpha | gamma | gamma');
     const r = await replayMember(db, pool, fn, m, 30_000);
     expect(r.reproduced).toBe(false);
-    expect(r.reason).toMatch(new RegExp(`^${NOT_IN_LOG}: "Which of these is best\\?" over 11 characters$`));
+    // which sub-call, and the nearest recorded call with what differed
+    expect(r.reason).toMatch(new RegExp(`^${NOT_IN_LOG}: sub-call #4 \\(llm\\) "Which of these is best\\?" over 11 characters: no recorded call fits; the nearest \\(#\\d of 3\\) differs in the instruction`));
   });
 
   it('fails on a different answer, and on different arguments', async () => {
     const m = await loggedRun(ALL, 'alpha | gamma');
-    expect((await replayMember(db, pool, fn, m, 30_000)).reason).toBe('a different answer: "alpha | gamma | gamma" where the run answered "alpha | gamma"');
+    expect((await replayMember(db, pool, fn, m, 30_000)).reason).toBe(
+      'a different answer after 4 sub-calls: 21 characters where the log has 13; first difference at character 13: "alpha | gamma | gamma" where the log has "alpha | gamma" (the function answered "alpha | gamma | gamma", the run "alpha | gamma")',
+    );
     const other = await loggedRun(ALL, 'alpha | gamma | gamma');
     const r = await replayMember(db, pool, fn, { ...other, args: ['What is named?', { separator: '.' }] }, 30_000);
-    expect(r.reason).toBe('sub-call not in the log: "What is named?" over 15 characters');
+    expect(r.reason).toMatch(/^sub-call not in the log: sub-call #1 \(llm\) "What is named\?" over 15 characters: no recorded call over this chunk; the nearest with the same instruction \(#1 of 4\) differs in the chunk: 15 characters where the log has 16; first difference at character 15: /);
   });
 
   it('counts a run without recorded sub-calls or input as unverifiable', async () => {
