@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Database } from '../../db/connection.js';
 import { clusterMembers, listClusterRows, minedCode } from '../../db/queries.js';
+import { lastVerification, renderVerification } from '../../../miner/verify/outcome.js';
 import { UsageError } from '../errors.js';
 import { table, truncate } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
@@ -86,8 +87,9 @@ export function registerClusters(program: Command): void {
     try {
       const [c] = await listClusters(database, id);
       if (!c) throw new UsageError(`no cluster ${id} (see accrete clusters)`);
+      const verification = await lastVerification(database, c.id);
       if (opts.json) {
-        printJson(c);
+        printJson({ ...c, verification: verification ?? null });
         return;
       }
       const templates = (Array.isArray(c.templates) ? c.templates : []) as { fn?: string; text?: string }[];
@@ -98,6 +100,7 @@ export function registerClusters(program: Command): void {
         `skeleton: ${c.skeleton}`,
         'prompt templates:',
         ...(templates.length ? templates.map((t) => `  ${t.fn ?? 'llm'}: ${JSON.stringify(t.text ?? '')}`) : ['  (none)']),
+        ...(verification ? renderVerification(verification) : ['last verification: none yet (accrete mine generalizes and verifies clusters that pass the thresholds)']),
         '',
       ];
       if (a) {
