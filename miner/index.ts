@@ -13,25 +13,11 @@ export { normalizeProgram, normalizeStatements, lowerCode, sha256, UnparseableEr
 export { liftSkeleton, findLibCalls } from './front/skeleton.js';
 export { STRUCT_DIM, embedStructure, cosine, coarseOps } from './represent/embed.js';
 export { antiUnificationCost, antiUnify, matchedSize, type AntiUnifier } from './cluster/antiunify.js';
-export {
-  clusterItems,
-  assignToExisting,
-  incrementalPass,
-  bruteForceKnn,
-  centroidOf,
-  medoidOf,
-  defaultCost,
-  type ClusterItem,
-  type Neighbor,
-  type KnnFn,
-  type CostFn,
-  type ClusterOptions,
-  type Cluster,
-  type ClusterResult,
-  type ExistingCluster,
-  type AssignOptions,
-  type AssignResult,
-  type IncrementalResult,
-} from './cluster/core.js';
+export { agglomerate, cohesionOf, type AgglomerativeOptions, type AgglomerativeResult } from './cluster/agglomerative.js';
+export { clusterIncrementally, summarizeMembers, type ProfileItem, type ExistingProfileCluster, type CreatedCluster, type IncrementalProfileResult } from './cluster/incremental.js';
+export { sparseKnn } from './cluster/knn.js';
+export { profileProgram, VIEWS, type Profile, type View } from './represent/profile.js';
+export { describeRoles, type RoleProfile } from './represent/roles.js';
+export { TermStatistics, vectorize, VIEW_WEIGHTS, PROFILE_DIM } from './represent/vectorize.js';
 export { adjustedRandIndex, purity, clusterQuality, type Label, type ClusterQuality } from './cluster/metrics.js';
 export { MAX_CODE_CHARS, MAX_BRACKET_DEPTH, MAX_TREE_DEPTH } from './front/guard.js';

@@ -58,11 +58,11 @@ export async function benchMinerScale(n: number): Promise<MinerScaleResult> {
   try {
     const programs = await logCorpus(database, n, 1);
     let t = performance.now();
-    const full = await minePass(database, { knn: 'database', onProgress: (p) => process.stderr.write(`\r${p.phase} ${p.done}/${p.total}   `) });
+    const full = await minePass(database, { onProgress: (p) => process.stderr.write(`\r${p.phase} ${p.done}/${p.total}   `) });
     const fullMs = performance.now() - t;
     const newPrograms = await logCorpus(database, 1_000, 2);
     t = performance.now();
-    const inc = await minePass(database, { knn: 'database' });
+    const inc = await minePass(database);
     const incMs = performance.now() - t;
     process.stderr.write('\n');
     return {

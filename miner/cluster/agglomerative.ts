@@ -16,15 +16,22 @@
  * Deterministic: ties broken by index, sampling by a fixed stride.
  */
 import { type Accumulator, addTo, dot, dotAccumulator, mergeInto, scaled, selfDotAccumulator, type SparseVector } from '../represent/sparse.js';
-import type { KnnEdge } from './hdbscan.js';
+import type { KnnEdge } from './knn.js';
 
 export interface AgglomerativeOptions {
   /** Smallest group reported as a cluster (default 3). */
   minClusterSize?: number;
   /** A noise point joins a cluster at this fraction of the cluster's cohesion (default 0.7). */
   attach?: number;
+  /**
+   * Two clusters of the cut merge when their mean cross similarity reaches this fraction of the
+   * looser one's cohesion (default: `attach`): variants of one decomposition, each tight, join up.
+   */
+  merge?: number;
   /** Lowest similarity at which groups may still merge (default 0.02). */
   floor?: number;
+  /** Cuts whose silhouette is within this fraction of the best compete; the coarsest wins (default 0.05). */
+  tolerance?: number;
   /** Points the silhouette is computed over, at most (default 3,000). */
   sample?: number;
   /** Called with each candidate cut, its silhouette and labels (for measuring the cut criterion). */
@@ -232,6 +239,76 @@ function labelled(root: Int32Array, minClusterSize: number, weights: readonly nu
 /** Up to this many clusters, a point's nearest other cluster is searched among all of them. */
 const ALL_CLUSTERS_LIMIT = 400;
 
+/**
+ * Merges clusters of a partition that are as close to each other as their looser member is to
+ * itself: mean cross similarity ≥ `ratio` × min(cohesion). Best pair first, until none qualifies.
+ * Past ALL_CLUSTERS_LIMIT clusters, only clusters that are kNN neighbours are compared.
+ */
+function mergeRelated(p: Partition, vectors: readonly SparseVector[], neighbours: readonly KnnEdge[][], weights: readonly number[], ratio: number): Partition {
+  const groups = p.members.map((list) => {
+    const sum: Accumulator = new Map();
+    let self = 0;
+    let size = 0;
+    for (const i of list) {
+      addTo(sum, vectors[i], weights[i]);
+      self += dot(vectors[i], vectors[i]) * weights[i];
+      size += weights[i];
+    }
+    return { list: [...list], sum, self, size, alive: true };
+  });
+  const linked = new Set<string>();
+  // every pair while that is affordable, else pairs that are kNN neighbours
+  if (groups.length <= ALL_CLUSTERS_LIMIT) for (let a = 0; a < groups.length; a++) for (let b = a + 1; b < groups.length; b++) linked.add(`${a},${b}`);
+  else for (let i = 0; i < vectors.length; i++) {
+    const a = p.labels[i];
+    if (a < 0) continue;
+    for (const e of neighbours[i]) {
+      const b = p.labels[e.j];
+      if (b >= 0 && b !== a) linked.add(a < b ? `${a},${b}` : `${b},${a}`);
+    }
+  }
+  for (;;) {
+    let best: { a: number; b: number; r: number } | undefined;
+    for (const key of linked) {
+      const [a, b] = key.split(',').map(Number);
+      const ga = groups[a];
+      const gb = groups[b];
+      if (!ga.alive || !gb.alive) continue;
+      const cross = dotSums(ga.sum, gb.sum) / (ga.size * gb.size);
+      const tighter = Math.min(cohesionOf(ga.sum, ga.size, ga.self), cohesionOf(gb.sum, gb.size, gb.self));
+      const r = tighter > 0 ? cross / tighter : 0;
+      if (r >= ratio && (!best || r > best.r)) best = { a, b, r };
+    }
+    if (!best) break;
+    const ga = groups[best.a];
+    const gb = groups[best.b];
+    mergeInto(ga.sum, gb.sum);
+    ga.self += gb.self;
+    ga.size += gb.size;
+    ga.list.push(...gb.list);
+    gb.alive = false;
+    const relinked: string[] = [];
+    for (const key of linked) {
+      const [a, b] = key.split(',').map(Number);
+      if (a === best.b || b === best.b) {
+        const other = a === best.b ? b : a;
+        if (other !== best.a) relinked.push(other < best.a ? `${other},${best.a}` : `${best.a},${other}`);
+        linked.delete(key);
+      }
+    }
+    for (const key of relinked) linked.add(key);
+  }
+  const labels = new Array<number>(vectors.length).fill(-1);
+  const members: number[][] = [];
+  for (const g of groups) {
+    if (!g.alive) continue;
+    const list = g.list.sort((x, y) => x - y);
+    for (const i of list) labels[i] = members.length;
+    members.push(list);
+  }
+  return { labels, members };
+}
+
 /** Silhouette over a sample, noise counted 0; other clusters considered are those among a point's neighbours. */
 function silhouette(vectors: readonly SparseVector[], neighbours: readonly KnnEdge[][], p: Partition, sample: number, weights: readonly number[]): number {
   const n = vectors.length;
@@ -279,27 +356,36 @@ export function agglomerate(vectors: readonly SparseVector[], neighbours: readon
   const w = weights ?? new Array<number>(n).fill(1);
   const minClusterSize = options.minClusterSize ?? 3;
   const attach = options.attach ?? 0.7;
-  const merges = mergeSequence(vectors, neighbours, options.floor ?? 0.02, w);
+  // identical copies decide whether a group is big enough to be a cluster, not how tight it looks:
+  // every other statistic counts a distinct program once
+  const ones = new Array<number>(n).fill(1);
+  const merges = mergeSequence(vectors, neighbours, options.floor ?? 0.02, ones);
   // candidate cuts: the distinct merge similarities, thinned to at most 60
   const sims = [...new Set(merges.map((m) => Math.round(m.s * 1000) / 1000))].sort((x, y) => y - x);
   const step = Math.max(1, Math.floor(sims.length / 60));
   const cuts = sims.filter((_, i) => i % step === 0);
   let best: { cut: number; silhouette: number; partition: Partition } = { cut: 1, silhouette: 0, partition: labelled(partitionAt(n, merges, Infinity), minClusterSize, w) };
+  const scored: { cut: number; silhouette: number; partition: Partition }[] = [];
   for (const cut of cuts) {
     const partition = labelled(partitionAt(n, merges, cut), minClusterSize, w);
-    const s = silhouette(vectors, neighbours, partition, options.sample ?? 3_000, w);
+    const s = silhouette(vectors, neighbours, partition, options.sample ?? 3_000, ones);
     options.onCut?.(cut, s, partition.labels);
+    scored.push({ cut, silhouette: s, partition });
     if (s > best.silhouette + 1e-9) best = { cut, silhouette: s, partition };
   }
-  const { labels, members } = best.partition;
+  // the silhouette barely tells a family from its tight variants: of the cuts that score within
+  // `tolerance` of the best, take the coarsest (the lowest cut, fewest and largest clusters)
+  const tolerance = options.tolerance ?? 0.05;
+  for (const c of scored) if (c.silhouette >= best.silhouette * (1 - tolerance) && c.cut < best.cut) best = c;
+  const { labels, members } = mergeRelated(best.partition, vectors, neighbours, ones, options.merge ?? 0.9);
   const summarize = (list: number[]): { sum: Accumulator; self: number; size: number; cohesion: number } => {
     const sum: Accumulator = new Map();
     let self = 0;
     let size = 0;
     for (const i of list) {
-      addTo(sum, vectors[i], w[i]);
-      self += dot(vectors[i], vectors[i]) * w[i];
-      size += w[i];
+      addTo(sum, vectors[i]);
+      self += dot(vectors[i], vectors[i]);
+      size += 1;
     }
     return { sum, self, size, cohesion: cohesionOf(sum, size, self) };
   };

@@ -1,19 +1,26 @@
 /**
  * One mining pass, incremental over the programs logged since the last one (a watermark on
- * programs.seq): parse, normalize, embed and store every finished run's program, then cluster the
- * new ones — joining existing clusters where they fit, forming new ones from the rest and the
- * noise of earlier passes. Interrupted passes resume: runs are mined at most once (keyed by run),
- * and a pass left `running` is taken over by the next one.
+ * programs.seq): the front end analyzes every finished run's program (parse, slice, normalize,
+ * skeleton, structural embedding), represent/ profiles its decomposition (roles, flows, prompt
+ * words, vocabulary, query), and the pass stores both; then the new programs are clustered by
+ * their profile vectors — joining existing clusters where they fit, forming new ones from the
+ * rest and the noise of earlier passes. Simple lookups (no fan-out, one model call, few roles)
+ * are stored but never clustered. Interrupted passes resume: runs are mined at most once (keyed
+ * by run), and a pass left `running` is taken over by the next one.
  */
-import { sha256 } from '../../src/contracts/hash.js';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { sha256 } from '../../src/contracts/hash.js';
 import type { Database } from '../../src/db/connection.js';
-import type { Embedder } from '../../src/models/embeddings.js';
 import { clusters, minedPrograms, miningPasses } from '../../src/db/schema.js';
-import { bruteForceKnn, type ClusterItem, type ExistingCluster, incrementalPass, type KnnFn, type Neighbor } from './core.js';
+import type { Embedder } from '../../src/models/embeddings.js';
+import { consolidate } from '../front/consolidate.js';
 import { analyzeProgram } from '../front/parse.js';
-import { blocksOf, nearest, type RunToMine, runsToMine, safeWatermark } from './store.js';
-import type { ProgramAnalysis } from '../front/types.js';
+import type { BlockInput, ProgramAnalysis } from '../front/types.js';
+import { type Profile, profileProgram } from '../represent/profile.js';
+import { fromSparsevecText, type SparseVector, toSparsevecText } from '../represent/sparse.js';
+import { PROFILE_DIM, type TermStatistics, termCounts, vectorize } from '../represent/vectorize.js';
+import { clusterIncrementally, type ExistingProfileCluster, type ProfileItem, summarizeMembers } from './incremental.js';
+import { addTermCounts, blocksOf, loadTermStatistics, parseVector, type RunToMine, runsToMine, safeWatermark } from './store.js';
 
 export interface MineProgress {
   phase: 'parse' | 'cluster';
@@ -26,8 +33,8 @@ export interface MineOptions {
   batchSize?: number;
   /** Noise programs of earlier passes re-considered for new clusters (default 20,000, newest first). */
   noisePoolLimit?: number;
-  /** kNN: HNSW queries in the database, or brute force in memory (default: brute force up to 3,000 items). */
-  knn?: 'database' | 'memory' | 'auto';
+  /** A program joins a cluster at this fraction of the cluster's cohesion (default 0.7). */
+  attach?: number;
   onProgress?: (p: MineProgress) => void;
   /** Semantic embeddings of each program's query and prompt templates (when an embedding model is configured). */
   embedder?: Embedder;
@@ -50,6 +57,11 @@ export interface MineReport {
   clustersGrown: number;
   /** Programs of this pass that stayed unclustered (noise). */
   noise: number;
+  /** Programs of this pass that are simple lookups (no fan-out, one model call, few roles): never clustered. */
+  simple: number;
+  /** Where this pass cut the merge sequence, and the silhouette of that partition. */
+  cut: number;
+  silhouette: number;
   /** Programs of this pass that only call one library function: not mined again as new clusters. */
   libraryOnly: number;
   /** Of the programs clustered before this pass, the share whose cluster id did not change. */
@@ -101,7 +113,7 @@ async function startPass(database: Database): Promise<{ id: number; fromSeq: num
   return { id: row.id, fromSeq, toSeq: Math.max(fromSeq, watermark), resumed: false };
 }
 
-function storeRow(run: RunToMine, passId: number, a: ReturnType<typeof analyzeProgram>): typeof minedPrograms.$inferInsert {
+function storeRow(run: RunToMine, passId: number, a: ReturnType<typeof analyzeProgram>, profile: Profile | undefined): typeof minedPrograms.$inferInsert {
   const code = run.blocks.map((b) => b.code).join('\n\n');
   const base = { runId: run.runId, maxProgramSeq: run.maxSeq, passId, query: run.query, succeeded: run.status === 'succeeded', code };
   if (!a.ok) return { ...base, status: 'unparseable', reason: a.reason };
@@ -115,20 +127,62 @@ function storeRow(run: RunToMine, passId: number, a: ReturnType<typeof analyzePr
     templates: a.skeleton.prompts,
     libCalls: a.skeleton.libCalls,
     structEmbedding: a.embedding,
+    profile: profile as unknown as Record<string, unknown>,
   };
 }
 
-/** Re-analyzes stored programs from their logged blocks to get their trees (for anti-unification). */
-async function itemsFromRows(
-  database: Database,
-  rows: { runId: string; fingerprint: string | null; structEmbedding: number[] | null }[],
-): Promise<ClusterItem[]> {
-  if (rows.length === 0) return [];
-  const blocks = await blocksOf(database, rows.map((r) => r.runId));
-  return rows.map((r) => {
-    const a = analyzeProgram({ runId: r.runId, blocks: blocks.get(r.runId) ?? [] });
-    return { id: r.runId, embedding: r.structEmbedding ?? (a.ok ? a.embedding : []), tree: a.ok ? a.tree : undefined, fingerprint: r.fingerprint ?? undefined };
-  });
+/** The decomposition profile of a run: the blocks that ran (a failed step gives way to its repair). */
+export function profileOf(blocks: readonly BlockInput[], query: string, runId = ''): Profile {
+  const program = consolidate({ runId, blocks: [...blocks] });
+  return profileProgram(program.contributingCode || program.fullCode, query);
+}
+
+/** A stored profile, or undefined when the row predates profiles. */
+function storedProfile(value: unknown): Profile | undefined {
+  return value && typeof value === 'object' && 'views' in value ? (value as Profile) : undefined;
+}
+
+interface PoolRow {
+  runId: string;
+  fingerprint: string | null;
+  structEmbedding: number[] | null;
+  profile: unknown;
+}
+
+/** Profile items of stored programs, vectorized with the current document frequencies. */
+function itemsOf(rows: readonly PoolRow[], stats: TermStatistics): ProfileItem[] {
+  const out: ProfileItem[] = [];
+  for (const r of rows) {
+    const p = storedProfile(r.profile);
+    if (!p || p.simple) continue;
+    out.push({ id: r.runId, key: r.fingerprint ?? undefined, vector: vectorize(p, stats, r.structEmbedding ? parseVector(r.structEmbedding) : undefined) });
+  }
+  return out;
+}
+
+const poolColumns = { runId: minedPrograms.runId, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding, profile: minedPrograms.profile };
+
+/**
+ * Programs mined before profiles existed get one now (from their logged blocks), and their terms
+ * join the document frequencies: an upgraded database clusters everything it holds.
+ */
+async function backfillProfiles(database: Database): Promise<number> {
+  let done = 0;
+  for (;;) {
+    const rows = await database.db
+      .select({ runId: minedPrograms.runId, query: minedPrograms.query })
+      .from(minedPrograms)
+      .where(and(eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.profile)))
+      .limit(1_000);
+    if (rows.length === 0) return done;
+    const blocks = await blocksOf(database, rows.map((r) => r.runId));
+    const profiles = rows.map((r) => ({ runId: r.runId, profile: profileOf(blocks.get(r.runId) ?? [], r.query, r.runId) }));
+    await database.db.transaction(async (tx) => {
+      for (const p of profiles) await tx.update(minedPrograms).set({ profile: p.profile as unknown as Record<string, unknown> }).where(eq(minedPrograms.runId, p.runId));
+      await addTermCounts(tx, termCounts(profiles.map((p) => p.profile)));
+    });
+    done += rows.length;
+  }
 }
 
 export function minePass(database: Database, options: MineOptions = {}): Promise<MineReport> {
@@ -151,20 +205,25 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
     clustersNew: 0,
     clustersGrown: 0,
     noise: 0,
+    simple: 0,
+    cut: 0,
+    silhouette: 0,
     libraryOnly: 0,
     stability: { previouslyClustered: 0, kept: 0, ratio: 1 },
     resumed: pass.resumed,
     durationMs: 0,
   };
+  await backfillProfiles(database);
   const [{ n: pending }] = await database.query<{ n: number }>(
     `select count(distinct p.run_id)::int as n from programs p join runs r on r.id = p.run_id
       where p.seq > $1 and p.seq <= $2 and r.status <> 'running' and not exists (select 1 from mined_programs m where m.run_id = p.run_id)`,
     [pass.fromSeq, pass.toSeq],
   );
-  // 1. parse, normalize, embed, store — window by window over the watermark range, each batch
-  //    committed (an interrupted pass resumes: mined runs are skipped)
+  // 1. analyze, profile, store — window by window over the watermark range, each batch committed
+  //    with its terms' document frequencies (an interrupted pass resumes: mined runs are skipped)
   const window = Math.max(1, options.batchSize ?? 1_000);
   const analyses = new Map<string, ProgramAnalysis>();
+  const profiles = new Map<string, Profile>();
   for (let cursor = pass.fromSeq; cursor < pass.toSeq; cursor += window) {
     if (options.signal?.aborted) throw new Error('mining interrupted; the next `accrete mine` resumes this pass');
     const batch = await runsToMine(database, cursor, Math.min(pass.toSeq, cursor + window));
@@ -173,15 +232,18 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
       const a = analyzeProgram({ runId: run.runId, blocks: run.blocks });
       report.programsRead += run.blocks.length;
       report.runsRead++;
+      let profile: Profile | undefined;
       if (a.ok) {
         report.parsed++;
         analyses.set(run.runId, a);
+        profile = profileOf(run.blocks, run.query, run.runId);
+        profiles.set(run.runId, profile);
       } else {
         report.unparseable++;
         const k = reasonClass(a.reason);
         report.unparseableReasons[k] = (report.unparseableReasons[k] ?? 0) + 1;
       }
-      return storeRow(run, pass.id, a);
+      return storeRow(run, pass.id, a, profile);
     });
     if (options.embedder) {
       const parsedRows = rows.filter((r) => r.status === 'parsed');
@@ -189,59 +251,73 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
       const vectors = texts.length ? await options.embedder.embed(texts) : [];
       parsedRows.forEach((r, i) => (r.semanticEmbedding = vectors[i]));
     }
-    for (let i = 0; i < rows.length; i += 500) await db.insert(minedPrograms).values(rows.slice(i, i + 500)).onConflictDoNothing();
+    await db.transaction(async (tx) => {
+      const inserted: string[] = [];
+      for (let i = 0; i < rows.length; i += 500) {
+        const done = await tx.insert(minedPrograms).values(rows.slice(i, i + 500)).onConflictDoNothing().returning({ runId: minedPrograms.runId });
+        inserted.push(...done.map((d) => d.runId));
+      }
+      await addTermCounts(tx, termCounts(inserted.flatMap((id) => (profiles.has(id) ? [profiles.get(id) as Profile] : []))));
+    });
     options.onProgress?.({ phase: 'parse', done: report.runsRead, total: pending });
   }
-  // Programs of an interrupted earlier attempt of this pass, not yet clustered, join in too.
+  const stats = await loadTermStatistics(database);
+
+  // 2. the pool: this pass's programs (and those of an interrupted attempt of it), and the noise
+  //    of earlier passes; each vectorized with the document frequencies as they are now
   const carried = await db
-    .select({ runId: minedPrograms.runId, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
+    .select(poolColumns)
     .from(minedPrograms)
     .where(and(eq(minedPrograms.passId, pass.id), eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId), notJustALibraryCall));
-  const newItems: ClusterItem[] = [];
-  const carriedRows = carried.filter((r) => !analyses.has(r.runId));
+  const newItems: ProfileItem[] = [];
+  const vectors = new Map<string, SparseVector>();
   for (const a of analyses.values()) {
     if (justALibraryCall(a)) {
       report.libraryOnly++;
       continue;
     }
-    newItems.push({ id: a.runId, embedding: a.embedding, tree: a.tree, fingerprint: a.fingerprint });
+    const profile = profiles.get(a.runId);
+    if (!profile) continue;
+    const vector = vectorize(profile, stats, a.embedding);
+    vectors.set(a.runId, vector);
+    if (profile.simple) {
+      report.simple++;
+      continue;
+    }
+    newItems.push({ id: a.runId, key: a.fingerprint, vector });
   }
-  newItems.push(...(await itemsFromRows(database, carriedRows)));
+  newItems.push(...itemsOf(carried.filter((r) => !analyses.has(r.runId)), stats));
+  // store this pass's vectors (kNN by the HNSW index, and `clusters show` similarity)
+  await db.transaction(async (tx) => {
+    for (const [runId, v] of vectors) await tx.update(minedPrograms).set({ profileVector: toSparsevecText(v, PROFILE_DIM) }).where(eq(minedPrograms.runId, runId));
+  });
 
-  // 2. cluster
   const existingRows = await db.select().from(clusters);
-  const medoidRows = existingRows.length
-    ? await db
-        .select({ runId: minedPrograms.runId, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
-        .from(minedPrograms)
-        .where(inArray(minedPrograms.runId, existingRows.map((c) => c.representativeRunId).filter((x): x is string => Boolean(x))))
-    : [];
-  const medoids = new Map((await itemsFromRows(database, medoidRows)).map((i) => [i.id, i]));
-  const existing: ExistingCluster[] = existingRows
-    .filter((c) => c.representativeRunId && medoids.has(c.representativeRunId) && c.centroid)
-    .map((c) => ({ id: c.id, centroid: c.centroid!, size: c.size, medoid: medoids.get(c.representativeRunId!)! }));
+  const existing: ExistingProfileCluster[] = [];
+  for (const c of existingRows) {
+    if (c.profileCentroid && c.cohesion !== null) existing.push({ id: c.id, centroid: fromSparsevecText(c.profileCentroid), cohesion: c.cohesion, size: c.size });
+    else {
+      // a cluster from before profiles: summarize its members now
+      const members = await db.select(poolColumns).from(minedPrograms).where(eq(minedPrograms.clusterId, c.id));
+      const items = itemsOf(members, stats);
+      if (items.length === 0) continue;
+      const summary = summarizeMembers(items);
+      existing.push({ id: c.id, centroid: summary.centroid, cohesion: summary.cohesion, size: c.size });
+    }
+  }
   const noiseRows = await db
-    .select({ runId: minedPrograms.runId, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding })
+    .select(poolColumns)
     .from(minedPrograms)
     .where(and(eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId), sql`${minedPrograms.passId} <> ${pass.id}`, notJustALibraryCall))
     .orderBy(sql`${minedPrograms.createdAt} desc`)
     .limit(options.noisePoolLimit ?? 20_000);
-  const noisePool = await itemsFromRows(database, noiseRows);
-  const pool = [...newItems, ...noisePool];
-  const mode = options.knn === 'database' || (options.knn !== 'memory' && pool.length > 3_000) ? 'database' : 'memory';
-  const byId = new Map(pool.map((i) => [i.id, i]));
-  let knn: KnnFn;
-  if (mode === 'database') {
-    knn = async (item, k) => {
-      const rows = await nearest(database, item.embedding, k * 3);
-      return rows.filter((r) => byId.has(r.runId)).slice(0, k).map((r): Neighbor => ({ id: r.runId, similarity: r.similarity }));
-    };
-  } else {
-    knn = bruteForceKnn(pool);
-  }
+  const noisePool = itemsOf(noiseRows, stats);
+
+  // 3. cluster
   const takenIds = new Set(existingRows.map((c) => c.id));
   let nextId = existingRows.reduce((m, c) => Math.max(m, Number(c.id.replace(/^c/, '')) || 0), 0) + 1;
-  const result = await incrementalPass(newItems, existing, noisePool, knn, {
+  const result = clusterIncrementally(newItems, existing, noisePool, {
+    attach: options.attach,
     newClusterId: () => {
       let id = `c${nextId++}`;
       while (takenIds.has(id)) id = `c${nextId++}`;
@@ -249,9 +325,11 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
       return id;
     },
   });
-  options.onProgress?.({ phase: 'cluster', done: pool.length, total: pool.length });
+  report.cut = result.cut;
+  report.silhouette = result.silhouette;
+  options.onProgress?.({ phase: 'cluster', done: newItems.length + noisePool.length, total: newItems.length + noisePool.length });
 
-  // 3. write assignments and clusters
+  // 4. write assignments and clusters
   const clusterOf = async () => new Map((await database.query<{ run_id: string; cluster_id: string }>('select run_id, cluster_id from mined_programs where cluster_id is not null')).map((r) => [r.run_id, r.cluster_id]));
   const before = await clusterOf();
   await db.transaction(async (tx) => {
@@ -267,10 +345,9 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
         await tx.update(minedPrograms).set({ clusterId }).where(inArray(minedPrograms.runId, runIds.slice(i, i + 1_000)));
       }
     }
-    const touched = new Set([...byCluster.keys()]);
     const createdById = new Map(result.created.map((c) => [c.id, c]));
-    for (const clusterId of touched) {
-      const stats = await tx
+    for (const clusterId of byCluster.keys()) {
+      const stats2 = await tx
         .select({
           size: sql<number>`count(*)::int`,
           support: sql<number>`count(*) filter (where ${minedPrograms.succeeded})::int`,
@@ -279,12 +356,14 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
         })
         .from(minedPrograms)
         .where(eq(minedPrograms.clusterId, clusterId));
-      const s = stats[0];
-      const members = (await tx.select({ runId: minedPrograms.runId }).from(minedPrograms).where(eq(minedPrograms.clusterId, clusterId))).map((m) => m.runId);
+      const s = stats2[0];
+      const memberRows = await tx.select(poolColumns).from(minedPrograms).where(eq(minedPrograms.clusterId, clusterId));
+      const members = memberRows.map((m) => m.runId);
       const created = createdById.get(clusterId);
-      const updated = result.updated.get(clusterId);
-      const centroid = created?.centroid ?? updated?.centroid;
-      const representative = created?.medoid ?? existingRows.find((c) => c.id === clusterId)?.representativeRunId ?? members[0];
+      // centroid and cohesion over every member, with today's document frequencies
+      const summary = summarizeMembers(itemsOf(memberRows, stats));
+      const structs = memberRows.flatMap((m) => (m.structEmbedding ? [parseVector(m.structEmbedding)] : []));
+      const representative = created?.representative ?? existingRows.find((c) => c.id === clusterId)?.representativeRunId ?? summary.representative ?? members[0];
       const [rep] = await tx.select({ templates: minedPrograms.templates }).from(minedPrograms).where(eq(minedPrograms.runId, representative));
       const values = {
         size: s.size,
@@ -294,7 +373,9 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
         growth: s.growth,
         templates: rep?.templates ?? [],
         representativeRunId: representative,
-        centroid: centroid ?? null,
+        centroid: structs.length ? meanVector(structs) : null,
+        profileCentroid: toSparsevecText(summary.centroid, PROFILE_DIM),
+        cohesion: summary.cohesion,
         membersHash: membersHash(members),
         updatedPass: pass.id,
         updatedAt: new Date(),
@@ -321,4 +402,12 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
   report.durationMs = Math.round(performance.now() - started);
   await db.update(miningPasses).set({ report: report as unknown as Record<string, unknown> }).where(eq(miningPasses.id, pass.id));
   return report;
+}
+
+/** The mean of vectors, L2-normalized (the structural centroid kept for display). */
+function meanVector(vs: readonly number[][]): number[] {
+  const out = new Array<number>(vs[0].length).fill(0);
+  for (const v of vs) for (let i = 0; i < out.length; i++) out[i] += v[i];
+  const norm = Math.sqrt(out.reduce((s, x) => s + x * x, 0)) || 1;
+  return out.map((x) => x / norm);
 }

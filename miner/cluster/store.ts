@@ -2,7 +2,10 @@
  * The miner's database access: finished runs not mined yet, their code blocks, mined programs,
  * clusters, passes, and kNN queries through pgvector's HNSW index.
  */
-import type { Database } from '../../src/db/connection.js';
+import { sql } from 'drizzle-orm';
+import type { Database, Db } from '../../src/db/connection.js';
+import { miningTerms } from '../../src/db/schema.js';
+import { TermStatistics } from '../represent/vectorize.js';
 import type { BlockInput } from '../front/types.js';
 
 export interface RunToMine {
@@ -86,4 +89,25 @@ export async function nearest(database: Database, embedding: readonly number[], 
     [vectorText(embedding)],
   );
   return rows.map((r) => ({ runId: r.run_id, similarity: Number(r.sim) }));
+}
+
+/** Document frequencies of profile terms, and how many documents they were counted over. */
+export async function loadTermStatistics(database: Database): Promise<TermStatistics> {
+  const stats = new TermStatistics();
+  const [row] = await database.query<{ n: number }>("select count(*)::int as n from mined_programs where status = 'parsed' and profile is not null");
+  stats.docs = Number(row?.n ?? 0);
+  const terms = await database.query<{ term: string; df: number }>('select term, df from mining_terms');
+  for (const t of terms) stats.df.set(t.term, Number(t.df));
+  return stats;
+}
+
+/** Adds documents' terms to the stored document frequencies (inside the caller's transaction). */
+export async function addTermCounts(db: Db, counts: Map<string, number>): Promise<void> {
+  const rows = [...counts].map(([term, df]) => ({ term, df }));
+  for (let i = 0; i < rows.length; i += 1_000) {
+    await db
+      .insert(miningTerms)
+      .values(rows.slice(i, i + 1_000))
+      .onConflictDoUpdate({ target: miningTerms.term, set: { df: sql`${miningTerms.df} + excluded.df` } });
+  }
 }

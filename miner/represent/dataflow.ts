@@ -20,7 +20,8 @@ export interface Taint {
   model: boolean;
 }
 
-const MUTATORS = new Set(['push', 'unshift', 'set', 'add', 'splice', 'concat', 'assign']);
+/** Methods that change their receiver in place (its value then depends on their arguments). */
+const MUTATORS = new Set(['push', 'unshift', 'set', 'add', 'splice', 'concat', 'assign', 'sort', 'reverse', 'fill', 'copyWithin', 'delete', 'clear', 'pop', 'shift']);
 
 /** The name a call expression calls: `llm`, `lib.foo` → `lib.foo`, `xs.map` → `.map`. */
 export function calleeName(call: ts.CallExpression): string | undefined {
@@ -161,11 +162,34 @@ export class Dataflow {
     return this.scopes.keyOf(id);
   }
 
+  /**
+   * What decides whether a write happens: the conditions of the `if`s, loops, ternaries and
+   * switches around it (up to its function), e.g. `if (/yes/.test(v)) count++` makes `count`
+   * depend on `v`.
+   */
+  private controlReads(n: ts.Node): Set<string> {
+    const out = new Set<string>();
+    let child: ts.Node = n;
+    for (let p: ts.Node | undefined = n.parent; p && !ts.isSourceFile(p); child = p, p = p.parent) {
+      if (ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isArrowFunction(p) || ts.isMethodDeclaration(p)) break;
+      let cond: ts.Node | undefined;
+      if (ts.isIfStatement(p) && child !== p.expression) cond = p.expression;
+      else if ((ts.isWhileStatement(p) || ts.isDoStatement(p)) && child !== p.expression) cond = p.expression;
+      else if (ts.isForStatement(p) && child === p.statement) cond = p.condition;
+      else if ((ts.isForOfStatement(p) || ts.isForInStatement(p)) && child === p.statement) cond = p.expression;
+      else if (ts.isConditionalExpression(p) && child !== p.condition) cond = p.condition;
+      else if (ts.isSwitchStatement(p) && child !== p.expression) cond = p.expression;
+      if (cond) for (const r of this.reads(cond)) out.add(r);
+    }
+    return out;
+  }
+
   private addEdge(target: string | undefined, from: Iterable<string>, def?: ts.Node): void {
     if (!target) return;
     let set = this.deps.get(target);
     if (!set) this.deps.set(target, (set = new Set()));
     for (const f of from) if (f !== target) set.add(f);
+    if (def) for (const f of this.controlReads(def)) if (f !== target) set.add(f);
     if (def) {
       const list = this.defs.get(target);
       if (list) list.push(def);
@@ -198,8 +222,9 @@ export class Dataflow {
     } else if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       this.bindTarget(n.left, this.reads(n.right), n.right);
     } else if ((ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) {
-      // counts[key]++: the counter depends on its key
+      // counts[key]++: the counter depends on its key (and, like `n++`, on the conditions around it)
       if (ts.isElementAccessExpression(n.operand)) this.bindTarget(n.operand, this.reads(n.operand.argumentExpression), n);
+      else this.bindTarget(n.operand, new Set(), n);
     } else if (ts.isFunctionDeclaration(n) && n.name && n.body) {
       this.addEdge(this.key(n.name), this.reads(n.body), n.body);
     } else if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && ts.isVariableDeclarationList(n.initializer)) {

@@ -22,14 +22,14 @@ export interface Profile {
   /** Distinct roles on the answer's slice: how much of a decomposition there is. */
   complexity: number;
   /**
-   * A simple lookup rather than a decomposition: no fan-out, at most one model call and few roles
-   * (a peek and one question, a regex and an answer). Such programs are kept out of clusters: there
-   * is nothing in them to generalize.
+   * A simple lookup rather than a decomposition: no fan-out, and either one model call over the
+   * input as it is (a peek and one question) or no model call and few roles (a regex and an
+   * answer). Such programs are kept out of clusters: there is nothing in them to generalize.
    */
   simple: boolean;
 }
 
-/** Fewer distinct roles than this, with no fan-out and at most one model call, is a simple lookup. */
+/** Fewer distinct roles than this, with no model call, is a simple lookup. */
 export const MIN_DECOMPOSITION_ROLES = 8;
 
 function bag(tokens: Iterable<string>): TermBag {
@@ -50,6 +50,8 @@ export function profileProgram(code: string, query: string): Profile {
   const fanOut = count('fan', ['batch', 'parallel', 'sequential', 'recursive']);
   const modelCalls = fanOut + count('fan', ['single']);
   const complexity = roles.roles.size;
+  // the input is cut (lines, records, chunks, filters ...) rather than only peeked at
+  const cutsInput = [...roles.roles.keys()].some((r) => r.startsWith('cut:') && r !== 'cut:peek');
   return {
     views: {
       roles: Object.fromEntries(roles.roles),
@@ -63,6 +65,6 @@ export function profileProgram(code: string, query: string): Profile {
     fanOut,
     modelCalls,
     complexity,
-    simple: fanOut === 0 && modelCalls <= 1 && complexity < MIN_DECOMPOSITION_ROLES,
+    simple: fanOut === 0 && (modelCalls === 0 ? complexity < MIN_DECOMPOSITION_ROLES : modelCalls === 1 && !cutsInput),
   };
 }

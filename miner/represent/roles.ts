@@ -85,8 +85,9 @@ export function describeRoles(code: string | ts.SourceFile): RoleProfile {
   const promptText: string[] = [];
   const emitted: { role: string; node: ts.Node }[] = [];
   let current: ts.Node = file;
-  const emit = (role: string): void => {
-    emitted.push({ role, node: current });
+  /** Records a role at the current node, or at `at` (a loop or branch whose body decides relevance). */
+  const emit = (role: string, at?: ts.Node): void => {
+    emitted.push({ role, node: at ?? current });
   };
 
   const enclosing = (n: ts.Node, kinds: Set<ts.SyntaxKind>, stopAtFunction: boolean): ts.Node | undefined => {
@@ -171,7 +172,7 @@ export function describeRoles(code: string | ts.SourceFile): RoleProfile {
     } else if (ts.isBreakStatement(n)) {
       const loop = enclosing(n, LOOP_KINDS, true);
       const guard = enclosing(n, new Set([ts.SyntaxKind.IfStatement]), true);
-      if (loop && guard && ts.isIfStatement(guard) && modelTaint(guard.expression) && containsModelCall(loop)) emit('loop:until-model');
+      if (loop && guard && ts.isIfStatement(guard) && modelTaint(guard.expression) && containsModelCall(loop)) emit('loop:until-model', loop);
     } else if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken || n.operatorToken.kind === ts.SyntaxKind.EqualsToken)) {
       const right = n.right.getText();
       if (ts.isElementAccessExpression(n.left) && /\|\|\s*0\)\s*\+\s*1|\?\?\s*0\)\s*\+\s*1/.test(right)) emit('combine:count');
@@ -427,7 +428,8 @@ export function relevance(file: ts.SourceFile, flow: Dataflow): ((n: ts.Node) =>
   const answerSpans = [...finals, ...(typed ? prints : [])].map((c) => ({ pos: c.pos, end: c.end }));
   return (n: ts.Node): boolean => {
     const st = statementOf(n);
-    return spans.some((sp) => sp.pos >= st.pos && sp.end <= st.end) || answerSpans.some((sp) => sp.pos >= st.pos && sp.end <= st.end) || spans.some((sp) => n.pos >= sp.pos && n.end <= sp.end);
+    const within = (outer: ts.Node): boolean => spans.some((sp) => sp.pos >= outer.pos && sp.end <= outer.end) || answerSpans.some((sp) => sp.pos >= outer.pos && sp.end <= outer.end);
+    return within(st) || within(n) || spans.some((sp) => n.pos >= sp.pos && n.end <= sp.end);
   };
 }
 

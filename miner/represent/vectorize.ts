@@ -38,7 +38,16 @@ const MAX_NONZERO = 1_000;
 const MIN_DF = 2;
 const MIN_DOCS_FOR_MIN_DF = 20;
 
-const key = (view: View, term: string): string => `${view}\u0001${term}`;
+/** How a view's term is keyed in document frequencies (and in the `mining_terms` table). */
+export const termKey = (view: View, term: string): string => `${view}\u0001${term}`;
+const key = termKey;
+
+/** Document counts of each term over some profiles (to add to stored frequencies). */
+export function termCounts(profiles: Iterable<Pick<Profile, 'views'>>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of profiles) for (const view of VIEWS) for (const term of Object.keys(p.views[view] ?? {})) counts.set(termKey(view, term), (counts.get(termKey(view, term)) ?? 0) + 1);
+  return counts;
+}
 
 /** Document frequencies of terms per view, over a pool of profiles. */
 export class TermStatistics {
