@@ -1,10 +1,10 @@
 /**
  * Consolidation of a run's code blocks into one program, in execution order.
  *
- * Decision about failed blocks: a block that errored in the sandbox stays in the unsliced
- * ("full") program, because it is part of what the model wrote, but is dropped from the program
- * that gets sliced: its effects cannot be relied on (it may have stopped at its first statement),
- * and the statements after it in the run were written knowing it failed.
+ * Failed blocks: a block that errored in the sandbox stays in the unsliced ("full") program,
+ * because it is part of what the model wrote. What it contributes to the program that gets sliced
+ * is decided in failed.ts: the statements that ran before the one that threw (the sandbox runs top
+ * to bottom, and their bindings stay in the namespace), never the rest.
  */
 import type { BlockInput, ProgramInput } from './types.js';
 
@@ -55,6 +55,7 @@ export function consolidate(input: ProgramInput): ConsolidatedProgram {
       blockIdx: b.blockIdx,
       code: typeof b.code === 'string' ? b.code : String(b.code ?? ''),
       status: String(b.status ?? ''),
+      error: typeof b.error === 'string' ? b.error : null,
       failed: isFailedStatus(String(b.status ?? '')),
     }));
   let totalChars = 0;

@@ -45,6 +45,42 @@ export function lowerSourceFile(sf: ts.SourceFile): NNode[] {
   return out;
 }
 
+/**
+ * Lowers a parsed block like {@link lowerSourceFile}, and says where each lowered statement was
+ * written: the 1-based first and last line of the top-level statement it came from, and whether it
+ * only defines a function (a declaration, or a binding whose value is a function literal).
+ */
+export function lowerSourceFileWithLines(sf: ts.SourceFile): { stmts: NNode[]; spans: StatementSpan[] } {
+  const stmts: NNode[] = [];
+  const spans: StatementSpan[] = [];
+  for (const s of sf.statements) {
+    const before = stmts.length;
+    pushStatement(stmts, s, 1);
+    if (stmts.length === before) continue;
+    spans.push({
+      first: sf.getLineAndCharacterOfPosition(s.getStart(sf)).line + 1,
+      last: sf.getLineAndCharacterOfPosition(s.getEnd()).line + 1,
+      definesFunction: definesFunctionOnly(s),
+    });
+  }
+  return { stmts, spans };
+}
+
+/** Where a top-level statement was written (see {@link lowerSourceFileWithLines}). */
+export interface StatementSpan {
+  first: number;
+  last: number;
+  definesFunction: boolean;
+}
+
+function definesFunctionOnly(s: ts.Statement): boolean {
+  if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) return true;
+  if (!ts.isVariableStatement(s)) return false;
+  return s.declarationList.declarations.every(
+    (d) => d.initializer !== undefined && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer) || ts.isClassExpression(d.initializer)),
+  );
+}
+
 function tooDeep(depth: number): void {
   if (depth > MAX_TREE_DEPTH) throw new LowerError(`nesting too deep: the syntax tree is more than ${MAX_TREE_DEPTH} levels deep`);
 }

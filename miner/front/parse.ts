@@ -8,7 +8,7 @@
 import { embedStructure } from '../represent/embed.js';
 import { LowerError } from './lower.js';
 import { normalizeStatements } from './normalize.js';
-import { lowerRun, sliceBlocks } from './program.js';
+import { lowerRun, sliceRun } from './program.js';
 import { findLibCalls, liftSkeleton } from './skeleton.js';
 import { canonicalizeExpressions } from './canon-expr.js';
 import { depth as treeDepth, isLoopKind, size as treeSize, type NNode, type NodeKind } from './tree.js';
@@ -45,7 +45,7 @@ function analyze(input: ProgramInput): ProgramAnalysis | Unparseable {
   for (const b of all) for (let i = 0; i < b.stmts.length; i++) b.stmts[i] = canonicalizeExpressions(b.stmts[i]);
   const fullStmts = all.flatMap((b) => b.stmts);
 
-  const sliced = sliceBlocks(contributing.map((b) => b.stmts));
+  const sliced = sliceRun(all);
   const libCalls = findLibCalls(fullStmts);
   const slicedCount = sliced.stmts.length;
   const norm = normalizeStatements(sliced.stmts, { expressionsDone: true });

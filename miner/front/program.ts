@@ -1,12 +1,16 @@
 /**
  * One run's program through the front end, shared by the mining pass (parse.ts) and by
  * generalize: consolidation of the logged blocks, guards, parsing and lowering, hoisting of
- * function declarations, one effect analysis and the backward slice from FINAL. The mining pass
- * then canonicalizes and normalizes what comes out; generalize prints it as code to run.
+ * function declarations, what failed blocks leave behind (failed.ts), one effect analysis and the
+ * backward slice from FINAL, or from the printed values the model read when it typed its answer
+ * (printed.ts). The mining pass then canonicalizes and normalizes what comes out; generalize
+ * prints it as code to run.
  */
 import { consolidate, type OrderedBlock } from './consolidate.js';
+import { keepWithoutExtent, ranStatements } from './failed.js';
 import { checkBinary, checkNesting, checkSize } from './guard.js';
-import { LowerError, lowerSourceFile, parseBlock } from './lower.js';
+import { LowerError, lowerSourceFileWithLines, parseBlock, type StatementSpan } from './lower.js';
+import { answerFromPrinted, answersWithLiteral, printCriteria } from './printed.js';
 import { printStatements } from './print.js';
 import { EffectsAnalyzer, collectFunctions } from './scope.js';
 import { FinalDetector, backwardSlice } from './slice.js';
@@ -17,6 +21,11 @@ export interface LoweredBlock {
   block: OrderedBlock;
   /** The block's statements, function declarations first. */
   stmts: NNode[];
+  /**
+   * For a failed block whose error says where it threw: which of `stmts` ran before (aligned with
+   * them). Undefined for blocks that ran, and for failed blocks whose error does not say.
+   */
+  ran?: boolean[];
 }
 
 export interface LoweredRun {
@@ -92,11 +101,11 @@ function blockProblem(code: string): string | undefined {
   return undefined;
 }
 
-function lowerOne(code: string): { ok: true; stmts: NNode[] } | { ok: false; reason: string } {
+function lowerOne(code: string): { ok: true; stmts: NNode[]; spans: StatementSpan[] } | { ok: false; reason: string } {
   try {
     const parsed = parseBlock(code);
     if (!parsed.ok) return parsed;
-    return { ok: true, stmts: lowerSourceFile(parsed.sf) };
+    return { ok: true, ...lowerSourceFileWithLines(parsed.sf) };
   } catch (e) {
     if (e instanceof LowerError) return { ok: false, reason: e.message };
     if (e instanceof RangeError) return { ok: false, reason: 'nesting too deep: the parser ran out of stack' };
@@ -126,33 +135,103 @@ export function lowerRun(input: ProgramInput): LowerRunResult {
       }
       return { ok: false, reason: `${where(b)}: ${parsed.reason}` };
     }
-    lowered.push({ block: b, stmts: hoistFunctionDeclarations(parsed.stmts) });
+    const stmts = hoistFunctionDeclarations(parsed.stmts);
+    const ran = b.failed ? ranStatements(parsed.spans, b.error) : undefined;
+    if (ran === undefined) lowered.push({ block: b, stmts });
+    else {
+      const byNode = new Map(parsed.stmts.map((s, i) => [s, ran[i]]));
+      lowered.push({ block: b, stmts, ran: stmts.map((s) => byNode.get(s) ?? false) });
+    }
   }
   return { ok: true, run: { blocks: prog.blocks, lowered, unparsed } };
 }
 
 export interface RunSlice {
-  /** The kept top-level statements (copies; prints removed). */
+  /** The kept top-level statements (copies; prints removed but those the answer was read from). */
   stmts: NNode[];
   /** False when no block calls FINAL (then everything but prints is kept). */
   hasFinal: boolean;
+  /**
+   * True when the answer was typed as a literal after reading printed output: the slice is taken
+   * from those prints, which are kept in `stmts`.
+   */
+  fromPrints: boolean;
+  /** With `fromPrints`: the step (or, without step indices, the block) whose prints are the criteria. */
+  printedStep?: number;
 }
 
 /**
- * Backward slice of the blocks that ran (failed blocks are not passed in): the criterion is the
- * FINAL calls of the last block that calls FINAL; earlier FINAL calls were attempts that did not
- * end the run. One effect analysis (scope.ts) over all the blocks' functions.
+ * What each block contributes to the program that gets sliced, in execution order: all of a
+ * block that ran; of a failed block, the statements that ran before the one that threw, or, when
+ * its error does not say, those that later blocks do not define again (failed.ts). `steps` holds
+ * each returned block's step index.
  */
-export function sliceBlocks(blocks: readonly NNode[][]): RunSlice {
+export function contributingBlocks(lowered: readonly LoweredBlock[]): { blocks: NNode[][]; steps: number[] } {
+  const blocks: NNode[][] = [];
+  const steps: number[] = [];
+  let an: EffectsAnalyzer | undefined;
+  lowered.forEach((b, i) => {
+    let stmts = b.stmts;
+    if (b.block.failed) {
+      if (b.ran) stmts = stmts.filter((_, j) => b.ran?.[j] === true);
+      else {
+        an ??= new EffectsAnalyzer(collectFunctions(lowered.flatMap((x) => x.stmts)));
+        stmts = keepWithoutExtent(stmts, lowered.slice(i + 1).flatMap((x) => x.stmts), an);
+      }
+      if (stmts.length === 0) return;
+    }
+    blocks.push(stmts);
+    steps.push(b.block.stepIdx);
+  });
+  return { blocks, steps };
+}
+
+/**
+ * Backward slice of the blocks (those that ran, and what failed blocks left: see
+ * {@link contributingBlocks}): the criterion is the FINAL calls of the last block that calls FINAL;
+ * earlier FINAL calls were attempts that did not end the run. When those FINAL calls only get
+ * literals, the answer was typed after reading printed output: the prints of the earlier steps
+ * (`steps`, one per block; without them, of the earlier blocks) whose values come from the input
+ * or from model output are criteria too (printed.ts). One effect analysis (scope.ts) over all the
+ * blocks' functions.
+ */
+export function sliceBlocks(blocks: readonly NNode[][], steps?: readonly number[]): RunSlice {
   const stmts: NNode[] = [];
   let criterionFrom = 0;
+  let finalBlock = -1;
+  const starts: number[] = [];
   const an = new EffectsAnalyzer(collectFunctions(blocks.flat()));
   const finals = new FinalDetector(an);
-  for (const b of blocks) {
-    if (b.some((s) => finals.has(s))) criterionFrom = stmts.length;
+  blocks.forEach((b, i) => {
+    starts.push(stmts.length);
+    if (b.some((s) => finals.has(s))) {
+      criterionFrom = stmts.length;
+      finalBlock = i;
+    }
     stmts.push(...b);
+  });
+  let prints: Set<NNode> | undefined;
+  let printedStep: number | undefined;
+  if (finalBlock >= 0 && answersWithLiteral(stmts.slice(criterionFrom), (s) => finals.has(s))) {
+    // The model read what earlier steps printed (not what its own step printed before FINAL).
+    let firstOfStep = finalBlock;
+    while (steps && firstOfStep > 0 && steps[firstOfStep - 1] === steps[finalBlock]) firstOfStep--;
+    const blockOf = (i: number): number => {
+      let k = 0;
+      while (k + 1 < starts.length && starts[k + 1] <= i) k++;
+      return k;
+    };
+    ({ prints, step: printedStep } = printCriteria(stmts, starts[firstOfStep], an, (i) => (steps ? steps[blockOf(i)] : blockOf(i))));
   }
-  return backwardSlice(stmts, { criterionFrom, analyzer: an, finals });
+  const sliced = backwardSlice(stmts, { criterionFrom, analyzer: an, finals, prints });
+  const fromPrints = prints !== undefined && prints.size > 0 && sliced.hasFinal;
+  return fromPrints ? { ...sliced, fromPrints, printedStep } : { ...sliced, fromPrints };
+}
+
+/** {@link sliceBlocks} over a lowered run's contributing blocks. */
+export function sliceRun(lowered: readonly LoweredBlock[]): RunSlice {
+  const { blocks, steps } = contributingBlocks(lowered);
+  return sliceBlocks(blocks, steps);
 }
 
 export interface SlicedProgram {
@@ -161,22 +240,31 @@ export interface SlicedProgram {
   tree: NNode;
   /** The sliced program printed as code (what the model wrote, minus what FINAL does not depend on). */
   code: string;
+  /**
+   * Set when the run answered with a literal it typed after reading printed output: the program
+   * then returns what the prints of this step showed (their lines, joined by newlines), not the
+   * run's logged answer. A replay should compare with that step's logged output, not the answer.
+   */
+  printedStep?: number;
 }
 
 export type SliceOutcome = { ok: true; program: SlicedProgram } | { ok: false; reason: string };
 
 /**
- * A run's executable program, for generalize: the blocks that ran, lowered WITHOUT
- * canonicalization (canonical forms drop `await` and invent `$chunk`; they are for comparing, not
- * for running), sliced from FINAL and printed. Prints are gone after the slice.
+ * A run's executable program, for generalize: the blocks that ran (and what failed blocks left),
+ * lowered WITHOUT canonicalization (canonical forms drop `await` and invent `$chunk`; they are
+ * for comparing, not for running), sliced from FINAL and printed. Prints are gone after the
+ * slice, except when the model typed its answer after reading them: then the program collects
+ * what those prints showed and answers with it, joined as it was printed (printed.ts).
  */
 export function sliceProgram(runId: string, blocks: BlockInput[]): SliceOutcome {
   if (blocks.length === 0) return { ok: false, reason: 'the run has no logged code blocks' };
   const lowered = lowerRun({ runId, blocks });
   if (!lowered.ok) return lowered;
-  const ran = lowered.run.lowered.filter((b) => !b.block.failed).map((b) => b.stmts);
-  const sliced = sliceBlocks(ran);
+  const sliced = sliceRun(lowered.run.lowered);
   if (!sliced.hasFinal) return { ok: false, reason: 'no block that ran calls FINAL' };
-  const tree = mk('prog', sliced.stmts);
-  return { ok: true, program: { runId, tree, code: printStatements(tree.c) } };
+  const tree = mk('prog', sliced.fromPrints ? answerFromPrinted(sliced.stmts) : sliced.stmts);
+  const program: SlicedProgram = { runId, tree, code: printStatements(tree.c) };
+  if (sliced.fromPrints && sliced.printedStep !== undefined) program.printedStep = sliced.printedStep;
+  return { ok: true, program };
 }

@@ -2,6 +2,8 @@
  * Lifting a normalized program to the skeleton of its decomposition: the pipeline that the answer
  * flows through (e.g. `split(lines) |> filter(match) |> map(llm) |> count |> FINAL`), how the
  * number of model calls grows with the input, the prompt templates, and the library calls.
+ * When the answer was typed after reading printed output (the slice kept those prints), the
+ * pipeline runs through the prints: `... |> print |> FINAL`.
  *
  * Input: the canonical, positionally renamed tree (one name per binding) with literal values.
  */
@@ -39,6 +41,8 @@ class Facts {
   /** Local function name → frames of every place it is referenced (outside its own body). */
   readonly refsOf = new Map<string, Frame[][]>();
   finals: NNode[] = [];
+  /** `print(...)` calls (only those the slice kept: the values a typed answer was read from). */
+  prints: NNode[] = [];
 
   constructor(root: NNode) {
     this.walk(root);
@@ -87,6 +91,7 @@ class Facts {
           const nm = callee.v;
           if (nm === 'llm' || nm === 'rlm' || nm === 'llmBatch') this.modelCalls.push({ call: n, frames: this.frames.slice() });
           else if (nm === 'FINAL') this.finals.push(n);
+          else if (nm === 'print') this.prints.push(n);
           const list = this.callsOf.get(nm);
           if (list) list.push(n);
           else this.callsOf.set(nm, [n]);
@@ -619,6 +624,10 @@ export function liftSkeleton(tree: NNode, libSource: readonly NNode[] = tree.c):
   let ops: string[];
   if (f.finals.length > 0) {
     ops = longest(f.finals.map((c) => lifter.chain(c)));
+    if (ops.length <= 1 && f.prints.length > 0) {
+      const printed = longest(f.prints.map((p) => longest(p.c.slice(1).map((a) => lifter.chain(a)))));
+      ops = [...printed, 'print', 'FINAL'];
+    }
   } else {
     const last = tree.c[tree.c.length - 1];
     ops = last ? lifter.chain(last.k === 'expr' ? last.c[0] : last) : [];

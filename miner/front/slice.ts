@@ -2,7 +2,8 @@
  * Backward slicing from the answer: keeps the statements that the value passed to FINAL depends on
  * (through variables, including writes inside loops and closures and mutations such as
  * `arr.push(...)`, `map.set(...)`, `obj.k = ...`), and drops peeks, prints and abandoned attempts.
- * Where the analysis is unsure it keeps the statement.
+ * When the answer was typed after reading printed output (printed.ts), the prints it was read from
+ * are criteria too, and are kept. Where the analysis is unsure it keeps the statement.
  */
 import { EffectsAnalyzer, collectFunctions } from './scope.js';
 import { LOOP_BODY_INDEX, catchClause, isCallTo, isId, mk, type LoopKind, type NNode, type NodeKind } from './tree.js';
@@ -18,6 +19,11 @@ export interface SliceOptions {
    * the run and are not criteria.
    */
   criterionFrom: number;
+  /**
+   * Print statements (nodes of `stmts`, at any depth) that are criteria wherever they are, and are
+   * kept in the result: the values the model read before it typed its answer.
+   */
+  prints?: ReadonlySet<NNode>;
 }
 
 export interface SliceResult {
@@ -25,6 +31,8 @@ export interface SliceResult {
   /** False when the program has no FINAL call in the criterion range (then only prints are dropped). */
   hasFinal: boolean;
 }
+
+const NO_PRINTS: ReadonlySet<NNode> = new Set();
 
 function union(a: ReadonlySet<string>, ...rest: ReadonlySet<string>[]): Set<string> {
   const out = new Set(a);
@@ -51,10 +59,12 @@ class Slicer {
   private loopDepth = 0;
 
   private readonly finals: FinalDetector;
+  private readonly prints: ReadonlySet<NNode>;
 
-  constructor(an: EffectsAnalyzer, finals: FinalDetector) {
+  constructor(an: EffectsAnalyzer, finals: FinalDetector, prints: ReadonlySet<NNode>) {
     this.an = an;
     this.finals = finals;
+    this.prints = prints;
   }
 
 
@@ -94,7 +104,7 @@ class Slicer {
   }
 
   private stmt(s: NNode, live: Set<string>, crit: boolean, keepJumps: boolean): { node: NNode | null; live: Set<string> } {
-    const isCrit = crit && this.finals.has(s);
+    const isCrit = (crit && this.finals.has(s)) || this.prints.has(s);
     switch (s.k) {
       case 'block': {
         const r = this.list(s.c, live, crit, keepJumps);
@@ -204,11 +214,12 @@ export function isPrintStatement(s: NNode): boolean {
   return s.k === 'expr' && isCallTo(s.c[0], 'print');
 }
 
-/** Removes print statements from every statement list in the tree (in place); returns the node. */
-export function stripPrints(n: NNode): NNode {
-  if (n.k === 'block' || n.k === 'prog' || n.k === 'default') n.c = n.c.filter((s) => !isPrintStatement(s));
-  else if (n.k === 'case') n.c = [n.c[0], ...n.c.slice(1).filter((s) => !isPrintStatement(s))];
-  for (const ch of n.c) stripPrints(ch);
+/** Removes print statements (but those in `keep`) from every statement list in the tree (in place); returns the node. */
+export function stripPrints(n: NNode, keep: ReadonlySet<NNode> = NO_PRINTS): NNode {
+  const dropped = (s: NNode): boolean => isPrintStatement(s) && !keep.has(s);
+  if (n.k === 'block' || n.k === 'prog' || n.k === 'default') n.c = n.c.filter((s) => !dropped(s));
+  else if (n.k === 'case') n.c = [n.c[0], ...n.c.slice(1).filter((s) => !dropped(s))];
+  for (const ch of n.c) stripPrints(ch, keep);
   return n;
 }
 
@@ -260,12 +271,23 @@ export function backwardSlice(stmts: readonly NNode[], options: SliceOptions): S
     const kept = stmts.filter((s) => !isPrintStatement(s)).map((s) => stripPrintsCopy(s));
     return { stmts: kept, hasFinal: false };
   }
-  const kept = new Slicer(an, finals).top(stmts, from);
-  return { stmts: kept.map((s) => stripPrintsCopy(s)), hasFinal: true };
+  const prints = options.prints ?? NO_PRINTS;
+  const kept = new Slicer(an, finals, prints).top(stmts, from);
+  return { stmts: kept.map((s) => stripPrintsCopy(s, prints)), hasFinal: true };
 }
 
-function stripPrintsCopy(n: NNode): NNode {
-  return stripPrints(deepCopy(n));
+/** A copy without prints, but those in `keep` (compared by identity before copying). */
+function stripPrintsCopy(n: NNode, keep: ReadonlySet<NNode> = NO_PRINTS): NNode {
+  if (keep.size === 0) return stripPrints(deepCopy(n));
+  const copy = (x: NNode): NNode => {
+    const c = x.c.filter((s) => !isPrintStatement(s) || keep.has(s) || !isStatementList(x)).map(copy);
+    return { k: x.k, v: x.v, c };
+  };
+  return copy(n);
+}
+
+function isStatementList(n: NNode): boolean {
+  return n.k === 'block' || n.k === 'prog' || n.k === 'default' || n.k === 'case';
 }
 
 function deepCopy(n: NNode): NNode {

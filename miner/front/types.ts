@@ -12,6 +12,11 @@ export interface BlockInput {
    * (`ok`, `success`, `final`, ...) counts as having run.
    */
   status: string;
+  /**
+   * What the sandbox reported when the block failed (the `programs.error` column), e.g.
+   * `TypeError: x is not a function\n  at line 12`. Optional: it tells how far a failed block ran.
+   */
+  error?: string | null;
 }
 
 export interface ProgramInput {
