@@ -14,6 +14,7 @@
  * Never merges: a reviewer does.
  */
 import type { Database } from '../src/db/connection.js';
+import { rehearse } from '../src/db/rehearse.js';
 import { type MineOptions, minePass, type MineReport } from './cluster/pass.js';
 import { proposeFunction, resolveLibraryDir, shouldPropose, syncPromotions } from './promote/index.js';
 import type { GitHubConfig, SyncReport } from './promote/types.js';
@@ -62,10 +63,21 @@ export interface MiningReport {
   durationMs: number;
 }
 
+/**
+ * Runs the whole pass. A dry run computes everything inside one transaction that is rolled back:
+ * the watermark, the clusters, the verification outcomes and the library stay as they were, so the
+ * next real pass reads the same programs.
+ */
 export async function runMining(database: Database, options: MiningOptions = {}): Promise<MiningReport> {
+  if (options.dryRun) return rehearse(database, (db) => mine(db, options));
+  return mine(database, options);
+}
+
+async function mine(database: Database, options: MiningOptions): Promise<MiningReport> {
   const started = performance.now();
   const libraryDir = resolveLibraryDir(options.libraryDir);
   const sync = await syncPromotions(database, libraryDir);
+  // a dry run never reaches the library's git repository; its database work is rolled back
   const pass = await minePass(database, options);
   const report: MiningReport = { pass, sync, libraryDir, dryRun: Boolean(options.dryRun), candidates: 0, rejected: [], proposals: [], durationMs: 0 };
   if (!options.clusterOnly) {

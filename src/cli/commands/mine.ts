@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { type MiningReport, runMining } from '../../../miner/pipeline.js';
 import { embedderFromConfig } from '../../models/embeddings.js';
+import { resolveModel } from '../../models/resolve.js';
+import { UsageError } from '../errors.js';
 import { environment, libraryDir, openaiConfig } from '../config.js';
 import type { MineReport } from '../../../miner/cluster/pass.js';
 import { ms, num } from '../format.js';
@@ -12,7 +14,7 @@ export function renderMiningReport(r: MiningReport): string {
   const lines = [renderMineReport(r.pass)];
   for (const m of r.sync.merged) lines.push(`  merged since the last pass: ${m.name} ${m.version}`);
   for (const m of r.sync.retired) lines.push(`  retired since the last pass: ${m.name} ${m.version}`);
-  lines.push(`library ${r.libraryDir}${r.dryRun ? ' (dry run: nothing written)' : ''}: ${r.candidates} candidates, ${r.rejected.length} clusters rejected`);
+  lines.push(`library ${r.libraryDir}${r.dryRun ? ' (dry run: nothing written, the database rolled back)' : ''}: ${r.candidates} candidates, ${r.rejected.length} clusters rejected`);
   for (const x of r.rejected) lines.push(`  rejected ${x.clusterId}: ${x.reason}`);
   for (const p of r.proposals) {
     const what = p.status === 'skipped' ? 'already proposed, unchanged' : p.status === 'unchanged' ? 'identical to the library' : `${r.dryRun ? 'would propose' : 'proposed'} ${p.version} on ${p.branch}`;
@@ -31,7 +33,8 @@ export function renderMineReport(r: MineReport): string {
   return [
     `mining pass ${r.passId}${r.resumed ? ' (resumed)' : ''}: programs ${num(r.fromSeq + 1)}…${num(r.toSeq)}`,
     `  read ${num(r.programsRead)} code blocks in ${num(r.runsRead)} runs: ${num(r.parsed)} parsed, ${num(r.unparseable)} unparseable${reasons ? ` (${reasons})` : ''}`,
-    `  clusters: ${r.clustersNew} new, ${r.clustersGrown} grown; ${num(r.noise)} programs left as noise`,
+    `  clusters: ${r.clustersNew} new, ${r.clustersGrown} grown; ${num(r.noise)} programs left as noise (${num(r.simple ?? 0)} of them simple lookups: no fan-out, nothing to generalize)`,
+    ...(r.cut ? [`  cut at similarity ${r.cut.toFixed(3)} (silhouette ${r.silhouette.toFixed(3)})`] : []),
     `  stability: ${r.stability.kept}/${r.stability.previouslyClustered} programs clustered before kept their cluster (${(r.stability.ratio * 100).toFixed(1)}%)`,
     `  took ${ms(r.durationMs)}`,
   ].join('\n');
@@ -50,6 +53,8 @@ interface MineCliOptions {
   minSuccessRate: string;
   minCoverage: string;
   clusterOnly?: boolean;
+  liveCheckBudget?: string;
+  subModel?: string;
 }
 
 export function registerMine(program: Command): void {
@@ -59,13 +64,15 @@ export function registerMine(program: Command): void {
     .option('--batch-size <n>', 'logged programs read per batch', '1000')
     .option('--embedding-model <name>', 'also embed each program\'s query and prompt templates with this model on the OpenAI-compatible endpoint (default: $ACCRETE_EMBEDDING_MODEL; none: structural embeddings only)')
     .option('--base-url <url>', 'OpenAI-compatible endpoint for --embedding-model (default: $OPENAI_BASE_URL or OpenAI)')
-    .option('--dry-run', 'generalize and verify, but propose nothing (no branch, no pull request, no record)')
+    .option('--dry-run', 'compute the whole pass — clusters, generalize, verify — and change nothing: no watermark, no clusters, no branch, no record (the next real pass reads the same programs)')
     .option('--library <dir>', 'the library git repository (default: $ACCRETE_LIBRARY_DIR or ./.accrete/library)')
     .option('--remote <url>', 'push proposal branches here (default: the library\'s origin when GitHub is configured)')
     .option('--min-support <n>', 'distinct successful runs a cluster needs to be generalized', '3')
     .option('--min-success-rate <x>', 'share of a cluster\'s runs that succeeded', '0.7')
     .option('--min-coverage <x>', 'share of members replay must reproduce to propose', '0.8')
-    .option('--cluster-only', 'stop after clustering (no generalize, verify or promote)');
+    .option('--cluster-only', 'stop after clustering (no generalize, verify or promote)')
+    .option('--live-check-budget <n>', 'when replay finds no recorded response for a sub-call, ask the sub-model live, at most n calls in the whole pass (logged; default 0: off)')
+    .option('--sub-model <name>', 'the model the live check asks (default: $ACCRETE_SUB_MODEL)');
   withJson(withDb(cmd), 'print the pass report: programs read, parsed, unparseable, clusters new/grown, stability, duration');
   cmd.addHelpText(
     'after',
@@ -75,6 +82,11 @@ program twice. On the embedded database run it from cron, e.g. nightly at 03:00:
   0 3 * * *  cd /path/to/project && npx accrete mine --json >> .accrete/mine.log 2>&1`,
   );
   cmd.action(async (opts: MineCliOptions) => {
+    const budget = opts.liveCheckBudget === undefined ? 0 : Number(opts.liveCheckBudget);
+    if (!Number.isInteger(budget) || budget < 0) throw new UsageError(`--live-check-budget must be a whole number of calls (got ${opts.liveCheckBudget})`);
+    const subModel = opts.subModel ?? environment().subModel;
+    if (budget > 0 && !subModel) throw new UsageError('--live-check-budget needs a model to ask: pass --sub-model NAME or set ACCRETE_SUB_MODEL');
+    const liveCheck = budget > 0 && subModel ? { model: resolveModel(subModel, 'sub', openaiConfig(opts)), budget } : undefined;
     const database = await openDbFromOptions(opts);
     const progress = new ProgressLine();
     const abort = new AbortController();
@@ -89,7 +101,7 @@ program twice. On the embedded database run it from cron, e.g. nightly at 03:00:
         github: environment().github ?? false,
         remote: opts.remote,
         clusterOnly: opts.clusterOnly,
-        build: { minSupport: Number(opts.minSupport), minSuccessRate: Number(opts.minSuccessRate), minCoverage: Number(opts.minCoverage) },
+        build: { minSupport: Number(opts.minSupport), minSuccessRate: Number(opts.minSuccessRate), minCoverage: Number(opts.minCoverage), liveCheck },
         onBuildProgress: (p) => progress.set(`accrete mine · ${p.phase} ${p.clusterId} ${bar(p.done, p.total)}`),
         signal: abort.signal,
         onProgress: (p) => progress.set(`accrete mine · ${p.phase} ${bar(p.done, p.total)}`),
