@@ -77,11 +77,37 @@ export function mergeRedeclarations(prog: NNode): void {
   });
 }
 
+/** Names declared anywhere inside `n` (variables, parameters, loop bindings). */
+function declaredInside(n: NNode): Set<string> {
+  const out = new Set<string>();
+  const walk = (x: NNode): void => {
+    if ((x.k === 'decl' || x.k === 'param') && x.c[0]?.k === 'id' && x.c[0].v !== undefined) out.add(x.c[0].v);
+    x.c.forEach(walk);
+  };
+  walk(n);
+  return out;
+}
+
+function referencedNames(n: NNode): string[] {
+  const out: string[] = [];
+  const walk = (x: NNode): void => {
+    if (x.k === 'id' && x.v !== undefined) out.push(x.v);
+    if (x.k === 'mem') {
+      walk(x.c[0]);
+      return;
+    }
+    x.c.forEach(walk);
+  };
+  walk(n);
+  return out;
+}
+
 /**
- * When the program ends with a check around its FINAL (`if (check) {...} else { return answer(x); }`)
- * and x is a top-level variable, the text `x`: the answer to return when the check fails.
+ * When the program ends with a check around its FINAL (`if (check) { return answer(x); }`, with or
+ * without an else) and x is a top-level variable or a pure expression over names declared outside
+ * the check, the expression x: the answer to return when the check fails.
  */
-export function fallbackAnswer(prog: NNode): string | undefined {
+export function fallbackAnswer(prog: NNode): NNode | undefined {
   const last = prog.c[prog.c.length - 1];
   if (last.k !== 'if') return undefined;
   let found: NNode | undefined;
@@ -91,10 +117,15 @@ export function fallbackAnswer(prog: NNode): string | undefined {
     n.c.forEach(walk);
   };
   walk(last);
-  if (!found || found.k !== 'id' || found.v === undefined) return undefined;
-  const name = found.v;
-  const declared = prog.c.some((s) => s.k === 'var' && s.v !== 'function' && s.v !== 'class' && s.c.some((d) => d.c[0].k === 'id' && d.c[0].v === name));
-  return declared ? name : undefined;
+  if (!found) return undefined;
+  if (found.k === 'id' && found.v !== undefined) {
+    const name = found.v;
+    const declared = prog.c.some((s) => s.k === 'var' && s.v !== 'function' && s.v !== 'class' && s.c.some((d) => d.c[0].k === 'id' && d.c[0].v === name));
+    return declared ? found : undefined;
+  }
+  if (!isPureExpression(found)) return undefined;
+  const inside = declaredInside(last);
+  return referencedNames(found).some((x) => inside.has(x)) ? undefined : found;
 }
 
 const PURE_CALLEES = new Set(['String', 'Number', 'Boolean', 'isNaN', 'isFinite', 'parseInt', 'parseFloat']);

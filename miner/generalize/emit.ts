@@ -5,11 +5,14 @@
  * `export async function <name>(context: string, p1: T1, ..., opts: { o?: T } = {}): Promise<string>`.
  * The sandbox primitives (llm, llmBatch, rlm, print) stay free identifiers; nothing is imported.
  * The body is printed by the miner's printer (miner/print.ts): canonical layout, `let` bindings,
- * arrow functions.
+ * arrow functions. A template that calls the model gets the checked form (checked.ts): its calls go
+ * through `model.llm` / `model.llmBatch`, an option `checked` (then it returns the JSON text of
+ * `{ answer, pieces, failures }`), and the shared machinery after the function, between markers.
  */
 import { printStatements } from '../front/print.js';
 import { clone, id, mk, type NNode } from '../front/tree.js';
 import { ANSWER, EmitError, fallbackAnswer, finalsToReturns, hoistFunctions, isBareGuard, mergeRedeclarations } from './body.js';
+import { checkedAnswerHelper, checkedMachinery, checkedPrologue, MACHINERY_BEGIN, MACHINERY_END } from './checked.js';
 import { nodeAt } from './literals.js';
 import type { PlannedParam } from './params.js';
 
@@ -36,6 +39,17 @@ export interface EmitInput {
   optionsName: string;
   /** Name of the local helper that stringifies a non-string answer the way FINAL does. */
   answerHelper: string;
+  /** The checked form's local names, when the template calls the model. */
+  checked?: CheckedNames;
+}
+
+export interface CheckedNames {
+  /** The local that holds the model calls (`model.llm`, `model.llmBatch`). */
+  model: string;
+  /** The local array of pieces. */
+  pieces: string;
+  /** Whether the function parses the answers as JSON (the check then requires JSON). */
+  expectsJson: boolean;
 }
 
 export interface Emitted {
@@ -89,15 +103,30 @@ function docComment(doc: string): string {
   return ['/**', ...lines.map((l) => (l.trim() ? ` * ${l.trimEnd()}` : ' *')), ' */'].join('\n');
 }
 
-function paramList(input: EmitInput, forSignature: boolean): string {
+type ParamListForm = 'signature' | 'implementation';
+
+/** The parameter list: as the listing shows it, or for the implementation. */
+function paramList(input: EmitInput, form: ParamListForm): string {
   const required = input.params.filter((p) => p.plan.required);
   const options = input.params.filter((p) => !p.plan.required);
   const parts = ['context: string', ...required.map((p) => `${p.name}: ${p.type}`)];
-  if (options.length > 0) {
-    const shape = `{ ${options.map((p) => `${p.name}?: ${p.type}`).join('; ')} }`;
-    parts.push(forSignature ? `${input.optionsName}?: ${shape}` : `${input.optionsName}: ${shape} = {}`);
+  const fields = options.map((p) => `${p.name}?: ${p.type}`);
+  if (input.checked) fields.push('checked?: boolean');
+  if (fields.length > 0) {
+    const shape = `{ ${fields.join('; ')} }`;
+    parts.push(form === 'implementation' ? `${input.optionsName}: ${shape} = {}` : `${input.optionsName}?: ${shape}`);
   }
   return parts.join(', ');
+}
+
+/** llm / recursive_llm / llmBatch calls → `model.llm` / `model.llmBatch` (the checked form's switch). */
+function routeModelCalls(n: NNode, model: string): void {
+  if (n.k === 'call' && n.c[0].k === 'id') {
+    const callee = n.c[0].v;
+    if (callee === 'llm' || callee === 'recursive_llm') n.c[0] = mk('mem', [id(model)], 'llm');
+    else if (callee === 'llmBatch') n.c[0] = mk('mem', [id(model)], 'llmBatch');
+  }
+  for (const ch of n.c) routeModelCalls(ch, model);
 }
 
 /** The helper that makes a string of the answer as FINAL does (strings as they are, others JSON). */
@@ -141,22 +170,29 @@ export function emitFunction(input: EmitInput): Emitted {
   finalsToReturns(tree, false);
   hoistFunctions(tree);
   mergeRedeclarations(tree);
+  if (input.checked) routeModelCalls(tree, input.checked.model);
   markTemplateNewlines(tree);
   const last = tree.c[tree.c.length - 1];
   const fallback = last && last.k !== 'return' && last.k !== 'throw' ? fallbackAnswer(tree) : undefined;
   // `if (pureCheck) {} else { return x; }` followed by `return x;` is `return x;`.
   if (fallback !== undefined && isBareGuard(last)) tree.c.pop();
-  const lines = [answerHelperSource(input.answerHelper), ...printBody(tree, input)];
-  if (fallback !== undefined) lines.push(`return ${input.answerHelper}(${fallback});`);
-  else if (!last || (last.k !== 'return' && last.k !== 'throw')) {
+  if (fallback !== undefined) tree.c.push(mk('return', [mk('call', [id(ANSWER), clone(fallback)])]));
+  const checked = input.checked;
+  const helper = checked ? checkedAnswerHelper(input.answerHelper, checked.pieces, input.optionsName) : answerHelperSource(input.answerHelper);
+  const prologue = checked ? [MACHINERY_BEGIN, ...checkedPrologue(checked.model, checked.pieces, input.optionsName, checked.expectsJson), ...helper.split('\n'), MACHINERY_END] : helper.split('\n');
+  const lines = [...prologue, ...printBody(tree, input)];
+  const ended = tree.c[tree.c.length - 1];
+  if (!ended || (ended.k !== 'return' && ended.k !== 'throw')) {
     lines.push(`throw new Error(${JSON.stringify(`${input.name}: the program ended without an answer`)});`);
   }
+  const head = [`export async function ${input.name}(${paramList(input, 'implementation')}): Promise<string> {`];
   const source = [
     docComment(input.doc),
-    `export async function ${input.name}(${paramList(input, false)}): Promise<string> {`,
+    ...head,
     ...lines.map((l) => (l ? `  ${l}` : l)),
     '}',
+    ...(checked ? ['', MACHINERY_BEGIN, checkedMachinery().trimEnd(), MACHINERY_END] : []),
     '',
   ].join('\n');
-  return { source, signature: `(${paramList(input, true)}) => Promise<string>`, guardedFinal: fallback !== undefined };
+  return { source, signature: `(${paramList(input, 'signature')}) => Promise<string>`, guardedFinal: fallback !== undefined };
 }

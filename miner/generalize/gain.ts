@@ -2,7 +2,8 @@
  * Description-length gain, as Stitch and Librarian rank abstractions: the tokens of the member
  * programs (sliced, as logged) before, against after rewriting each as one call of the function
  * (the call's tokens: its name and argument literals) plus the function's own source once (its
- * code: the doc comment is not counted, so that documenting a function never costs it gain).
+ * code: the doc comment and the checked form's shared machinery are not counted, so that documenting
+ * a function or making it checkable never costs it gain).
  *
  *   gain = Σ tokens(member) − (Σ tokens(call of member) + tokens(function source))
  *
@@ -11,6 +12,7 @@
  * one per four characters — close to a BPE tokenizer on code and English, and deterministic.
  */
 import { estimateTokens } from '../../src/models/tokens.js';
+import { MACHINERY_BEGIN, MACHINERY_END } from './checked.js';
 
 export interface GainReport {
   /** Tokens of the members' sliced programs. */
@@ -39,9 +41,15 @@ export interface GainMember {
   args: unknown[];
 }
 
-/** The source without its leading doc comment. */
+/** The source without its leading doc comment and the checked form's shared machinery (the same in every function). */
 export function withoutDoc(source: string): string {
-  return source.replace(/^\s*\/\*\*[\s\S]*?\*\/\s*/, '');
+  let code = source.replace(/^\s*\/\*\*[\s\S]*?\*\/\s*/, '');
+  for (;;) {
+    const begin = code.indexOf(MACHINERY_BEGIN);
+    const end = begin < 0 ? -1 : code.indexOf(MACHINERY_END, begin);
+    if (begin < 0 || end < 0) return code;
+    code = code.slice(0, begin) + code.slice(end + MACHINERY_END.length);
+  }
 }
 
 export function descriptionLengthGain(name: string, functionSource: string, members: readonly GainMember[]): GainReport {

@@ -1,19 +1,28 @@
 /**
  * Generalizing a cluster (ReGAL/Stitch-style): load the successful members' logged blocks, lower and
- * slice them (what FINAL depends on), anti-unify each against the medoid, turn the literal sites that
- * differ into parameters (at most three; the rest options with the members' most common value),
- * name and document the result, emit a typed TypeScript function, and rank it by description-length
- * gain. Structural differences are never parameterized: such members fail replay later, and the
- * coverage says so.
+ * slice them (what FINAL depends on), take the template from the structural sub-group that covers
+ * the most members (subgroup.ts), anti-unify each member against it, turn the literal sites that
+ * differ — and the values the users' questions supply (query-values.ts) — into parameters (at most
+ * three; the rest options with the members' most common value), read what the code does with its
+ * input (input-shape.ts), name and document the result (naming.ts, describe.ts), emit a typed
+ * TypeScript function with an opt-in checked form (emit.ts, checked.ts), and rank it by
+ * description-length gain. Structural differences are never parameterized: such members fail replay
+ * later, and the coverage says so.
  */
 import type { Database } from '../../src/db/connection.js';
 import { collectFunctions } from '../front/scope.js';
 import { alignLiterals } from './align.js';
-import { emitFunction, EmitError } from './emit.js';
+import { emitFunction, EmitError, type CheckedNames } from './emit.js';
 import { descriptionLengthGain } from './gain.js';
 import { literalSites, type LiteralSite } from './literals.js';
 import { loadCluster, loadSuccessfulMembers, type ClusterRow, type MemberRun } from './members.js';
-import { skeletonDoc, skeletonName, uniqueFunctionName, type Naming, type NamingInput } from './naming.js';
+import { qualifierWords, skeletonDoc, skeletonName, uniqueFunctionName, type Naming, type NamingInput } from './naming.js';
+import { inputShape } from './input-shape.js';
+import { chooseTemplate } from './subgroup.js';
+import { queryValueSites } from './query-values.js';
+import { identifiersOf, uniqueNames } from './param-names.js';
+import type { DescribedParam } from './describe.js';
+import { isCallTo, some, type NNode } from '../front/tree.js';
 import { planParams } from './params.js';
 import { sliceProgram, type SlicedProgram } from '../front/program.js';
 import { pairPrompts } from './prompt-match.js';
@@ -21,6 +30,7 @@ import { roleWeight, siteRole } from './roles.js';
 import { functionParams, memberArguments, parameters } from './signature.js';
 import type { Candidate, CandidateMember, GeneralizeOptions } from './types.js';
 import { repairTypes } from './typing.js';
+import { avoidAny } from './avoid-any.js';
 
 export type GeneralizeResult = Candidate | { rejected: string };
 
@@ -54,7 +64,7 @@ interface Sliced {
 async function chooseNaming(input: NamingInput, options: GeneralizeOptions): Promise<Naming & { by: 'model' | 'skeleton' }> {
   const fromModel = options.namer ? await options.namer(input) : undefined;
   if (fromModel) return { ...fromModel, by: 'model' };
-  return { name: skeletonName(input.skeleton, input.prompts), doc: skeletonDoc(input), by: 'skeleton' };
+  return { name: skeletonName(input.skeleton, input.prompts, input.shape), doc: skeletonDoc(input), by: 'skeleton' };
 }
 
 /** Generalizes already loaded members (the database-free core of generalizeCluster). */
@@ -67,7 +77,9 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     else excluded.push({ runId: run.runId, reason: s.reason });
   }
   if (sliced.length === 0) return { rejected: `no member could be sliced (${excluded.map((e) => e.reason).join('; ')})` };
-  const template = sliced.find((s) => s.run.runId === cluster.representativeRunId) ?? sliced[0];
+  const medoid = sliced.findIndex((s) => s.run.runId === cluster.representativeRunId);
+  const choice = chooseTemplate(sliced.map((s) => s.program.tree), medoid >= 0 ? medoid : undefined);
+  const template = sliced[choice.index];
   const tree = template.program.tree;
   const alignments = sliced.map((s) => alignLiterals(tree, s.program.tree));
 
@@ -75,11 +87,14 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const fns = collectFunctions([tree]);
   const roles = new Map(sites.map((s) => [s.key, siteRole(tree, s, fns)]));
   sliced.forEach((s, i) => pairPrompts(sites, roles, s.program.tree, alignments[i]));
-  const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams });
+  const fromQuery = queryValueSites(sites, alignments, sliced.map((s) => s.run.query));
+  const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery });
   const sig = parameters(tree, plan, roles);
   const { params, optionsName, answerHelper } = sig;
+  const shape = inputShape(tree);
+  const checked = callsModel(tree) ? checkedNames(tree, params.map((p) => p.name), optionsName, answerHelper, shape.parses === 'json') : undefined;
 
-  const emitWith = (name: string, doc: string) => emitFunction({ name, doc, template: tree, params, optionsName, answerHelper });
+  const emitWith = (name: string, doc: string) => emitFunction({ name, doc, template: tree, params, optionsName, answerHelper, ...(checked ? { checked } : {}) });
   let draft: string;
   let guarded: boolean;
   try {
@@ -91,22 +106,53 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     throw e;
   }
 
+  // Whole prompts first (string literals), then the cluster's templates with their holes shown as `…`; fragments of template literals say little.
+  const wholePrompts = sites.filter((s) => roles.get(s.key)?.role === 'prompt' && s.literal.kind === 'str').map((s) => String(s.literal.value));
+  const prompts = [...new Set([...wholePrompts, ...templatePrompts(sites, roles), ...promptTexts(cluster).map((t) => t.replace(/\$\{\d+\}/g, '…'))])];
+  const queries = sliced.map((s) => s.run.query);
+  const described: DescribedParam[] = params.map((p) => ({
+    name: p.name,
+    type: p.type,
+    required: p.plan.required,
+    example: p.plan.default,
+    role: sig.roleOf(p.plan).role,
+    fromQuery: p.plan.sites.some((k) => fromQuery.has(k)),
+    distinct: p.plan.distinct,
+  }));
+  const skeletonName0 = skeletonName(cluster.skeleton, prompts, shape);
   const namingInput: NamingInput = {
     clusterId: cluster.id,
     skeleton: cluster.skeleton,
     growth: cluster.growth,
     template: draft,
-    prompts: [...new Set([...sites.filter((s) => roles.get(s.key)?.role === 'prompt' && typeof s.literal.value === 'string').map((s) => String(s.literal.value)), ...promptTexts(cluster)])],
-    queries: sliced.slice(0, 2).map((s) => s.run.query),
+    prompts,
+    queries: queries.slice(0, 2),
     params: params.map((p) => ({ name: p.name, type: p.type, required: p.plan.required, example: p.plan.default })),
     members: sliced.length,
+    shape,
+    describe: {
+      shape,
+      prompts,
+      queries,
+      answers: sliced.map((s) => s.run.answer ?? ''),
+      params: described,
+      optionsName: params.some((p) => !p.plan.required) || checked ? optionsName : undefined,
+      checked: checked !== undefined,
+      ops: cluster.skeleton.split('|>').map((o) => o.trim()).filter(Boolean),
+      growth: cluster.growth,
+      members: sliced.length,
+      clusterId: cluster.id,
+      verb: /^[a-z]+/.exec(skeletonName0)?.[0] ?? 'process',
+    },
   };
   const naming = await chooseNaming(namingInput, options);
   const takenNames = options.takenNames ?? new Set<string>();
-  const name = uniqueFunctionName(naming.name, takenNames);
+  const name = uniqueFunctionName(naming.name, takenNames, qualifierWords([...prompts, ...queries]));
   const doc = guarded ? `${naming.doc}\n${GUARD_NOTE}` : naming.doc;
   const emitted = emitWith(name, doc);
-  const typed = repairTypes(emitted.source, answerHelper);
+  const repaired = repairTypes(emitted.source, checked ? undefined : answerHelper);
+  const concrete = avoidAny(repaired.source);
+  const typed = { source: concrete.source, repairs: [...repaired.repairs, ...concrete.notes] };
 
   const members: CandidateMember[] = sliced.map((s, i) => {
     const { args, unaligned } = memberArguments(params, i);
@@ -135,17 +181,41 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     doc,
     source: typed.source,
     signature: emitted.signature,
-    params: functionParams(sig),
-    optionsName: hasOptions ? optionsName : undefined,
+    params: functionParams(sig, checked !== undefined),
+    optionsName: hasOptions || checked ? optionsName : undefined,
     skeleton: cluster.skeleton,
     growth: cluster.growth,
     support: cluster.support,
     successRate: cluster.successRate,
     templateRunId: template.run.runId,
+    templateGroup: choice.group.map((i) => sliced[i].run.runId),
     members,
     excluded,
     gain,
     typeRepairs: typed.repairs,
     namedBy: naming.by,
   };
+}
+
+/** Whether the template calls the model (llm, recursive_llm, llmBatch). */
+function callsModel(tree: NNode): boolean {
+  return some(tree, (n) => isCallTo(n, 'llm') || isCallTo(n, 'recursive_llm') || isCallTo(n, 'llmBatch'));
+}
+
+/** Local names of the checked form, clear of the template's and the parameters' names. */
+function checkedNames(tree: NNode, paramNames: readonly string[], optionsName: string, answerHelper: string, expectsJson: boolean): CheckedNames {
+  const taken = new Set([...identifiersOf(tree), ...paramNames, optionsName, answerHelper]);
+  const [model, pieces] = uniqueNames([['model', 'modelCalls', 'ask'], ['pieces', 'calls', 'askedPieces']], taken);
+  return { model, pieces, expectsJson };
+}
+
+/** Prompts written as template literals: their text parts joined, each hole shown as `…`. */
+function templatePrompts(sites: readonly LiteralSite[], roles: ReadonlyMap<string, { role: string }>): string[] {
+  const byLiteral = new Map<string, string[]>();
+  for (const s of sites) {
+    if (s.literal.kind !== 'tstr' || roles.get(s.key)?.role !== 'prompt') continue;
+    const parent = s.path.slice(0, -1).join('.');
+    byLiteral.set(parent, [...(byLiteral.get(parent) ?? []), String(s.literal.value)]);
+  }
+  return [...byLiteral.values()].map((parts) => parts.join('…').trim()).filter((t) => /[A-Za-z]{3}/.test(t));
 }

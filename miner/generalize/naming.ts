@@ -1,15 +1,18 @@
 /**
  * Names and docs of generated functions (LILO-style: from the abstraction's uses). With a model
- * configured, an OpenAI-compatible chat model is shown the skeleton, the template and two member
- * queries and asked for a lowerCamelCase name and a one-paragraph doc; a name that does not match
- * FUNCTION_NAME, or no usable reply, falls back to the deterministic name. Without a model, the
- * name comes from the skeleton (`split(lines) |> filter(match) |> map(llm) |> count |> FINAL` →
- * `countMatchingLinesWithLlm`) and the first prompt's verb, the doc from the skeleton, the growth
- * class, the parameters and the prompt templates.
+ * configured, an OpenAI-compatible chat model is shown the template, two member queries and the
+ * deterministic doc (as the points to cover) and asked for a lowerCamelCase name and a doc; a name
+ * that does not match FUNCTION_NAME, or no usable reply, falls back to the deterministic ones.
+ * Without a model, the name is the first prompt's verb, the unit the code really cuts the input into
+ * (read from its split, not from the skeleton's label) and how the model is used
+ * (`reviewFilesWithLlm`); the doc is describe.ts's English. Names that collide get a descriptive
+ * qualifier from the prompt or the query, never a number.
  */
 import { FUNCTION_NAME } from '../../src/library/format.js';
 import { resolveModel, type ModelConfig } from '../../src/models/resolve.js';
 import type { ModelClient } from '../../src/models/types.js';
+import { describeFunction, type DescribeInput } from './describe.js';
+import type { InputShape } from './input-shape.js';
 
 export interface NamingParam {
   name: string;
@@ -31,6 +34,10 @@ export interface NamingInput {
   queries: string[];
   params: NamingParam[];
   members: number;
+  /** What the code does with its input (unit, delimiter, chunks, parsing). */
+  shape?: InputShape;
+  /** Everything the deterministic doc is written from. */
+  describe?: DescribeInput;
 }
 
 export interface Naming {
@@ -59,7 +66,8 @@ const QUESTION_WORDS = new Set(['what', 'which', 'who', 'where', 'when', 'how', 
 
 const cap = (w: string) => (w ? w[0].toUpperCase() + w.slice(1) : w);
 
-function unitOf(ops: string[]): string {
+function unitOf(ops: string[], shape?: InputShape): string {
+  if (shape) return cap(shape.unit === 'text' ? 'Text' : shape.unit);
   const split = ops.map((o) => /^split\((\w+)\)$/.exec(o)?.[1]).find((u): u is string => u !== undefined);
   if (!split) return 'Text';
   const u = split.replace(/[^A-Za-z]/g, '');
@@ -76,28 +84,61 @@ function promptVerb(prompts: readonly string[]): string | undefined {
 }
 
 /** The deterministic name: verb, "Matching" when lines are filtered first, the unit, how the model is used. */
-export function skeletonName(skeleton: string, prompts: readonly string[] = []): string {
+export function skeletonName(skeleton: string, prompts: readonly string[] = [], shape?: InputShape): string {
   const ops = skeleton.split('|>').map((o) => o.trim()).filter(Boolean);
   const body = ops.filter((o) => o !== 'FINAL');
   const last = body[body.length - 1] ?? '';
-  const verb = TERMINAL_VERBS[last] ?? promptVerb(prompts) ?? FALLBACK_VERBS[last.replace(/\(.*$/, '')] ?? 'map';
+  const verb = TERMINAL_VERBS[last] ?? promptVerb(prompts) ?? FALLBACK_VERBS[last.replace(/\(.*$/, '')] ?? (shape?.calls === 'none' ? 'search' : 'map');
   const firstModel = body.findIndex((o) => /llm|rlm|lib\./.test(o));
-  const filtered = body.slice(0, firstModel < 0 ? body.length : firstModel).some((o) => o.startsWith('filter('));
+  const filtered = shape ? shape.filtered : body.slice(0, firstModel < 0 ? body.length : firstModel).some((o) => o.startsWith('filter('));
   const recursive = body.some((o) => o.startsWith('recurse('));
-  const model = body.some((o) => o.includes('rlm')) ? 'WithRlm' : firstModel >= 0 ? 'WithLlm' : '';
-  const name = `${verb}${PREPOSITION[verb] ?? ''}${filtered ? 'Matching' : ''}${unitOf(body)}${recursive ? 'Recursively' : ''}${model}`;
+  const model = shape
+    ? shape.calls === 'recursive' ? 'WithRlm' : shape.calls === 'none' ? '' : 'WithLlm'
+    : body.some((o) => o.includes('rlm')) ? 'WithRlm' : firstModel >= 0 ? 'WithLlm' : '';
+  const name = `${verb}${PREPOSITION[verb] ?? ''}${filtered ? 'Matching' : ''}${unitOf(body, shape)}${recursive ? 'Recursively' : ''}${model}`;
   return name.slice(0, MAX_NAME_LENGTH);
 }
 
-/** `name`, or `name2`, `name3`, ... when taken (within one pass); always ≤ 64 characters. */
-export function uniqueFunctionName(name: string, taken: ReadonlySet<string>): string {
+const STOP_WORDS = new Set(
+  ('the a an and or of in on for to with from by as at is are be this that these those it its each every all any below above ' +
+    'one per line lines text reply answer output only nothing else if there none return returns give list find which what who how ' +
+    'do does make sure include including into your you me my please them they their than then when where whose about such').split(' '),
+);
+
+/** Content words of prompts and queries, in order of appearance, as qualifiers for a colliding name. */
+export function qualifierWords(texts: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const t of texts) {
+    for (const w of t.replace(/\$\{[^}]*\}/g, ' ').split(/[^A-Za-z]+/)) {
+      const lw = w.toLowerCase();
+      if (lw.length < 4 || STOP_WORDS.has(lw) || out.includes(lw)) continue;
+      out.push(lw);
+    }
+  }
+  return out;
+}
+
+/**
+ * `name` when free; else `name` qualified by the first content word (of the prompts, then the
+ * queries) that makes it free and is not in it already (`summarizeSectionsWithLlmFindings`); never a
+ * number. Always ≤ 64 characters.
+ */
+export function uniqueFunctionName(name: string, taken: ReadonlySet<string>, qualifiers: readonly string[] = []): string {
   const base = name.slice(0, MAX_NAME_LENGTH);
   if (!taken.has(base)) return base;
-  for (let i = 2; ; i++) {
-    const suffix = String(i);
-    const candidate = base.slice(0, MAX_NAME_LENGTH - suffix.length) + suffix;
-    if (!taken.has(candidate)) return candidate;
+  const words = [...qualifiers.map((q) => q.toLowerCase()), 'other', 'alternative', 'variant'];
+  let current = base;
+  for (let round = 0; round < 3; round++) {
+    for (const w of words) {
+      if (current.toLowerCase().includes(w)) continue;
+      const candidate = `${current}${cap(w)}`;
+      if (candidate.length <= MAX_NAME_LENGTH && !taken.has(candidate)) return candidate;
+    }
+    current = `${current}${cap(words.find((w) => !current.toLowerCase().includes(w)) ?? 'more')}`.slice(0, MAX_NAME_LENGTH - 12);
   }
+  let extra = 'Alt';
+  while (taken.has(`${base.slice(0, MAX_NAME_LENGTH - extra.length)}${extra}`)) extra += 'Alt';
+  return `${base.slice(0, MAX_NAME_LENGTH - extra.length)}${extra}`;
 }
 
 const GROWTH_TEXT: Record<string, string> = {
@@ -114,6 +155,7 @@ const example = (v: unknown, max = 80): string => (typeof v === 'string' ? quote
 
 /** The deterministic doc: what the pipeline does, its parameters and prompts, where it came from. */
 export function skeletonDoc(input: NamingInput): string {
+  if (input.describe) return describeFunction(input.describe);
   const lines: string[] = [];
   lines.push(`Runs the decomposition \`${input.skeleton}\` over \`context\` and returns the answer as a string.`);
   const growth = input.growth ? GROWTH_TEXT[input.growth] : undefined;
@@ -142,9 +184,12 @@ function namerPrompt(input: NamingInput): string {
     '```',
     'Queries of two runs it was mined from:',
     ...input.queries.slice(0, 2).map((q) => `- ${q}`),
+    ...(input.describe ? ['', 'What is known about it (a draft doc; keep every fact, make it read well):', describeFunction(input.describe)] : []),
     '',
-    'Reply with {"name": "...", "doc": "..."}: name is a descriptive lowerCamelCase identifier (letters and digits, at most 64 characters);',
-    'doc is one paragraph that says what the function does, what its parameters mean and what it returns.',
+    'Reply with {"name": "...", "doc": "..."}: name is a descriptive lowerCamelCase identifier (letters only, at most 64 characters,',
+    'naming what it does and the unit of input it works on, never a number); doc says in plain sentences: what it does (one sentence),',
+    'what input it expects (delimiter or JSON shape), each parameter\'s meaning and default, exactly what it returns, how many model',
+    'calls it makes against the input size, and when not to use it.',
   ].join('\n');
 }
 
@@ -161,7 +206,8 @@ export function parseNaming(text: string): Naming | undefined {
   }
   if (!value || typeof value !== 'object') return undefined;
   const { name, doc } = value as { name?: unknown; doc?: unknown };
-  if (typeof name !== 'string' || !FUNCTION_NAME.test(name)) return undefined;
+  // A numbered name (`answerFromText2`) says nothing: the fallback is better.
+  if (typeof name !== 'string' || !FUNCTION_NAME.test(name) || /\d/.test(name)) return undefined;
   if (typeof doc !== 'string' || doc.trim().length === 0) return undefined;
   return { name, doc: doc.trim().slice(0, 2_000) };
 }

@@ -53,21 +53,27 @@ export function camelIdentifier(hint: string): string {
   return name.slice(0, 40);
 }
 
+const QUALIFIERS = ['other', 'second', 'extra', 'another', 'further', 'additional'];
+
 /**
  * Picks one name per parameter from its hints (best first), avoiding `taken` and each other; when
- * every hint is taken, the first gets a number.
+ * every hint is taken, the first gets a qualifying word (`otherSize`), never a number.
  */
 export function uniqueNames(hints: readonly (readonly string[])[], taken: ReadonlySet<string>): string[] {
   const used = new Set<string>();
   const free = (n: string) => n !== '' && !RESERVED.has(n) && !taken.has(n) && !used.has(n);
   return hints.map((list) => {
-    const candidates = list.map(camelIdentifier).filter(Boolean);
+    // Names of one or two letters (`q`, `n`) say nothing: a longer hint is taken first when there is one.
+    const all = list.map(camelIdentifier).filter(Boolean);
+    const readable = all.filter((c) => c.length >= 3);
+    const candidates = readable.length > 0 ? readable : all;
     let name = candidates.find(free);
     if (name === undefined) {
+      // Never a number (`size2`): a qualifying word in front (`otherSize`, `secondSize`, ...).
       const base = candidates[0] ?? 'value';
-      let i = 2;
-      while (!free(`${base}${i}`)) i++;
-      name = `${base}${i}`;
+      const cap = base[0].toUpperCase() + base.slice(1);
+      const qualified = QUALIFIERS.map((q) => `${q}${cap}`);
+      name = qualified.find(free) ?? `${QUALIFIERS.join('')}${cap}`;
     }
     used.add(name);
     return name;

@@ -3,7 +3,8 @@
  * some member become parameters. Sites that carry the same values in every member (one chunk size
  * written twice) become one parameter. At most `maxParams` (default 3) are required parameters —
  * those that take the most distinct values, prompts first on ties — the rest become options whose
- * default is the members' most common value. Sites that never vary stay literals.
+ * default is the members' most common value. Sites that never vary stay literals, unless their
+ * values come from the user's question (query-values.ts).
  */
 import type { Alignment } from './align.js';
 import { valueKey, type JsonValue, type Literal, type LiteralKind, type LiteralSite } from './literals.js';
@@ -34,6 +35,8 @@ export interface ParamPlanInput {
   /** Site path key → weight (from its role in the template). */
   weightOf: (site: LiteralSite) => number;
   maxParams?: number;
+  /** Sites that become parameters even when no member varies them (values the queries supply). */
+  forced?: ReadonlySet<string>;
 }
 
 export const DEFAULT_MAX_PARAMS = 3;
@@ -65,7 +68,7 @@ export function planParams(input: ParamPlanInput): PlannedParam[] {
   for (const site of input.sites) {
     const values = input.alignments.map((a) => memberValue(a, site));
     const varies = values.some((v) => v !== undefined && valueKey(v) !== valueKey(site.literal.value));
-    if (!varies) continue;
+    if (!varies && !input.forced?.has(site.key)) continue;
     const key = `${site.literal.kind}/${site.literal.flags ?? ''}/${valueKey(site.literal.value)}/${values.map((v) => (v === undefined ? '-' : valueKey(v))).join('\u0000')}`;
     const g = groups.get(key);
     if (g) g.sites.push(site);

@@ -50,10 +50,10 @@ export function siteRole(root: NNode, site: LiteralSite, fns: ReadonlyMap<string
     const node = chain[d];
     if (!(d === chain.length - 1 || node.k === 'tpl' || (node.k === 'bin' && node.v === '+'))) break;
     top = d;
-    if (isPromptPosition(chain[d - 1], site.path[d - 1], chain[d - 2])) return { role: 'prompt', hints: ['prompt'], quality: 1 };
+    if (isPromptPosition(chain[d - 1], site.path[d - 1], chain[d - 2])) return { role: 'prompt', hints: ['instruction', 'prompt'], quality: 1 };
   }
   const bound = kind === 'num' ? undefined : declaredName(chain.slice(0, top + 1));
-  if (bound !== undefined && usedAsPrompt(root, bound)) return { role: 'prompt', hints: [bound, 'prompt'], quality: 2 };
+  if (bound !== undefined && usedAsPrompt(root, bound)) return { role: 'prompt', hints: [bound, 'instruction', 'prompt'], quality: 2 };
   if (kind === 're') return { role: 'pattern', hints: [declaredName(chain) ?? 'pattern', 'pattern'], quality: declaredName(chain) ? 2 : 1 };
   if (kind === 'json') {
     const name = declaredName(chain);

@@ -33,7 +33,8 @@ function absorbableDeclaration(tree: NNode, p: PlannedParam): { name: string; in
   const stmt = tree.c[path[0]];
   if (stmt?.k !== 'var' || stmt.v === 'function' || stmt.v === 'class' || stmt.c.length !== 1 || stmt.c[0].c[0].k !== 'id') return undefined;
   const name = stmt.c[0].c[0].v;
-  if (name === undefined || !isUsableName(name) || bindingCount(tree, name) !== 1) return undefined;
+  // A short or shouted name (`q`, `KEYS`) is not taken: the parameter is named from its role instead.
+  if (name === undefined || !isUsableName(name) || name.length < 3 || bindingCount(tree, name) !== 1) return undefined;
   return { name, index: path[0] };
 }
 
@@ -66,14 +67,17 @@ function paramDoc(p: PlannedParam, role: RoleInfo): string {
   return `${what} (${p.distinct} distinct values in the members; ${p.required ? `e.g. ${shown}` : `default ${shown}`})`;
 }
 
-/** The manifest's view: context, the required parameters, then every option with its default. */
-export function functionParams(sig: Parameters): FunctionParam[] {
+/** The manifest's view: context, the required parameters, then every option with its default (and `checked`, when the function has the checked form). */
+export function functionParams(sig: Parameters, checked = false): FunctionParam[] {
   const required = sig.params.filter((p) => p.plan.required);
   const options = sig.params.filter((p) => !p.plan.required);
   return [
     { name: 'context', type: 'string', doc: "the input (the run's context)" },
     ...required.map((p) => ({ name: p.name, type: p.type, doc: paramDoc(p.plan, sig.roleOf(p.plan)) })),
     ...options.map((p) => ({ name: p.name, type: p.type, default: p.plan.default, doc: `option \`${sig.optionsName}.${p.name}\`: ${paramDoc(p.plan, sig.roleOf(p.plan))}` })),
+    ...(checked
+      ? [{ name: 'checked', type: 'boolean', default: false, doc: `option \`${sig.optionsName}.checked\`: return \`{ answer, pieces, failures }\` with every model call's answer checked (one retry) instead of the answer string` }]
+      : []),
   ];
 }
 

@@ -40,6 +40,8 @@ export interface Candidate {
   successRate: number;
   /** The template member (the cluster's medoid when it could be sliced). */
   templateRunId: string;
+  /** The members of the template's structural sub-group (instances of it up to literals and names). */
+  templateGroup: string[];
   /** Successful members that were sliced and aligned, in run order. */
   members: CandidateMember[];
   /** Successful members that could not be used (no FINAL in a block that ran, unparseable). */

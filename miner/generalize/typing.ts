@@ -211,7 +211,7 @@ function simplifyAnswers(source: string, helper: string): string {
 export const MAX_TYPING_ROUNDS = 6;
 
 /** Repairs the emitted source until it type-checks (or no repair applies). */
-export function repairTypes(source: string, answerHelper: string): TypingResult {
+export function repairTypes(source: string, answerHelper: string | undefined): TypingResult {
   let current = source;
   const repairs: string[] = [];
   let checked = checkSource(current);
@@ -225,7 +225,7 @@ export function repairTypes(source: string, answerHelper: string): TypingResult 
     repairs.push(...edits.map((e) => e.note));
     checked = checkSource(current);
   }
-  if (checked.diagnostics.length === 0) {
+  if (checked.diagnostics.length === 0 && answerHelper !== undefined) {
     current = simplifyAnswers(current, answerHelper);
     checked = checkSource(current);
   }

@@ -43,7 +43,8 @@ describe('emitting the function', () => {
     const c = await generalize([program(10, 'cities'), program(20, 'rivers'), program(10, 'towns')]);
     const code = withoutDoc(c.source);
     expect(code).not.toMatch(/print|console|FINAL|recursive_llm|import /);
-    expect(code).toContain('await llm(');
+    // Model calls go through the checked form's switch (by default the sandbox's own llm).
+    expect(code).toContain('await model.llm(');
     expect(typeCheck(c.source)).toEqual({ ok: true });
     const { fn, queries } = load(c, (q, ctx) => (String(ctx).includes('x') ? 'Xavier' : 'NONE'));
     const args = c.members[1].args;
@@ -85,7 +86,7 @@ describe('emitting the function', () => {
       [`let notes = await llm(${JSON.stringify(q)}, context.slice(0, 1000));`, `const first = notes;\nconst notes = await llm("Shorten: " + first, context.slice(0, 500));\nFINAL(first + " / " + notes);`].join('\n;;;\n');
     const c = await generalize([program('Summarize the start of this text in detail.'), program('Summarise the start in detail.'), program('Describe the start in detail.')]);
     expect(typeCheck(c.source)).toEqual({ ok: true });
-    expect(withoutDoc(c.source)).toMatch(/^\s+notes = await llm\("Shorten: " \+ first/m);
+    expect(withoutDoc(c.source)).toMatch(/^\s+notes = await model\.llm\("Shorten: " \+ first/m);
     const { fn } = load(c, (q) => (q.startsWith('Shorten') ? 'short' : 'long'));
     expect(await fn('text', ...c.members[0].args)).toBe('long / short');
   });

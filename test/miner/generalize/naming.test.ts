@@ -24,11 +24,15 @@ describe('deterministic names from the skeleton', () => {
     const long = skeletonName(`split(${'x'.repeat(80)}) |> map(llm) |> FINAL`);
     expect(long.length).toBeLessThanOrEqual(64);
     expect(long).toMatch(FUNCTION_NAME);
-    expect(uniqueFunctionName('countLines', new Set(['countLines', 'countLines2']))).toBe('countLines3');
+    // Colliding names get a descriptive qualifier (from the prompts and queries), never a number.
+    expect(uniqueFunctionName('countLines', new Set(['countLines']), ['refund', 'tickets'])).toBe('countLinesRefund');
+    expect(uniqueFunctionName('countLines', new Set(['countLines', 'countLinesRefund']), ['refund', 'tickets'])).toBe('countLinesTickets');
+    expect(uniqueFunctionName('countLines', new Set(['countLines']))).toBe('countLinesOther');
     const sixtyFour = 'a'.repeat(64);
     const next = uniqueFunctionName(sixtyFour, new Set([sixtyFour]));
-    expect(next).toHaveLength(64);
-    expect(next.endsWith('2')).toBe(true);
+    expect(next.length).toBeLessThanOrEqual(64);
+    expect(next).not.toMatch(/\d/);
+    expect(next).not.toBe(sixtyFour);
   });
 
   it('documents the skeleton, the growth, the parameters, the prompts and the source', () => {
@@ -87,7 +91,7 @@ describe('names from a model', () => {
     if (isRejected(r)) throw new Error(r.rejected);
     expect(r.name).toBe('listRisksPerParagraph');
     expect(r.namedBy).toBe('model');
-    expect(r.source).toContain('export async function listRisksPerParagraph(context: string, prompt: string): Promise<string>');
+    expect(r.source).toContain('export async function listRisksPerParagraph(context: string, instruction: string, opts: { checked?: boolean } = {}): Promise<string>');
     expect(r.source).toContain(' * Lists the risks of every paragraph.');
     const asked = model.requests[0].messages.map((m) => m.content).join('\n');
     expect(asked).toContain('split(paragraphs) |> map(llm) |> filter(match) |> join |> FINAL');
@@ -105,8 +109,8 @@ describe('names from a model', () => {
     const r = await generalizeMembers(cluster({ skeleton: 'split(paragraphs) |> map(llm) |> filter(match) |> join |> FINAL' }), runs, { namer: modelNamer(new StubModel(reply)), takenNames: taken });
     if (isRejected(r)) throw new Error(r.rejected);
     expect(r.namedBy).toBe('skeleton');
-    expect(r.name).toBe('listParagraphsWithLlm2');
-    expect(taken.has('listParagraphsWithLlm2')).toBe(true);
-    expect(r.doc).toContain('Generalized from 3 logged runs of cluster c1');
+    expect(r.name).toBe('listParagraphsWithLlmRisks');
+    expect(taken.has('listParagraphsWithLlmRisks')).toBe(true);
+    expect(r.doc).toContain('Mined from 3 logged runs (cluster c1)');
   });
 });

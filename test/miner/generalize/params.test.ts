@@ -57,19 +57,20 @@ describe('parameter extraction', () => {
   it('turns the literals that differ into parameters: the three that vary most required, the rest options', async () => {
     const c = await generalized();
     const required = c.params.filter((p) => p.name !== 'context' && p.default === undefined);
-    const options = c.params.filter((p) => p.default !== undefined);
+    const options = c.params.filter((p) => p.default !== undefined && p.name !== 'checked');
+    expect(c.params[c.params.length - 1]).toMatchObject({ name: 'checked', type: 'boolean', default: false });
     expect(c.params[0]).toMatchObject({ name: 'context', type: 'string' });
     // prompt (5 distinct values) and size (3) vary most; of the three that vary twice, the label list matters most
     expect(required.map((p) => p.type)).toEqual(['number', 'string', 'string[]']);
     expect(required).toHaveLength(3);
-    expect(required[1].name).toBe('prompt');
+    expect(required[1].name).toBe('instruction');
     expect(required[2].name).toBe('labels');
     // the pattern and the tag become options whose defaults are the members' most common values
     expect(options.map((p) => [p.type, p.default])).toEqual([
       ['string', 'refund'],
       ['string', 'v1'],
     ]);
-    expect(c.signature).toMatch(/^\(context: string, \w+: number, prompt: string, labels: string\[\], opts\?: \{ \w+\?: string; \w+\?: string \}\) => Promise<string>$/);
+    expect(c.signature).toMatch(/^\(context: string, \w+: number, instruction: string, labels: string\[\], opts\?: \{ \w+\?: string; \w+\?: string; checked\?: boolean \}\) => Promise<string>$/);
     // the separator is the same in every member: it stays a literal
     expect(c.source).toContain('a.split("\\n")');
     // print of peeks is gone; FINAL became a return
@@ -97,16 +98,17 @@ describe('parameter extraction', () => {
 
   it('respects maxParams: with one, the rest become options', async () => {
     const c = await generalized(VARIANTS, 1);
-    expect(c.params.filter((p) => p.default === undefined).map((p) => p.name)).toEqual(['context', 'prompt']);
-    expect(c.params.filter((p) => p.default !== undefined)).toHaveLength(4);
+    expect(c.params.filter((p) => p.default === undefined).map((p) => p.name)).toEqual(['context', 'instruction']);
+    expect(c.params.filter((p) => p.default !== undefined && p.name !== 'checked')).toHaveLength(4);
     expect(c.params.find((p) => p.type === 'number')?.default).toBe(4000);
   });
 
   it('keeps literals that never vary, and makes no parameters when nothing varies', async () => {
     const same = VARIANTS.map(() => VARIANTS[0]);
     const c = await generalized(same);
-    expect(c.params.map((p) => p.name)).toEqual(['context']);
-    expect(c.signature).toBe('(context: string) => Promise<string>');
+    // Only the checked form's switch: nothing the members vary.
+    expect(c.params.map((p) => p.name)).toEqual(['context', 'checked']);
+    expect(c.signature).toBe('(context: string, opts?: { checked?: boolean }) => Promise<string>');
     expect(c.source).toContain('"Label each line."');
   });
 });

@@ -1,0 +1,159 @@
+/**
+ * The deterministic doc of a generated function, written as English from what the members show:
+ * what it does in one sentence (the prompt's verb, the unit it cuts the input into, how it combines
+ * the answers), what input it expects (the delimiter or JSON shape), what each parameter means and
+ * its default, exactly what it returns (the shape of the members' answers, with an example), how
+ * many model calls it makes against the input size, when not to use it, and the checked form.
+ */
+import type { InputShape } from './input-shape.js';
+import type { SiteRole } from './roles.js';
+
+export interface DescribedParam {
+  name: string;
+  type: string;
+  required: boolean;
+  /** Options: the default; required parameters: the most common member value (an example). */
+  example: unknown;
+  role: SiteRole;
+  /** The members' queries name its values (the user supplies them). */
+  fromQuery: boolean;
+  /** Distinct values among the members. */
+  distinct: number;
+}
+
+export interface DescribeInput {
+  shape: InputShape;
+  /** Prompt texts of the template's model calls. */
+  prompts: string[];
+  queries: string[];
+  /** The members' logged answers. */
+  answers: string[];
+  params: DescribedParam[];
+  /** Name of the options object. */
+  optionsName?: string;
+  /** The checked form (`{ checked: true }`) exists. */
+  checked: boolean;
+  /** The skeleton's operations (`split(lines)`, `map(llm)`, `count`, ...). */
+  ops: string[];
+  growth: string | null;
+  members: number;
+  clusterId: string;
+  /** The verb the name uses (from the prompt or the skeleton). */
+  verb: string;
+}
+
+const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1).trimEnd()}…` : s);
+const quote = (s: string, max = 120) => JSON.stringify(clip(s, max));
+const shown = (v: unknown, max = 60): string => (typeof v === 'string' ? quote(v, max) : clip(JSON.stringify(v) ?? String(v), max));
+
+/** "review" → "Reviews", "match" → "Matches", "classify" → "Classifies". */
+export function thirdPerson(verb: string): string {
+  const v = verb.toLowerCase();
+  const s = /(s|sh|ch|x|z)$/.test(v) ? `${v}es` : /[^aeiou]y$/.test(v) ? `${v.slice(0, -1)}ies` : `${v}s`;
+  return s[0].toUpperCase() + s.slice(1);
+}
+
+function combinePhrase(ops: readonly string[]): string {
+  const after = ops.slice(ops.findIndex((o) => /llm|rlm/.test(o)) + 1).map((o) => o.replace(/\(.*$/, ''));
+  if (after.includes('count')) return 'counts the results';
+  if (after.includes('sort')) return 'ranks the results';
+  if (after.includes('vote')) return 'takes the majority answer';
+  if (after.includes('index')) return 'picks one answer';
+  if (after.includes('parse')) return 'parses the answers and combines them';
+  if (after.includes('join')) return 'joins the answers';
+  return 'combines the answers';
+}
+
+function doesSentence(d: DescribeInput): string {
+  const { shape } = d;
+  const over = shape.unit === 'text' ? '`context`' : `the ${shape.filtered ? 'matching ' : ''}${shape.unit} of \`context\``;
+  const chunked = shape.chunk ? (shape.chunk.of === 'characters' ? `, packed into chunks of at most ${shape.chunk.size} characters,` : `, ${shape.chunk.size} at a time,`) : '';
+  const instruction = d.prompts[0] ? ` with the instruction ${quote(d.prompts[0], 140)}` : '';
+  if (shape.calls === 'none') return `${thirdPerson(d.verb)} ${over} without model calls and ${combinePhrase(d.ops)}.`;
+  return `${thirdPerson(d.verb)} ${over}${chunked} by asking the model${instruction}, then ${combinePhrase(d.ops)}.`;
+}
+
+function paramMeaning(p: DescribedParam, shape: InputShape): string {
+  const base =
+    p.role === 'prompt'
+      ? 'the instruction sent with every piece (a task for the model, not the user\'s question)'
+      : p.role === 'labels'
+        ? `the ${/key/i.test(p.name) ? 'fields to match on' : 'allowed labels'} (a list)`
+        : p.role === 'pattern'
+          ? `a regular expression (source text) that selects the ${shape.unit === 'text' ? 'parts' : shape.unit} to use`
+          : p.role === 'size'
+            ? shape.chunk?.of === 'characters' ? 'the most characters in one model call' : 'a size or count'
+            : p.role === 'separator'
+              ? 'the delimiter'
+              : 'text inserted into the answer or the prompt';
+  const source = p.fromQuery ? '; take it from the user\'s question' : '';
+  const dflt = p.required ? `e.g. ${shown(p.example)}` : `default ${shown(p.example)}`;
+  return `\`${p.name}\` (${p.type}): ${base}${source}; ${dflt}.`;
+}
+
+/** What the members returned, as a shape and an example. */
+export function returnsSentence(answers: readonly string[], ops: readonly string[]): string {
+  const used = answers.filter((a) => a.trim().length > 0);
+  const joinsLines = ops.some((o) => o.startsWith('join'));
+  if (used.length === 0) return 'Returns a string (the logged runs returned nothing to show its shape).';
+  const lines = used.flatMap((a) => a.split('\n').filter((l) => l.trim().length > 0));
+  const counts = used.map((a) => a.split('\n').filter((l) => l.trim()).length);
+  const range = Math.min(...counts) === Math.max(...counts) ? `${counts[0]}` : `${Math.min(...counts)}–${Math.max(...counts)}`;
+  const example = clip(lines[0], 70);
+  const empty = joinsLines ? ', or an empty string when there is none' : '';
+  if (lines.every((l) => /^-?\d+(\.\d+)?$/.test(l.trim())) && counts.every((c) => c === 1)) return `Returns a number as text, e.g. \`${example}\`.`;
+  if (counts.some((c) => c > 1) || joinsLines) {
+    const shape = lines.every((l) => /^[^:\n]{1,80}: \S/.test(l))
+      ? '`name: value` lines'
+      : lines.every((l) => /^\S.* - \S/.test(l))
+        ? '`A - B` lines'
+        : lines.every((l) => /^\s*[-*] /.test(l) || /^\S/.test(l)) && lines.some((l) => /^\s*[-*] /.test(l))
+          ? 'text with a bulleted list'
+          : 'lines of text';
+    if (shape === 'text with a bulleted list') return `Returns ${shape} (the logged runs returned ${range} lines), e.g. \`${example}\`.`;
+    return `Returns ${shape}, one per item${empty} (the logged runs returned ${range} lines), e.g. \`${example}\`.`;
+  }
+  const words = used.map((a) => a.trim().split(/\s+/).length);
+  if (Math.max(...words) <= 4) return `Returns a short answer, e.g. \`${example}\`.`;
+  return `Returns one paragraph of text, e.g. ${quote(used[0], 90)}.`;
+}
+
+function callsSentence(shape: InputShape, growth: string | null): string {
+  if (shape.calls === 'none') return 'Model calls: none.';
+  if (growth === 'constant') return 'Model calls: a fixed number, whatever the input size.';
+  const per = shape.chunk
+    ? shape.chunk.of === 'characters'
+      ? `one per chunk of at most ${shape.chunk.size} characters (about input length / ${shape.chunk.size})`
+      : `one per ${shape.chunk.size} ${shape.unit === 'text' ? 'pieces' : shape.unit}`
+    : `one per ${shape.unit === 'text' ? 'piece' : shape.unit.replace(/s$/, '')}`;
+  const how = shape.calls === 'batch' ? ', sent together in one batch' : shape.calls === 'recursive' ? ', each a recursive sub-run' : ', one after another';
+  return `Model calls: ${per}${how}.`;
+}
+
+function notForSentence(d: DescribeInput): string {
+  const parts: string[] = [];
+  if (d.shape.delimiter?.startsWith('a line starting')) parts.push(`input without ${d.shape.delimiter.replace(/^a line/, 'lines')} (it then finds nothing to ask about)`);
+  else if (d.shape.json) parts.push('input that is not JSON');
+  if (d.shape.filtered) parts.push(`${d.shape.unit} the pattern does not select (the model never sees them)`);
+  parts.push('questions its instruction does not ask');
+  return `Not for ${parts.join('; ')}.`;
+}
+
+/** The doc, one statement a line. */
+export function describeFunction(d: DescribeInput): string {
+  const lines = [doesSentence(d), `Input: ${d.shape.input}`];
+  const required = d.params.filter((p) => p.required);
+  const options = d.params.filter((p) => !p.required);
+  if (required.length) lines.push(`Parameters: ${required.map((p) => paramMeaning(p, d.shape)).join(' ')}`);
+  if (options.length) lines.push(`Options (\`${d.optionsName ?? 'opts'}\`): ${options.map((p) => paramMeaning(p, d.shape)).join(' ')}`);
+  lines.push(returnsSentence(d.answers, d.ops));
+  lines.push(callsSentence(d.shape, d.growth));
+  lines.push(notForSentence(d));
+  if (d.checked) {
+    lines.push(
+      `Checked form: with \`{ checked: true }\` it returns the JSON text of \`{ answer, pieces, failures }\` instead (JSON.parse it): every model call's answer is checked (empty, NONE where the instruction does not allow it${d.shape.parses === 'json' ? ', no JSON' : ''}), retried once, and those still failing are listed in \`failures\` (their query and context) so the caller can redo just those.`,
+    );
+  }
+  lines.push(`Mined from ${d.members} logged runs (cluster ${d.clusterId})${d.queries[0] ? `, e.g. ${quote(d.queries[0], 110)}` : ''}.`);
+  return lines.join('\n');
+}

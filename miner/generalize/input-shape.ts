@@ -1,0 +1,171 @@
+/**
+ * What a generalized program expects of its input and does with it, read from the template's code
+ * (not from the skeleton's labels, which call any regular-expression split "sentences"): the unit
+ * it cuts `context` into and the delimiter that marks one (lines, paragraphs, `## ` sections,
+ * `// File: ` files, sentences, JSON records), whether it keeps only units matching a pattern, the
+ * size of the chunks it packs units into, how it reads the model's answers (JSON, lines, numbers),
+ * and whether it batches its model calls. Names and docs are written from this.
+ */
+import { printNode } from '../front/print.js';
+import { methodCall, type NNode } from '../front/tree.js';
+import { splitRegex } from './literals.js';
+
+export interface InputShape {
+  /** Plural noun for the unit: "lines", "files", "sections", ... ("text" when it is not cut). */
+  unit: string;
+  /** The delimiter as a reader would write it (`"\n"`, "a line starting with `## `"), when known. */
+  delimiter?: string;
+  /** A sentence on what `context` must look like. */
+  input: string;
+  /** Units are kept only when they match a pattern (a filter with a regular expression or a parameter). */
+  filtered: boolean;
+  /** The budget units are packed into (characters, or units per chunk). */
+  chunk?: { size: number; of: 'characters' | 'units' };
+  /** How the model's answers are read. */
+  parses: 'json' | 'lines' | 'number' | 'text';
+  /** Model calls made: in one llmBatch, one at a time, or through rlm. */
+  calls: 'batch' | 'sequential' | 'recursive' | 'none';
+  /** The context is parsed as JSON rather than cut as text. */
+  json: boolean;
+}
+
+interface Delimiter {
+  unit: string;
+  describe: string;
+}
+
+/** A regular expression or string split delimiter, explained. */
+export function explainDelimiter(text: string, isRegex: boolean): Delimiter {
+  const body = isRegex ? splitRegex(text).source : text;
+  const header = /^\^\(\?=(.+)\)$/.exec(body)?.[1] ?? (isRegex ? undefined : /^\n(.+)$/.exec(body)?.[1]);
+  if (header !== undefined) {
+    const literal = header.replace(/\\(.)/g, '$1');
+    const unit = /^\/\/\s*File|^File/i.test(literal) ? 'files' : /^#+\s?$/.test(literal) ? 'sections' : /^-{3,}$/.test(literal) ? 'records' : 'sections';
+    return { unit, describe: `a line starting with \`${literal}\`` };
+  }
+  if (body === '\n' || body === '\\n' || body === '\\r?\\n') return { unit: 'lines', describe: 'line breaks' };
+  if (/^(\\n){2,}$|^\\n\\s\*\\n$|^\\n\{2,\}$|^\n\n+$/.test(body) || body === '\n\n') return { unit: 'paragraphs', describe: 'blank lines' };
+  if (/\[\.!\?\]|\(\?<=\[\.!\?\]\)/.test(body)) return { unit: 'sentences', describe: 'sentence ends (`.`, `!`, `?`)' };
+  if (/^-{3,}$|^\\n-{3,}\\n$|^\n-{3,}\n$/.test(body)) return { unit: 'records', describe: `\`${body.replace(/\n/g, '\\n')}\` lines` };
+  if (/^#+ ?$|^\\n#+ ?$|^\n#+ ?$/.test(body)) return { unit: 'sections', describe: `\`${body.trim()}\` headers` };
+  return { unit: 'parts', describe: `\`${body.replace(/\n/g, '\\n')}\`` };
+}
+
+function walk(n: NNode, visit: (n: NNode) => void): void {
+  visit(n);
+  for (const ch of n.c) walk(ch, visit);
+}
+
+const literalText = (n: NNode | undefined): { text: string; regex: boolean } | undefined =>
+  n?.k === 'str' && n.v !== undefined ? { text: n.v, regex: false } : n?.k === 're' && n.v !== undefined ? { text: n.v, regex: true } : undefined;
+
+/** The first `context.split(...)` (or a split of a name bound to context), else the first split of anything. */
+function contextSplit(tree: NNode): { text: string; regex: boolean } | undefined {
+  let fromContext: { text: string; regex: boolean } | undefined;
+  let any: { text: string; regex: boolean } | undefined;
+  walk(tree, (n) => {
+    const m = methodCall(n, 'split');
+    const lit = m ? literalText(m.args[0]) : undefined;
+    if (!m || !lit) return;
+    if (m.recv.k === 'id' && m.recv.v === 'context') fromContext ??= lit;
+    if (m.recv.k === 'call' && methodCall(m.recv)?.recv.k === 'id' && methodCall(m.recv)?.recv.v === 'context') fromContext ??= lit;
+    any ??= lit;
+  });
+  return fromContext ?? any;
+}
+
+/** Numbers compared with a `.length` sum or used as a slice step: the chunk budget. */
+function chunkBudget(tree: NNode): { size: number; of: 'characters' | 'units' } | undefined {
+  let chars: number | undefined;
+  let units: number | undefined;
+  walk(tree, (n) => {
+    if (n.k === 'bin' && ['>', '>=', '<', '<='].includes(n.v ?? '') && n.c[1]?.k === 'num' && /\.length\b/.test(printNode(n.c[0]))) {
+      const v = Number(n.c[1].v);
+      if (v >= 100) chars ??= v;
+    }
+    if (n.k === 'assign' && n.v === '+=' && n.c[1]?.k === 'num') {
+      const v = Number(n.c[1].v);
+      if (v > 1) units ??= v;
+    }
+  });
+  if (chars !== undefined) return { size: chars, of: 'characters' };
+  if (units !== undefined) return { size: units, of: 'units' };
+  return undefined;
+}
+
+function hasCall(tree: NNode, pred: (callee: string) => boolean): boolean {
+  let found = false;
+  walk(tree, (n) => {
+    if (n.k === 'call' && n.c[0].k === 'id' && pred(n.c[0].v ?? '')) found = true;
+    if (n.k === 'call' && n.c[0].k === 'mem' && n.c[0].c[0].k === 'id' && pred(`${n.c[0].c[0].v}.${n.c[0].v}`)) found = true;
+  });
+  return found;
+}
+
+/** Names bound to an expression that splits something (`let lines = context.split("\n")`). */
+function splitNames(tree: NNode): Set<string> {
+  const out = new Set<string>();
+  walk(tree, (n) => {
+    if (n.k === 'decl' && n.c[0]?.k === 'id' && n.c[0].v !== undefined && n.c[1] && /\.split\(/.test(printNode(n.c[1]))) out.add(n.c[0].v);
+  });
+  return out;
+}
+
+/** A filter of the split units whose predicate tests a regular expression (or a parameter), not just the split's own header. */
+function filtersByPattern(tree: NNode): boolean {
+  const units = splitNames(tree);
+  let found = false;
+  walk(tree, (n) => {
+    const m = methodCall(n, 'filter');
+    if (!m || !m.args[0]) return;
+    const recv = printNode(m.recv);
+    if (!/\.split\(/.test(recv) && !(m.recv.k === 'id' && units.has(m.recv.v ?? ''))) return;
+    if (/\.test\(|\.match\(|new RegExp|\.includes\(/.test(printNode(m.args[0]))) found = true;
+  });
+  return found;
+}
+
+function loopCallsModelOneByOne(tree: NNode): boolean {
+  let found = false;
+  const inLoop = (n: NNode, depth: number): void => {
+    const loop = ['for', 'forof', 'forin', 'while', 'do'].includes(n.k);
+    if (depth > 0 && n.k === 'await' && n.c[0]?.k === 'call' && n.c[0].c[0].k === 'id' && ['llm', 'recursive_llm'].includes(n.c[0].c[0].v ?? '')) found = true;
+    if (n.k === 'fn') return;
+    for (const ch of n.c) inLoop(ch, depth + (loop ? 1 : 0));
+  };
+  inLoop(tree, 0);
+  return found;
+}
+
+/** Reads the input shape of a template program (kind 'prog', literals as written). */
+export function inputShape(tree: NNode): InputShape {
+  const json = hasCall(tree, (c) => c === 'JSON.parse') && /JSON\.parse\(context\)/.test(printNode(tree));
+  const split = json ? undefined : contextSplit(tree);
+  const delimiter = split ? explainDelimiter(split.text, split.regex) : undefined;
+  const unit = json ? 'records' : delimiter?.unit ?? 'text';
+  const filtered = filtersByPattern(tree);
+  const chunk = chunkBudget(tree);
+  const printed = printNode(tree);
+  const parses: InputShape['parses'] = /JSON\.parse\((?!context\)|JSON\.stringify)/.test(printed)
+    ? 'json'
+    : /\.split\("\\n"\)|\.split\(\/\\r\?\\n\/\)/.test(printed) && /\.exec\(|\.match\(/.test(printed)
+      ? 'lines'
+      : /\b(parseInt|parseFloat|Number)\(/.test(printed)
+        ? 'number'
+        : 'text';
+  const calls: InputShape['calls'] = hasCall(tree, (c) => c === 'rlm' || c === 'rlmBatch')
+    ? 'recursive'
+    : loopCallsModelOneByOne(tree)
+      ? 'sequential'
+      : hasCall(tree, (c) => c === 'llmBatch')
+        ? 'batch'
+        : hasCall(tree, (c) => c === 'llm' || c === 'recursive_llm')
+          ? 'sequential'
+          : 'none';
+  const input = json
+    ? '`context` is JSON (an array of records, or an object holding one).'
+    : delimiter
+      ? `\`context\` is text made of ${unit}, separated by ${delimiter.describe}${delimiter.describe.startsWith('a line starting') && /\.startsWith\(/.test(printed) ? '; text before the first one is ignored' : ''}.`
+      : '`context` is plain text.';
+  return { unit, ...(delimiter ? { delimiter: delimiter.describe } : {}), input, filtered, ...(chunk ? { chunk } : {}), parses, calls, json };
+}
