@@ -7,6 +7,7 @@ export { githubConfigFromEnv } from './github.js';
 export { CandidateError } from './validate.js';
 export { compareVersions, nextVersion } from './version.js';
 export { unifiedDiff } from './diff.js';
+export { mergeProposal, retireFunction, reviewProposals, ReviewRefusal, uncommittedChanges, type MergeResult, type OpenProposal, type RetireResult } from './review.js';
 export type {
   GitHubConfig,
   LibraryListRow,

@@ -1,16 +1,27 @@
 /**
- * `accrete library list|show NAME|stats`: the functions promoted into the library repository, their
- * versions and evidence, and how later runs use them.
+ * `accrete library list|show NAME|stats|review|merge NAME[@VERSION]|retire NAME`: the functions
+ * promoted into the library repository, their versions and evidence, how later runs use them, and
+ * the reviewer's acts on them (merging a proposal into main, retiring a merged function).
  */
 import type { Command } from 'commander';
 import type { Database } from '../../db/connection.js';
 import { libraryUsage, promotionsOf } from '../../db/queries.js';
-import { listPromotions, readMainManifest, syncPromotions, type LibraryListRow } from '../../../miner/promote/index.js';
+import {
+  listPromotions,
+  mergeProposal,
+  readMainManifest,
+  retireFunction,
+  reviewProposals,
+  ReviewRefusal,
+  syncPromotions,
+  type LibraryListRow,
+  type OpenProposal,
+} from '../../../miner/promote/index.js';
 import { MAIN_BRANCH, sourcePath } from '../../library/format.js';
 import { showFile } from '../../library/git.js';
 import { libraryDir } from '../config.js';
 import { UsageError } from '../errors.js';
-import { table } from '../format.js';
+import { indent, table } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
 
 export interface LibraryListOptions {
@@ -60,6 +71,9 @@ export function registerLibrary(program: Command): Command {
   list.action(libraryListAction);
   registerShowFunction(library);
   registerStats(library);
+  registerReview(library);
+  registerMerge(library);
+  registerRetire(library);
   return library;
 }
 
@@ -158,6 +172,118 @@ function registerShowFunction(library: Command): void {
       lines.push('  versions:', ...promotions.map((p) => `    ${p.version}  ${p.status}  ${p.branch}${p.pr_url ? `  ${p.pr_url}` : ''}`));
       if (source) lines.push('', source);
       process.stdout.write(`${lines.join('\n')}\n`);
+    } finally {
+      await database.close();
+    }
+  });
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** The human form of `accrete library review`: evidence first, then the diff against main. */
+export function renderReview(proposals: OpenProposal[], dir: string, full = false): string {
+  if (proposals.length === 0) return `No open proposals in ${dir}: \`accrete mine\` proposes recurring programs as library functions.`;
+  const out: string[] = [`${proposals.length} open proposal${proposals.length === 1 ? '' : 's'} in ${dir}`];
+  for (const p of proposals) {
+    out.push('', `${p.name} ${p.version}  ${p.onMain ? `(replaces ${p.onMain} on main)` : '(new)'}  ${p.branch}`);
+    if (p.signature) out.push(`  lib.${p.name}${p.signature}`);
+    if (p.doc) out.push(indent(p.doc.trim(), '  │ '));
+    out.push(
+      `  evidence: cluster ${p.clusterId} · support ${p.support} runs · ${p.successRate === null ? '' : `success ${pct(p.successRate)} · `}coverage ${pct(p.coverage)} · gain ${Math.round(p.gain)} tokens`,
+      `  member runs: ${p.memberRuns.length ? p.memberRuns.map((id) => id.slice(0, 8)).join(' ') : '(none recorded)'}`,
+    );
+    if (p.prUrl) out.push(`  pull request: ${p.prUrl}`);
+    if (p.behindMain) out.push(`  main has ${p.behindMain} commit${p.behindMain === 1 ? '' : 's'} since this proposal branched off`);
+    out.push(p.mergeable ? `  merge: accrete library merge ${p.name}@${p.version}` : `  cannot merge: ${p.blocked ?? 'unknown'}`);
+    if (p.diffStat) out.push('  diff against main:', indent(p.diffStat, '    '));
+    if (p.diff) {
+      const diffLines = p.diff.trimEnd().split('\n');
+      const shown = full ? diffLines : diffLines.slice(0, 80);
+      out.push(indent(shown.join('\n'), '    '));
+      if (shown.length < diffLines.length) out.push(`    … ${diffLines.length - shown.length} more lines (--full shows all; fixtures are in the stat only)`);
+    }
+  }
+  return out.join('\n');
+}
+
+/** A refusal of merge/retire is the user's to fix: a usage error that says why. */
+async function refusalsAsUsage<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw err instanceof ReviewRefusal ? new UsageError(err.message) : err;
+  }
+}
+
+function registerReview(library: Command): void {
+  const review = library
+    .command('review')
+    .description("the open proposals with their evidence: support, coverage, gain, member runs, the function's doc and signature, and the diff of its branch against main")
+    .option('--full', 'show every line of each diff');
+  withJson(withDb(withLibrary(review)), 'print [{name, version, branch, support, coverage, gain, successRate, memberRuns, doc, signature, onMain, mergeable, blocked, diffStat, diff, ...}]');
+  review.addHelpText('after', '\nThen: accrete library merge NAME[@VERSION] merges one into the library\'s main (or merge its pull request on GitHub).');
+  review.action(async (opts: LibraryListOptions & { full?: boolean }) => {
+    const dir = libraryDir(opts.library);
+    const database = await openDbFromOptions(opts);
+    try {
+      const proposals = await reviewProposals(database, dir);
+      if (opts.json) printJson(proposals);
+      else process.stdout.write(`${renderReview(proposals, dir, Boolean(opts.full))}\n`);
+    } finally {
+      await database.close();
+    }
+  });
+}
+
+/** `NAME` or `NAME@VERSION`. */
+export function parseFunctionRef(ref: string): { name: string; version?: string } {
+  const m = /^([A-Za-z_$][\w$]*)(?:@(\d+\.\d+\.\d+))?$/.exec(ref.trim());
+  if (!m) throw new UsageError(`"${ref}" is not NAME or NAME@VERSION (e.g. countMentions@1.2.0)`);
+  return { name: m[1], version: m[2] };
+}
+
+function registerMerge(library: Command): void {
+  const merge = library
+    .command('merge')
+    .description("merge a proposal into the local library's main (the reviewer's act): a merge commit of its branch; later runs load it")
+    .argument('<name[@version]>', 'the function, and the proposed version (default: its newest open proposal)');
+  withJson(withDb(withLibrary(merge)), 'print {name, version, branch, commit, previousVersion}');
+  merge.addHelpText(
+    'after',
+    `
+Refused (exit 2, nothing changed) when the name or version is unknown, it is already merged, a newer
+version is on main, main changed the same files, or the library has uncommitted changes. A library
+checked out on main has its work tree fast-forwarded. On GitHub, merge the pull request instead.`,
+  );
+  merge.action(async (ref: string, opts: LibraryListOptions) => {
+    const { name, version } = parseFunctionRef(ref);
+    const dir = libraryDir(opts.library);
+    const database = await openDbFromOptions(opts);
+    try {
+      const r = await refusalsAsUsage(() => mergeProposal(database, dir, name, version));
+      if (opts.json) printJson(r);
+      else process.stdout.write(`Merged ${r.name} ${r.version} into main (${r.commit.slice(0, 12)})${r.previousVersion ? `, replacing ${r.previousVersion}` : ''}; later runs can call lib.${r.name}(...).\n`);
+    } finally {
+      await database.close();
+    }
+  });
+}
+
+function registerRetire(library: Command): void {
+  const retire = library
+    .command('retire')
+    .description('take a merged function off the library\'s main (a commit removing its source, tests and manifest entry): runs no longer load it')
+    .argument('<name>', 'the function')
+    .option('--reason <text>', 'why, for the commit message');
+  withJson(withDb(withLibrary(retire)), 'print {name, version, commit, removed}');
+  retire.addHelpText('after', '\nRefused (exit 2, nothing changed) when the function is not on main or the library has uncommitted changes.\nA pin (--library-pin NAME@VERSION) still loads a retired version from main\'s history.');
+  retire.action(async (name: string, opts: LibraryListOptions & { reason?: string }) => {
+    const dir = libraryDir(opts.library);
+    const database = await openDbFromOptions(opts);
+    try {
+      const r = await refusalsAsUsage(() => retireFunction(database, dir, parseFunctionRef(name).name, opts.reason));
+      if (opts.json) printJson(r);
+      else process.stdout.write(`Retired ${r.name} ${r.version} (${r.commit.slice(0, 12)}): runs no longer load it.\n`);
     } finally {
       await database.close();
     }

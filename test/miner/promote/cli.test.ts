@@ -66,3 +66,35 @@ describe('accrete library list', () => {
     expect(JSON.parse(r.stdout)).toEqual(EXPECTED);
   }, 60_000);
 });
+
+describe('accrete library review / merge / retire from the command line', () => {
+  it('reviews, merges on command, refuses what it cannot do, and has --help', async () => {
+    // (the database was closed by the test above: one process at a time)
+    const env = { ACCRETE_LIBRARY_DIR: lib };
+    const review = await accrete(['library', 'review', '--json', '--db', dbDir], env);
+    expect(review.code).toBe(0);
+    const open = JSON.parse(review.stdout) as { name: string; version: string; mergeable: boolean; memberRuns: string[] }[];
+    expect(open.map((p) => `${p.name}@${p.version}:${p.mergeable}`).sort()).toEqual(['countLines@1.0.0:true', 'countMentions@2.0.0:true']);
+
+    const merged = await accrete(['library', 'merge', 'countLines@1.0.0', '--json', '--db', dbDir], env);
+    expect(merged.stderr).toBe('');
+    expect(JSON.parse(merged.stdout)).toMatchObject({ name: 'countLines', version: '1.0.0', branch: 'accrete/promote-countLines-1.0.0', previousVersion: null });
+
+    const again = await accrete(['library', 'merge', 'countLines@1.0.0', '--db', dbDir], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/^accrete: countLines 1\.0\.0 is already merged into main/);
+    const bad = await accrete(['library', 'merge', 'count-lines', '--db', dbDir], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/is not NAME or NAME@VERSION/);
+
+    const retired = await accrete(['library', 'retire', 'countLines', '--db', dbDir], env);
+    expect(retired.code).toBe(0);
+    expect(retired.stdout).toMatch(/^Retired countLines 1\.0\.0 \([0-9a-f]{12}\): runs no longer load it\./);
+
+    for (const cmd of ['review', 'merge', 'retire']) {
+      const help = await accrete(['library', cmd, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/--json/);
+    }
+  }, 120_000);
+});
