@@ -16,7 +16,7 @@ import { git, gitTest, isRepositoryRoot, resolveCommit, showFile } from './git.j
 import { createSelector, DEFAULT_K, embeddingScorer, type EmbeddingConfig, type RelevanceScorer } from './retrieve.js';
 import type { LibrarySnapshot } from './types.js';
 
-/** Where the library is when nothing says otherwise (or $ACCRETE_LIBRARY_DIR). */
+/** Where the library is when nothing says otherwise (the CLI resolves --library and ACCRETE_LIBRARY_DIR). */
 import { DEFAULT_LIBRARY_DIR } from './location.js';
 
 export { DEFAULT_LIBRARY_DIR };
@@ -258,23 +258,21 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<LibraryS
 
 /** How a runtime is told to load its library (RuntimeOptions.library). */
 export interface LibraryConfig {
-  /** The library repository (default $ACCRETE_LIBRARY_DIR, then ./.accrete/library when it exists). */
+  /** The library repository (default ./.accrete/library, when it exists). */
   dir?: string;
   ref?: string;
   pin?: string;
   k?: number;
-  /** Semantic retrieval through an OpenAI-compatible embeddings endpoint (default: $ACCRETE_LIBRARY_EMBEDDING_MODEL when set). */
+  /** Semantic retrieval through an OpenAI-compatible embeddings endpoint (the CLI fills it from ACCRETE_LIBRARY_EMBEDDING_MODEL). */
   embeddings?: EmbeddingConfig;
   /** Any other scorer (wins over embeddings). */
   scorer?: RelevanceScorer;
   onWarning?: (message: string) => void;
 }
 
-/** Loads the library a runtime is configured with, filling in the defaults. */
+/** Loads the library a runtime is configured with, filling in the defaults (it reads no environment). */
 export function openLibrary(config: LibraryConfig = {}): Promise<LibrarySnapshot | undefined> {
-  const dir = config.dir || process.env.ACCRETE_LIBRARY_DIR || DEFAULT_LIBRARY_DIR;
-  const model = process.env.ACCRETE_LIBRARY_EMBEDDING_MODEL;
-  const embeddings = config.embeddings ?? (model ? { model } : undefined);
-  const scorer = config.scorer ?? (embeddings ? embeddingScorer(embeddings) : undefined);
+  const dir = config.dir || DEFAULT_LIBRARY_DIR;
+  const scorer = config.scorer ?? (config.embeddings ? embeddingScorer(config.embeddings) : undefined);
   return loadLibrary({ dir, ref: config.ref, pin: config.pin, k: config.k, scorer, onWarning: config.onWarning });
 }

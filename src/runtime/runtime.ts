@@ -33,8 +33,9 @@ export interface RuntimeOptions {
   spoolDir?: string;
   /**
    * Merged library functions to load into every run: a loaded snapshot, where to load one from
-   * (`{ dir, pin, k }`, read once here), or false for none. Default: $ACCRETE_LIBRARY_DIR, then
-   * ./library when it is a git repository.
+   * (`{ dir, pin, k }`, read once here), or false for none. Default: ./.accrete/library when it is
+   * a library repository. (The runtime reads no environment: the CLI resolves its flags and
+   * variables in src/cli/config.ts and passes them here.)
    */
   library?: LibrarySnapshot | LibraryConfig | false;
   onProgress?: (event: ProgressEvent) => void;
@@ -82,8 +83,8 @@ function asModel(m: string | ModelClient | undefined, fallback: string, role: 'r
 
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const baseBudgets = resolveBudgets(options.budgets);
-  const rootModel = asModel(options.model, process.env.ACCRETE_MODEL ?? DEFAULT_ROOT_MODEL, 'root', options.openai);
-  const subModel = asModel(options.subModel, process.env.ACCRETE_SUB_MODEL ?? (typeof options.model === 'string' ? defaultSubModelFor(options.model) : undefined) ?? DEFAULT_SUB_MODEL, 'sub', options.openai);
+  const rootModel = asModel(options.model, DEFAULT_ROOT_MODEL, 'root', options.openai);
+  const subModel = asModel(options.subModel, (typeof options.model === 'string' ? defaultSubModelFor(options.model) : undefined) ?? DEFAULT_SUB_MODEL, 'sub', options.openai);
   // Before the database opens: a bad library pin fails here, with nothing to clean up.
   const lib = options.library;
   const library = lib === false ? undefined : lib && isSnapshot(lib) ? lib : await openLibrary(lib ?? {});

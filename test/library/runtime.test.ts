@@ -153,17 +153,20 @@ describe('runs call merged library functions', () => {
     await expect(createRuntime({ db, library: { dir: repo.dir, pin: 'countLines@9.9.9' } })).rejects.toThrow(/no commit of main has countLines at version 9.9.9 \(versions on main: 1.0.0, 1.1.0\)/);
   });
 
-  it('finds the library through ACCRETE_LIBRARY_DIR and lists only the k most relevant functions', async () => {
+  it('reads no environment (the CLI resolves ACCRETE_LIBRARY_DIR) and lists only the k most relevant functions', async () => {
     const saved = process.env.ACCRETE_LIBRARY_DIR;
     process.env.ACCRETE_LIBRARY_DIR = repo.dir;
     try {
-      const runtime = await createRuntime({ db, model: 'sim:root', warmSandboxes: 0 });
-      expect(runtime.library?.functions.map((f) => f.name)).toEqual(['countLines', 'explode']);
-      await runtime.close();
+      const ignored = await createRuntime({ db, model: 'sim:root', warmSandboxes: 0 });
+      expect(ignored.library?.dir ?? null).not.toBe(repo.dir); // ./.accrete/library of the working directory, if any
+      await ignored.close();
     } finally {
       if (saved === undefined) delete process.env.ACCRETE_LIBRARY_DIR;
       else process.env.ACCRETE_LIBRARY_DIR = saved;
     }
+    const runtime = await createRuntime({ db, model: 'sim:root', warmSandboxes: 0, library: { dir: repo.dir } });
+    expect(runtime.library?.functions.map((f) => f.name)).toEqual(['countLines', 'explode']);
+    await runtime.close();
     const { summary } = await runWith([js('FINAL(await lib.explode("x").catch(() => lib.countLines(context)))')], { dir: repo.dir, k: 1 }, ['ok'], 'Count the lines');
     expect(summary.answer).toBe('3/ok'); // explode is not listed, and still callable
     const [first] = await rootRequests(summary.runId);
