@@ -1,7 +1,8 @@
 /**
  * How library functions are listed to a root model: the listing type the library produces and the
- * runtime shows, and the format of the system prompt's library section (which the simulated root
- * model parses).
+ * runtime shows, and the system prompt's library section — its heading, how to judge whether a
+ * listed function fits, the checked form's result, and the line format (which the simulated root
+ * model parses). Declared once here; src/runtime/prompts.ts assembles them.
  */
 
 /** A library function as listed in the system prompt. */
@@ -19,3 +20,30 @@ export const LIBRARY_HEADING = '## Library functions';
 export function listingLine(f: LibraryListing): string {
   return `- lib.${f.name}${f.signature}: ${f.doc.replace(/\s+/g, ' ').trim()}`;
 }
+
+/**
+ * The checked form a listed function may offer (its doc says so): called with `{ checked: true }`
+ * in its options, it returns the JSON text of `{ answer, pieces, failures }`.
+ */
+export const CHECKED_FORM = {
+  option: '{ checked: true }',
+  fields: ['answer', 'pieces', 'failures'] as const,
+} as const;
+
+/**
+ * The library section's text above the listing: what the functions are and how to judge fit. No
+ * line starts with `- lib.` (that prefix marks a listing line).
+ */
+export const LIBRARY_INTRO = `Tested orchestrators mined from earlier runs, listed because they look relevant to this query
+(every lib function stays callable). Judge the fit before you call one:
+- Use one when the query asks for what its doc says it does and returns, and the input has the
+  shape its doc expects (the delimiter, the JSON shape); pass each parameter what its doc asks
+  for (an instruction for each piece is not the user's whole question unless the doc says so).
+- Do not use one when the task differs — another question, another input format, another answer
+  format — or when its doc says not to; write your own code then. A near fit returns a confident,
+  wrong answer.
+- When unsure, look at the input's shape first, call the function, and check its result (print a
+  part of it) before FINAL; adapt its result to the answer format the query asks for.
+- A function whose doc mentions a checked form takes ${CHECKED_FORM.option} in its options and returns
+  the JSON text of { ${CHECKED_FORM.fields.join(', ')} } instead: JSON.parse it; when failures is not empty,
+  redo just those pieces yourself (llm(piece.query, piece.context)) and combine them with the answer.`;

@@ -1,8 +1,12 @@
 /**
- * Which library functions to list in the system prompt for a query. With many functions only the
- * k most relevant are listed (every function stays callable). The default scorer is lexical:
- * BM25 over the words of a function's name (camelCase split, counted twice), its doc and its
- * signature's parameter names. A semantic scorer (embeddings from an OpenAI-compatible endpoint)
+ * Which library functions to list in the system prompt for a query: at most k of them, and only
+ * those relevant to it — a function that shares nothing with the query, or scores far below the
+ * best match, is not listed (every function stays callable). The default scorer is lexical:
+ * BM25 over the words of a function's name (camelCase split, counted twice), the first line of its
+ * doc (what it does; the rest — input format, return format, model calls, when not to use it — is
+ * shared wording that would make every function look relevant) and its signature's parameter
+ * names. Words that say nothing about a task's subject (list, each, one, find, reply, ...) are
+ * stop words. A semantic scorer (embeddings from an OpenAI-compatible endpoint)
  * can be plugged in; its scores are blended with the lexical ones, and when it fails the lexical
  * ranking is used alone.
  */
@@ -21,7 +25,7 @@ export interface RelevanceScorer {
 }
 
 const STOP = new Set(
-  'a an and are as at be by can do does for from has have how i in into is it its many me much of on or our so such than that the their them then there these this those to was we were what when where which who why will with you your each per all any string number boolean promise record array unknown void null undefined opts options'.split(' '),
+  'a an and are as at be by can do does for from has have how i in into is it its many me much of on or our so such than that the their them then there these this those to was we were what when where which who why will with you your each per all any string number boolean promise record array unknown void null undefined opts options list each one every find give reply only answer return returns item items all most least more less few'.split(' '),
 );
 
 function stem(w: string): string {
@@ -49,9 +53,12 @@ function paramWords(signature: string): string {
   return [...signature.matchAll(/([A-Za-z_$][\w$]*)\s*\??\s*:/g)].map((m) => m[1]).join(' ');
 }
 
+/** What a function does: the first line of its doc. */
+export const docHead = (doc: string): string => doc.trim().split('\n')[0] ?? '';
+
 function documentTokens(f: LibraryListing): string[] {
   const name = tokenize(f.name);
-  return [...name, ...name, ...tokenize(f.doc), ...tokenize(paramWords(f.signature))];
+  return [...name, ...name, ...tokenize(docHead(f.doc)), ...tokenize(paramWords(f.signature))];
 }
 
 /** BM25 (k1 = 1.2, b = 0.75) over a fixed set of functions. */
@@ -89,10 +96,19 @@ export class LexicalIndex {
   }
 }
 
-/** Indexes of the top k scores, best first; ties keep the functions' order. */
-function topK(scores: readonly number[], k: number): number[] {
+/** A function is listed when its score is at least this share of the best score for the query. */
+export const DEFAULT_MIN_RELATIVE = 0.5;
+
+/**
+ * Indexes of the top k scores, best first (ties keep the functions' order), keeping only positive
+ * scores of at least `minRelative` × the best one.
+ */
+function topK(scores: readonly number[], k: number, minRelative: number): number[] {
+  const best = Math.max(0, ...scores);
+  if (best <= 0) return [];
   return scores
     .map((s, i) => ({ s, i }))
+    .filter((x) => x.s > 0 && x.s >= minRelative * best)
     .sort((a, b) => b.s - a.s || a.i - b.i)
     .slice(0, Math.max(0, k))
     .map((x) => x.i);
@@ -110,11 +126,16 @@ export interface SelectorOptions {
   scorer?: RelevanceScorer;
   /** Weight of the extra scorer's (cosine) scores against the normalized lexical ones (default 0.7). */
   weight?: number;
+  /**
+   * List a function only when it scores at least this share of the best function's score
+   * (default 0.5; 0 lists every function that shares a word with the query).
+   */
+  minRelative?: number;
   onWarning?: (message: string) => void;
 }
 
 export interface Selector {
-  /** Lexical: the k most relevant functions, best first. */
+  /** Lexical: the k most relevant functions, best first; none when nothing is relevant. */
   select(query: string): LibraryListing[];
   /** With the extra scorer when there is one; the lexical ranking when it fails. */
   retrieve(query: string): Promise<LibraryListing[]>;
@@ -124,9 +145,10 @@ const listing = (f: LibraryListing): LibraryListing => ({ name: f.name, signatur
 
 export function createSelector(functions: readonly LibraryListing[], options: SelectorOptions = {}): Selector {
   const k = options.k ?? DEFAULT_K;
+  const minRelative = options.minRelative ?? DEFAULT_MIN_RELATIVE;
   const index = new LexicalIndex(functions);
   const fns = functions.map(listing);
-  const select = (query: string): LibraryListing[] => topK(index.score(query), k).map((i) => fns[i]);
+  const select = (query: string): LibraryListing[] => topK(index.score(query), k, minRelative).map((i) => fns[i]);
   let warned = false;
   return {
     select,
@@ -137,7 +159,7 @@ export function createSelector(functions: readonly LibraryListing[], options: Se
         if (semantic.length !== fns.length || semantic.some((x) => !Number.isFinite(x))) throw new Error(`the scorer returned ${semantic.length} scores for ${fns.length} functions`);
         const lexical = normalize(index.score(query));
         const w = options.weight ?? 0.7;
-        return topK(semantic.map((s, i) => w * s + (1 - w) * lexical[i]), k).map((i) => fns[i]);
+        return topK(semantic.map((s, i) => w * s + (1 - w) * lexical[i]), k, minRelative).map((i) => fns[i]);
       } catch (err) {
         if (!warned) options.onWarning?.(`library retrieval: the ${options.scorer.name} scorer failed (${(err as Error).message}); listing functions by lexical relevance`);
         warned = true;

@@ -1,9 +1,10 @@
 /**
  * The root model's system prompt: how to work in the REPL, the sandbox API (its lines come from the
- * one declaration in src/contracts/sandbox-api.ts) and the library functions listed for the query.
+ * one declaration in src/contracts/sandbox-api.ts) and the library functions listed for the query
+ * (the section's heading, fit rules and line format come from src/contracts/listing.ts).
  * The other texts the loop sends are message formats in src/contracts/messages.ts.
  */
-import { type LibraryListing, LIBRARY_HEADING, listingLine } from '../contracts/listing.js';
+import { type LibraryListing, LIBRARY_HEADING, LIBRARY_INTRO, listingLine } from '../contracts/listing.js';
 import { API_PROMPT_LINES } from '../contracts/sandbox-api.js';
 
 const API_DOC = `You answer a query about an input that is too long to read directly. You work in a
@@ -24,7 +25,7 @@ export function buildSystemPrompt(library: readonly LibraryListing[] = []): stri
   return `${API_DOC}
 
 ${LIBRARY_HEADING}
-Tested orchestrators from earlier runs. Prefer calling one when it fits the query; they take
-\`context\` (or a part of it) and return the answer or a value to combine:
+${LIBRARY_INTRO}
+
 ${library.map(listingLine).join('\n')}`;
 }

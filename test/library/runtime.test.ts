@@ -101,12 +101,13 @@ describe('runs call merged library functions', () => {
     const subs = await q<{ program_id: string }>("select program_id from llm_calls where run_id = $1 and kind = 'sub'", [summary.runId]);
     expect(subs).toEqual([{ program_id: program.id }]);
 
-    // The system prompt lists the functions with signature and doc.
+    // The system prompt lists the relevant functions with signature and doc; explode shares
+    // nothing with the query, so it is not listed (it stays callable).
     const [first] = await rootRequests(summary.runId);
     const system = first.request_messages[0].content;
     expect(system).toContain('## Library functions');
     expect(system).toContain('- lib.countLines(context: string): Promise<string>: Counts the lines of the input and checks them with one llm call.');
-    expect(system).toContain('- lib.explode(context: string): Promise<never>: Always fails.');
+    expect(system).not.toContain('lib.explode');
     expect(system).not.toContain('shout');
   });
 
