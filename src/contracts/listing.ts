@@ -47,3 +47,16 @@ export const LIBRARY_INTRO = `Tested orchestrators mined from earlier runs, list
 - A function whose doc mentions a checked form takes ${CHECKED_FORM.option} in its options and returns
   the JSON text of { ${CHECKED_FORM.fields.join(', ')} } instead: JSON.parse it; when failures is not empty,
   redo just those pieces yourself (llm(piece.query, piece.context)) and combine them with the answer.`;
+
+/** The names of the functions a system prompt lists (its library section's `- lib.<name>` lines). */
+export function listedNames(systemPrompt: string): string[] {
+  const at = systemPrompt.indexOf(LIBRARY_HEADING);
+  if (at < 0) return [];
+  return systemPrompt
+    .slice(at)
+    .split('\n')
+    .flatMap((l) => {
+      const m = /^- lib\.([A-Za-z_$][\w$]*)/.exec(l);
+      return m ? [m[1]] : [];
+    });
+}

@@ -5,6 +5,8 @@ import type { Database } from '../../src/db/connection.js';
 import { branchName } from '../../src/library/format.js';
 import { loadLibrary } from '../../src/library/load.js';
 import { main } from '../../src/cli/main.js';
+import { receivedOf } from '../../src/cli/commands/show.js';
+import { exportRuns, importLines } from '../../src/trace/interchange.js';
 import { libraryFromOptions } from '../../src/cli/commands/run.js';
 import { createRuntime, type RuntimeOptions } from '../../src/index.js';
 import { memoryDb } from '../helpers/db.js';
@@ -109,6 +111,28 @@ describe('runs call merged library functions', () => {
     expect(system).toContain('- lib.countLines(context: string): Promise<string>: Counts the lines of the input and checks them with one llm call.');
     expect(system).not.toContain('lib.explode');
     expect(system).not.toContain('shout');
+  });
+
+  it('shows what a run received (accrete show --full): the exact system prompt and the functions listed, through export and import', async () => {
+    const { summary } = await runWith([js('FINAL(await lib.countLines(context))')], { dir: repo.dir });
+    const [first] = await rootRequests(summary.runId);
+    const exported = [];
+    for await (const r of exportRuns(db)) if (r.id === summary.runId) exported.push(r);
+    expect(exported).toHaveLength(1);
+    const received = receivedOf(exported[0].modelCalls, exported[0].libraryCommit ?? null);
+    expect(received).toEqual({ systemPrompt: first.request_messages[0].content, listed: ['countLines'], libraryCommit: head });
+    expect(received.systemPrompt).toMatch(/Judge the fit before you call one/);
+
+    const other = await memoryDb();
+    try {
+      expect((await importLines(other, [JSON.stringify(exported[0])])).imported).toBe(1);
+      const again = [];
+      for await (const r of exportRuns(other)) again.push(r);
+      expect(receivedOf(again[0].modelCalls, again[0].libraryCommit ?? null)).toEqual(received);
+    } finally {
+      await other.close();
+    }
+    expect(receivedOf([], null)).toEqual({ systemPrompt: null, listed: [], libraryCommit: null });
   });
 
   it('does not load an unmerged branch; a throwing function is logged as an error and the model sees it', async () => {

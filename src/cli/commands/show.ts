@@ -1,8 +1,13 @@
-/** `accrete show RUN`: a run's trajectory as a tree (or as exported JSON). */
+/**
+ * `accrete show RUN`: a run's trajectory as a tree (or as exported JSON). With --full, also what the
+ * run received: the exact system prompt (logged with the first root-model call of each run, and
+ * carried by export/import in its model calls) and the library functions it listed.
+ */
 import type { Command } from 'commander';
+import { listedNames } from '../../contracts/listing.js';
 import type { Database } from '../../db/connection.js';
 import { findRunsByPrefix, runTree, type RunRow } from '../../db/queries.js';
-import { exportRuns } from '../../trace/interchange.js';
+import { type ExportedRun, exportRuns } from '../../trace/interchange.js';
 import { UsageError } from '../errors.js';
 import { indent, ms, num, truncate } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
@@ -20,8 +25,8 @@ export function registerShow(program: Command): void {
     .command('show')
     .description('a run\'s trajectory as a tree: steps, code, output, sub-calls and sub-runs')
     .argument('<run-id>', 'the run id (or a unique prefix)')
-    .option('--full', 'do not shorten code, output and model replies');
-  withJson(withDb(cmd), 'print the run as exported (steps, programs, model calls, sub-runs)');
+    .option('--full', 'do not shorten code, output and model replies; show the exact system prompt and the library listing each run received');
+  withJson(withDb(cmd), 'print the run as exported (steps, programs, model calls, sub-runs); with --full each run also has received: {systemPrompt, listed, libraryCommit}');
   cmd.action(async (id: string, opts: { db?: string; json?: boolean; full?: boolean }) => {
     const database = await openDbFromOptions(opts);
     try {
@@ -29,7 +34,8 @@ export function registerShow(program: Command): void {
       if (opts.json) {
         for await (const r of exportRuns(database, { withContext: false })) {
           if (r.id === run.rootRunId) {
-            printJson(findIn(r, run.id));
+            const found = findIn(r, run.id);
+            printJson(found && opts.full ? withReceived(found) : found);
             return;
           }
         }
@@ -40,6 +46,31 @@ export function registerShow(program: Command): void {
       await database.close();
     }
   });
+}
+
+/** What a run received: the system prompt of its first root-model call and the functions it listed. */
+export interface Received {
+  /** null when no root-model call was logged (e.g. an imported minimal record). */
+  systemPrompt: string | null;
+  listed: string[];
+  libraryCommit: string | null;
+}
+
+/** The system prompt of a run's first root-model call, from its logged model calls. */
+export function receivedOf(calls: readonly { kind: string; seq: number; requestMessages: readonly { role: string; content: string }[] }[], libraryCommit: string | null): Received {
+  const first = calls.filter((c) => c.kind === 'root').sort((a, b) => a.seq - b.seq)[0];
+  const systemPrompt = first?.requestMessages.find((m) => m.role === 'system')?.content ?? null;
+  return { systemPrompt, listed: systemPrompt ? listedNames(systemPrompt) : [], libraryCommit };
+}
+
+type WithReceived = Omit<ExportedRun, 'subRuns'> & { received: Received; subRuns: WithReceived[] };
+
+function withReceived(r: ExportedRun): WithReceived {
+  return {
+    ...r,
+    received: receivedOf(r.modelCalls, r.libraryCommit ?? null),
+    subRuns: r.subRuns.map(withReceived),
+  };
 }
 
 function findIn<T extends { id: string; subRuns: T[] }>(r: T, id: string): T | undefined {
@@ -60,8 +91,13 @@ async function renderTree(database: Database, run: RunRow, full: boolean): Promi
     out.push(`${pad}run ${r.id}  ${r.status}${r.depth > 0 ? `  (sub-run, depth ${r.depth})` : ''}`);
     out.push(`${pad}  query: ${truncate(r.query, 200)}`);
     out.push(`${pad}  models: ${r.rootModel ?? '-'} / ${r.subModel ?? '-'}   iterations ${r.iterations} · model calls ${r.llmCalls} · tokens ${num(r.inputTokens)} in / ${num(r.outputTokens)} out · $${r.costUsd.toFixed(4)} · ${ms(r.durationMs)}`);
-    if (r.libraryCommit) out.push(`${pad}  library: ${r.libraryCommit.slice(0, 12)}`);
+    const received = receivedOf(callRows.filter((c) => c.runId === r.id), r.libraryCommit);
+    if (r.libraryCommit) out.push(`${pad}  library: ${r.libraryCommit.slice(0, 12)} · listed: ${received.listed.join(', ') || '(none relevant to the query)'}`);
     if (r.error) out.push(`${pad}  error: ${r.error}`);
+    if (full) {
+      if (received.systemPrompt === null) out.push(`${pad}  system prompt: (not logged: no root-model call was recorded for this run)`);
+      else out.push(`${pad}  system prompt (${num(received.systemPrompt.length)} chars, exactly as sent):`, indent(received.systemPrompt, `${pad}  ┆ `));
+    }
     for (const s of stepRows.filter((x) => x.runId === r.id)) {
       out.push(`${pad}  ├─ step ${s.idx + 1} (${ms(s.durationMs)})`);
       const root = callRows.find((c) => c.runId === r.id && c.kind === 'root' && c.seq >= 0 && c.response === s.response);
