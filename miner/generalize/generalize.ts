@@ -18,7 +18,7 @@ import { literalSites, type LiteralSite } from './literals.js';
 import { loadCluster, loadSuccessfulMembers, type ClusterRow, type MemberRun } from './members.js';
 import { qualifierWords, skeletonDoc, skeletonName, uniqueFunctionName, type Naming, type NamingInput } from './naming.js';
 import { inputShape } from './input-shape.js';
-import { chooseTemplate } from './subgroup.js';
+import { chooseTemplate, evidenceGroup } from './subgroup.js';
 import { queryValueSites } from './query-values.js';
 import { identifiersOf, uniqueNames } from './param-names.js';
 import type { DescribedParam } from './describe.js';
@@ -80,6 +80,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const medoid = sliced.findIndex((s) => s.run.runId === cluster.representativeRunId);
   const choice = chooseTemplate(sliced.map((s) => s.program.tree), medoid >= 0 ? medoid : undefined);
   const template = sliced[choice.index];
+  const evidence = evidenceGroup(sliced.map((s) => ({ tree: s.program.tree, answer: s.run.answer })), choice);
   const tree = template.program.tree;
   const alignments = sliced.map((s) => alignLiterals(tree, s.program.tree));
 
@@ -163,6 +164,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
       source: s.run.source,
       contextSha256: s.run.contextSha256,
       code: s.program.code,
+      ...(s.program.printedStep !== undefined ? { printedStep: s.program.printedStep } : {}),
       args,
       structuralDiff: alignments[i].structuralDiff,
       unaligned,
@@ -189,6 +191,8 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     successRate: cluster.successRate,
     templateRunId: template.run.runId,
     templateGroup: choice.group.map((i) => sliced[i].run.runId),
+    subGroup: evidence.group.map((i) => sliced[i].run.runId),
+    otherMembers: evidence.other.map((o) => ({ runId: sliced[o.index].run.runId, why: o.why })),
     members,
     excluded,
     gain,

@@ -5,7 +5,8 @@
  * the group's member closest to all the others. A medoid that differs in structure from most of
  * its cluster would otherwise make every other member a structural mismatch.
  */
-import type { NNode } from '../front/tree.js';
+import { size, type NNode } from '../front/tree.js';
+import { printStatements } from '../front/print.js';
 import { alignLiterals } from './align.js';
 
 export interface TemplateChoice {
@@ -55,3 +56,88 @@ export function chooseTemplate(programs: readonly NNode[], preferred: number | u
   const index = preferred !== undefined && chosen.includes(preferred) ? preferred : [...chosen].sort((a, b) => total(a) - total(b) || a - b)[0];
   return { index, group: chosen };
 }
+
+/**
+ * Why a member is outside the template's sub-group, in words: how many nodes do not align, and the
+ * first of its statements that has no counterpart of the same structure in the template.
+ */
+export function writtenDifferently(template: NNode, member: NNode, structuralDiff: number): string {
+  const unmatched = member.c.find((s) => !template.c.some((t) => alignLiterals(t, s).structuralDiff === 0));
+  const missing = unmatched ? undefined : template.c.find((t) => !member.c.some((s) => alignLiterals(t, s).structuralDiff === 0));
+  const clip = (s: string) => {
+    const one = s.replace(/\s+/g, ' ').trim();
+    return one.length > 160 ? `${one.slice(0, 160)}…` : one;
+  };
+  const where = unmatched
+    ? `; its statement \`${clip(printStatements([unmatched]))}\` has no counterpart in the template`
+    : missing
+      ? `; it has nothing like the template's \`${clip(printStatements([missing]))}\``
+      : '';
+  const total = Math.max(1, size(template) + size(member));
+  return `written differently: ${structuralDiff} node${structuralDiff === 1 ? '' : 's'} of its program and the template's (${Math.round((100 * structuralDiff) / total)}%) do not align${where}`;
+}
+
+/**
+ * Members whose nodes mostly align with the template's (unaligned nodes of both trees at most this
+ * share of their sizes together) are written alike for the evidence: real models add a guard, a
+ * retry or a different filter, and replay tells whether that mattered.
+ */
+export const MAX_RELATIVE_DIFF = 0.5;
+
+/** How an answer is written: a JSON object or array, a number, one short line, or longer text. */
+export type AnswerFormat = 'json-object' | 'json-array' | 'number' | 'short' | 'text';
+
+export function answerFormat(answer: string | null): AnswerFormat {
+  const a = (answer ?? '').trim();
+  if (/^-?\d+(\.\d+)?%?$/.test(a)) return 'number';
+  if (/^[[{]/.test(a)) {
+    try {
+      const v: unknown = JSON.parse(a);
+      if (Array.isArray(v)) return 'json-array';
+      if (v && typeof v === 'object') return 'json-object';
+    } catch {
+      // not JSON: text that starts with a bracket
+    }
+  }
+  return !a.includes('\n') && a.length <= 60 ? 'short' : 'text';
+}
+
+export interface EvidenceMember {
+  tree: NNode;
+  answer: string | null;
+}
+
+/**
+ * The sub-group the function stands for (its evidence): the template's structural sub-group, and
+ * the members that share most of its structure (MAX_RELATIVE_DIFF) and answer in the same format.
+ * A member that answers in another format (counts where the template answers the top label) or is
+ * mostly written otherwise (one call per file where the template makes one per group) is a member
+ * written differently; `why` says how.
+ */
+export function evidenceGroup(members: readonly EvidenceMember[], choice: TemplateChoice): { group: number[]; other: { index: number; why: string }[] } {
+  const template = members[choice.index];
+  const format = answerFormat(template.answer);
+  const group: number[] = [];
+  const other: { index: number; why: string }[] = [];
+  members.forEach((m, i) => {
+    if (choice.group.includes(i)) {
+      group.push(i);
+      return;
+    }
+    const a = alignLiterals(template.tree, m.tree);
+    const relative = a.structuralDiff / Math.max(1, a.templateSize + a.memberSize);
+    const mine = answerFormat(m.answer);
+    if (mine !== format) other.push({ index: i, why: `answers in another format (${FORMAT_WORDS[mine]} where the template answers ${FORMAT_WORDS[format]}); ${writtenDifferently(template.tree, m.tree, a.structuralDiff)}` });
+    else if (relative > MAX_RELATIVE_DIFF) other.push({ index: i, why: writtenDifferently(template.tree, m.tree, a.structuralDiff) });
+    else group.push(i);
+  });
+  return { group, other };
+}
+
+const FORMAT_WORDS: Record<AnswerFormat, string> = {
+  'json-object': 'a JSON object',
+  'json-array': 'a JSON array',
+  number: 'a number',
+  short: 'one short line',
+  text: 'longer text',
+};

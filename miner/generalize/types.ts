@@ -15,6 +15,11 @@ export interface CandidateMember {
   code: string;
   /** The arguments after `context` of the call that should reproduce the member. */
   args: unknown[];
+  /**
+   * Set when the run answered with a literal typed after reading printed output: the function
+   * returns the lines of this step's prints, which replay compares with the step's logged output.
+   */
+  printedStep?: number;
   /** Nodes that differ from the template beyond literals (0: the member is an instance of it). */
   structuralDiff: number;
   /** Parameter sites the member had no aligned literal for (its value fell back to the default). */
@@ -42,6 +47,14 @@ export interface Candidate {
   templateRunId: string;
   /** The members of the template's structural sub-group (instances of it up to literals and names). */
   templateGroup: string[];
+  /**
+   * The members the function stands for (its evidence, whose replay coverage is held to the
+   * threshold): the template's sub-group and the members written mostly alike that answer in the
+   * same format (subgroup.ts evidenceGroup).
+   */
+  subGroup: string[];
+  /** Sliced members outside `subGroup`, and how each is written differently. */
+  otherMembers: { runId: string; why: string }[];
   /** Successful members that were sliced and aligned, in run order. */
   members: CandidateMember[];
   /** Successful members that could not be used (no FINAL in a block that ran, unparseable). */

@@ -4,15 +4,18 @@
  * sub-calls, its edge cases run; what passes becomes a PromotionCandidate for the promote step,
  * with its evidence. Everything else is rejected with the reason.
  *
- * Rejections: no gain; does not type-check; coverage (members reproduced / members, unverifiable
- * and unsliceable members counted as not reproduced) below minCoverage; an edge case throws; no
- * gain left over the reproduced members. A coverage rejection names each member that was not
+ * Rejections: no gain; does not type-check; the structural sub-group the function was generalized
+ * from (generalize/subgroup.ts) holds fewer than minSupport runs or no majority of the cluster;
+ * coverage over that sub-group (members reproduced / members, unverifiable members counted as not
+ * reproduced) below minCoverage; an edge case throws; no gain left over the reproduced members.
+ * The coverage over the whole cluster (members written differently and unsliceable ones included)
+ * is reported beside it, with each member written differently and why (otherMembers). A coverage rejection names each member that was not
  * reproduced and why (which sub-call, what differed). Each cluster's outcome is kept in
  * clusters.verification (outcome.ts) unless options.recordOutcome is false (a dry run).
  */
 import type { Database } from '../../src/db/connection.js';
 import { SandboxPool } from '../../src/sandbox/repl.js';
-import { eligibleClusters } from '../generalize/eligible.js';
+import { DEFAULT_MIN_SUPPORT, eligibleClusters } from '../generalize/eligible.js';
 import { descriptionLengthGain } from '../generalize/gain.js';
 import { generalizeCluster, isRejected } from '../generalize/generalize.js';
 import type { Candidate } from '../generalize/types.js';
@@ -25,7 +28,7 @@ import { replayMember, type ReplayOutcome } from './replay.js';
 import { DEFAULT_STEP_TIMEOUT_MS } from './sandbox-call.js';
 import { expectedSavings } from './savings.js';
 import { typeCheck } from './typecheck.js';
-import type { BuildOptions, BuildProgress, BuildResult, ClusterVerification, ReplayResult, VerifiedCandidate } from './types.js';
+import type { BuildOptions, BuildProgress, BuildResult, ClusterVerification, CoverageEvidence, OtherMember, ReplayResult, VerifiedCandidate } from './types.js';
 
 export const DEFAULT_MIN_COVERAGE = 0.8;
 
@@ -50,7 +53,32 @@ interface VerifyContext {
 }
 
 /** Verifies one generalized candidate; a PromotionCandidate with its evidence, or why not. */
-export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise<VerifiedCandidate | { rejected: string; replay?: ReplayResult[]; coverage?: number }> {
+/** Why verification stopped, with the coverage when replay ran. */
+export interface VerifyRejection {
+  rejected: string;
+  replay?: ReplayResult[];
+  coverage?: number;
+  clusterCoverage?: number;
+  otherMembers?: OtherMember[];
+}
+
+const pctOf = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+/** Coverage over the sub-group (in-group replay results) and over the whole cluster (every result). */
+function coverageOf(all: readonly ReplayResult[], inGroup: readonly ReplayResult[]): CoverageEvidence {
+  const subGroupReproduced = inGroup.filter((r) => r.reproduced).length;
+  const clusterReproduced = all.filter((r) => r.reproduced).length;
+  return {
+    subGroup: inGroup.length ? subGroupReproduced / inGroup.length : 0,
+    subGroupReproduced,
+    subGroupSize: inGroup.length,
+    cluster: all.length ? clusterReproduced / all.length : 0,
+    clusterReproduced,
+    clusterSize: all.length,
+  };
+}
+
+export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise<VerifiedCandidate | VerifyRejection> {
   const { database, pool, options } = ctx;
   const minCoverage = options.minCoverage ?? DEFAULT_MIN_COVERAGE;
   const timeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
@@ -66,14 +94,42 @@ export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise
     ctx.progress('replay', `member ${i + 1} of ${g.members.length}`);
     outcomes.push(await replayMember(database, pool, fn, m, { timeoutMs, live: ctx.live, clusterId: g.clusterId }));
   }
+  const group = new Set(g.subGroup);
+  const differently = new Map(g.otherMembers.map((o) => [o.runId, o.why]));
   const replay: ReplayResult[] = [
-    ...outcomes.map(({ fixture: _f, calls: _c, ...r }) => r),
+    ...outcomes.map(({ fixture: _f, calls: _c, ...r }) => {
+      const why = differently.get(r.runId);
+      if (!why) return r;
+      return r.reproduced ? { ...r, notes: [...(r.notes ?? []), `outside the function's sub-group (${why}), reproduced all the same`] } : { ...r, reason: `${why}; replay: ${r.reason ?? 'not reproduced'}` };
+    }),
     ...g.excluded.map((e) => ({ runId: e.runId, reproduced: false, reason: `not generalizable: ${e.reason}` })),
   ];
   const reproduced = outcomes.filter((o) => o.reproduced);
-  const coverage = replay.length ? reproduced.length / replay.length : 0;
-  if (coverage < minCoverage) {
-    return { rejected: `coverage ${(coverage * 100).toFixed(0)}% < ${(minCoverage * 100).toFixed(0)}%: ${reproduced.length} of ${replay.length} members reproduced; ${reasonDetail(replay)}`, replay, coverage };
+  const inGroup = replay.filter((r) => group.has(r.runId));
+  const cover = coverageOf(replay, inGroup);
+  const otherMembers: OtherMember[] = replay
+    .filter((r) => !group.has(r.runId))
+    .map((r) => ({ runId: r.runId, reproduced: r.reproduced, why: r.reproduced ? `${differently.get(r.runId) ?? 'outside the sub-group'}; reproduced by replay all the same` : (r.reason ?? 'not reproduced') }));
+  const both = `sub-group ${pctOf(cover.subGroup)} (${cover.subGroupReproduced}/${cover.subGroupSize}), cluster ${pctOf(cover.cluster)} (${cover.clusterReproduced}/${cover.clusterSize})`;
+  const minSupport = options.minSupport ?? DEFAULT_MIN_SUPPORT;
+  if (cover.subGroupSize < minSupport || cover.subGroupSize * 2 <= cover.clusterSize) {
+    const need = cover.subGroupSize < minSupport ? `at least ${minSupport} successful runs` : 'a majority of the cluster';
+    return {
+      rejected: `the largest structural sub-group holds ${cover.subGroupSize} of ${cover.clusterSize} members (it needs ${need}); members written differently: ${reasonDetail(replay.filter((r) => !group.has(r.runId)))}`,
+      replay,
+      coverage: cover.subGroup,
+      clusterCoverage: cover.cluster,
+      otherMembers,
+    };
+  }
+  if (cover.subGroup < minCoverage) {
+    return {
+      rejected: `coverage ${both} < ${(minCoverage * 100).toFixed(0)}% over the sub-group the function was generalized from; ${reasonDetail(inGroup)}${otherMembers.length ? `; written differently: ${otherMembers.map((o) => `run ${shortId(o.runId)}`).join(', ')}` : ''}`,
+      replay,
+      coverage: cover.subGroup,
+      clusterCoverage: cover.cluster,
+      otherMembers,
+    };
   }
 
   ctx.progress('edge-cases');
@@ -81,11 +137,12 @@ export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise
   const sample = (await loadContext(database, template.contextSha256))?.text ?? '';
   const edgeCases = await runEdgeCases(pool, fn, template.args, sample, timeoutMs);
   const failed = edgeCases.filter((e) => !e.passed);
-  if (failed.length) return { rejected: `edge case${failed.length > 1 ? 's' : ''} failed: ${failed.map((e) => `${e.name} ${e.reason ?? ''}`).join('; ')}`, replay, coverage };
+  const withCoverage = { replay, coverage: cover.subGroup, clusterCoverage: cover.cluster, otherMembers };
+  if (failed.length) return { rejected: `edge case${failed.length > 1 ? 's' : ''} failed: ${failed.map((e) => `${e.name} ${e.reason ?? ''}`).join('; ')}`, ...withCoverage };
 
   const reproducedMembers = g.members.filter((m) => reproduced.some((o) => o.runId === m.runId));
   const gain = descriptionLengthGain(g.name, g.source, reproducedMembers);
-  if (gain.gain <= 0) return { rejected: `no description-length gain over the ${reproducedMembers.length} reproduced members (${gain.before} tokens against ${gain.after})`, replay, coverage };
+  if (gain.gain <= 0) return { rejected: `no description-length gain over the ${reproducedMembers.length} reproduced members (${gain.before} tokens against ${gain.after})`, ...withCoverage };
 
   return {
     clusterId: g.clusterId,
@@ -99,7 +156,9 @@ export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise
     support: g.support,
     successRate: g.successRate,
     gain: gain.gain,
-    coverage,
+    coverage: cover.subGroup,
+    clusterCoverage: cover.cluster,
+    otherMembers,
     sourceRunIds: [...g.members.map((m) => m.runId), ...g.excluded.map((e) => e.runId)],
     fixtures: reproduced.flatMap((o) => (o.fixture ? [o.fixture] : [])),
     members: g.members.map((m) => ({ runId: m.runId, code: m.code })),
@@ -111,6 +170,8 @@ export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise
       excluded: g.excluded,
       gainBeforeReplay: g.gain.gain,
       namedBy: g.namedBy,
+      coverage: cover,
+      otherMembers,
     },
   };
 }
@@ -145,11 +206,19 @@ export async function buildCandidates(database: Database, options: BuildOptions 
       }
       const v = await verifyCandidate(g, { database, pool, options, progress, live });
       if ('rejected' in v) {
-        await record(c.id, { status: 'rejected', name: g.name, reason: v.rejected, ...(v.coverage !== undefined ? { coverage: v.coverage } : {}), members: v.replay ?? [] });
+        await record(c.id, {
+          status: 'rejected',
+          name: g.name,
+          reason: v.rejected,
+          ...(v.coverage !== undefined ? { coverage: v.coverage } : {}),
+          ...(v.clusterCoverage !== undefined ? { clusterCoverage: v.clusterCoverage } : {}),
+          ...(v.otherMembers?.length ? { otherMembers: v.otherMembers } : {}),
+          members: v.replay ?? [],
+        });
         reject(v.rejected);
         continue;
       }
-      await record(c.id, { status: 'candidate', name: v.name, coverage: v.coverage, members: v.replay });
+      await record(c.id, { status: 'candidate', name: v.name, coverage: v.coverage, clusterCoverage: v.clusterCoverage, ...(v.otherMembers.length ? { otherMembers: v.otherMembers } : {}), members: v.replay });
       result.candidates.push(v);
       progress('done', v.name);
     }

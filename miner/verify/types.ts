@@ -53,10 +53,40 @@ export interface VerificationEvidence {
   /** Gain over all members as generalized, before replay (the candidate's gain counts the reproduced ones). */
   gainBeforeReplay: number;
   namedBy: 'model' | 'skeleton';
+  /**
+   * Replay coverage over the structural sub-group the function was generalized from (its evidence,
+   * held to minCoverage) and over the whole cluster (members written differently count as not
+   * reproduced unless replay reproduced them anyway).
+   */
+  coverage: CoverageEvidence;
+  /** Members outside the sub-group: how each is written differently, and what replay found. */
+  otherMembers: OtherMember[];
+}
+
+export interface CoverageEvidence {
+  subGroup: number;
+  subGroupReproduced: number;
+  subGroupSize: number;
+  cluster: number;
+  clusterReproduced: number;
+  clusterSize: number;
+}
+
+/** A cluster member written differently from the function's sub-group. */
+export interface OtherMember {
+  runId: string;
+  /** How it differs (structure, or not sliceable), then what replay found. */
+  why: string;
+  /** Replay reproduced it all the same. */
+  reproduced: boolean;
 }
 
 /** A promotion candidate with the verification evidence (structurally a PromotionCandidate). */
 export interface VerifiedCandidate extends PromotionCandidate {
+  /** `coverage` is over the function's sub-group; this is over the whole cluster. */
+  clusterCoverage: number;
+  /** Members written differently from the function's sub-group (also in evidence). */
+  otherMembers: OtherMember[];
   evidence: VerificationEvidence;
 }
 
@@ -71,11 +101,11 @@ export interface BuildProgress {
 }
 
 export interface BuildOptions {
-  /** Distinct successful runs a cluster needs (default 3). */
+  /** Distinct successful runs a cluster needs (default 3); the function's sub-group needs as many. */
   minSupport?: number;
   /** Default 0.7. */
   minSuccessRate?: number;
-  /** Share of members replay must reproduce (default 0.8). */
+  /** Share of the function's structural sub-group replay must reproduce (default 0.8). */
   minCoverage?: number;
   /** Names and docs from a model (default: deterministic). */
   namer?: Namer;
@@ -107,8 +137,12 @@ export interface ClusterVerification {
   status: 'candidate' | 'rejected';
   /** The function's name, when generalize got that far. */
   name?: string;
-  /** Share of members reproduced, when replay ran. */
+  /** Share of the function's structural sub-group reproduced, when replay ran. */
   coverage?: number;
+  /** Share of all the cluster's members reproduced, when replay ran. */
+  clusterCoverage?: number;
+  /** Members written differently from the sub-group the function was generalized from. */
+  otherMembers?: OtherMember[];
   /** Why it was rejected. */
   reason?: string;
   /** Per member: reproduced or not, why, and what replay tolerated. */

@@ -62,7 +62,7 @@ describe('members imported without sub-calls', () => {
     expect(result.candidates).toEqual([]);
     const [row] = await db.query<{ cluster_id: string }>('select cluster_id from mined_programs where run_id = $1', [imported[0]]);
     const rejection = result.rejected.find((r) => r.clusterId === row.cluster_id);
-    expect(rejection?.reason).toMatch(new RegExp(`^coverage 50% < 80%: ${logged.length} of ${2 * logged.length} members reproduced; run [0-9a-f]{8}: unverifiable: `));
+    expect(rejection?.reason).toMatch(new RegExp(`^coverage sub-group 50% \\(${logged.length}/${2 * logged.length}\\), cluster 50% \\(${logged.length}/${2 * logged.length}\\) < 80% over the sub-group the function was generalized from; run [0-9a-f]{8}: unverifiable: `));
     // every member that was not reproduced is named, with why
     for (const id of imported) expect(rejection?.reason).toContain(`run ${id.slice(0, 8)}: unverifiable: the run's input is not stored (imported log)`);
     // and the outcome is kept for `accrete clusters show`
