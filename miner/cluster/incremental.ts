@@ -5,7 +5,8 @@
  *     the members (its inner product with the cluster's mean vector) reaches `attach` × the
  *     cluster's cohesion. Existing clusters keep their ids and members.
  *  2. The new programs that joined none, with the noise of earlier passes, are clustered afresh
- *     (agglomerative.ts: average linkage, cut by silhouette, attachment by relative cohesion).
+ *     (agglomerative.ts: average linkage, clusters selected by stability, attachment by relative
+ *     cohesion).
  *     Groups that form get new ids; everything else stays noise.
  *
  * Identical programs (same `key`) are clustered once, weighted by their copies.
@@ -57,9 +58,6 @@ export interface IncrementalProfileResult {
   created: CreatedCluster[];
   /** Existing cluster id → the new programs that joined it. */
   joined: Map<string, string[]>;
-  /** The cut and silhouette of this pass's fresh clustering (for the report). */
-  cut: number;
-  silhouette: number;
 }
 
 /** Mean vector, cohesion and the most typical member of a group of vectors. */
@@ -138,7 +136,7 @@ export function clusterIncrementally(
     for (const m of members) assignments.set(m.id, id);
   }
   for (const item of rest) if (!assignments.has(item.id)) assignments.set(item.id, null);
-  return { assignments, created, joined, cut: result.cut, silhouette: result.silhouette };
+  return { assignments, created, joined };
 }
 
 function minId(items: readonly ProfileItem[]): string {

@@ -5,7 +5,7 @@
  * words, vocabulary, query), and the pass stores both; then the new programs are clustered by
  * their profile vectors — joining existing clusters where they fit, forming new ones from the
  * rest and the noise of earlier passes. Simple lookups (no fan-out, one model call, few roles)
- * are stored but never clustered. Interrupted passes resume: runs are mined at most once (keyed
+ * are stored but never clustered: there is nothing in them to generalize. Interrupted passes resume: runs are mined at most once (keyed
  * by run), and a pass left `running` is taken over by the next one.
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
@@ -59,9 +59,6 @@ export interface MineReport {
   noise: number;
   /** Programs of this pass that are simple lookups (no fan-out, one model call, few roles): never clustered. */
   simple: number;
-  /** Where this pass cut the merge sequence, and the silhouette of that partition. */
-  cut: number;
-  silhouette: number;
   /** Programs of this pass that only call one library function: not mined again as new clusters. */
   libraryOnly: number;
   /** Of the programs clustered before this pass, the share whose cluster id did not change. */
@@ -206,8 +203,6 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
     clustersGrown: 0,
     noise: 0,
     simple: 0,
-    cut: 0,
-    silhouette: 0,
     libraryOnly: 0,
     stability: { previouslyClustered: 0, kept: 0, ratio: 1 },
     resumed: pass.resumed,
@@ -325,8 +320,6 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
       return id;
     },
   });
-  report.cut = result.cut;
-  report.silhouette = result.silhouette;
   options.onProgress?.({ phase: 'cluster', done: newItems.length + noisePool.length, total: newItems.length + noisePool.length });
 
   // 4. write assignments and clusters

@@ -61,13 +61,13 @@ export async function runsToMine(database: Database, fromSeq: number, toSeq: num
 export async function blocksOf(database: Database, runIds: string[], maxSeq?: Map<string, number>): Promise<Map<string, BlockInput[]>> {
   const byRun = new Map<string, BlockInput[]>();
   for (let i = 0; i < runIds.length; i += 5_000) {
-    const blocks = await database.query<{ run_id: string; seq: string | number; step_idx: number; block_idx: number; code: string; status: string }>(
-      'select run_id, seq, step_idx, block_idx, code, status from programs where run_id = any($1::uuid[]) order by run_id, step_idx, block_idx',
+    const blocks = await database.query<{ run_id: string; seq: string | number; step_idx: number; block_idx: number; code: string; status: string; error: string | null }>(
+      'select run_id, seq, step_idx, block_idx, code, status, error from programs where run_id = any($1::uuid[]) order by run_id, step_idx, block_idx',
       [runIds.slice(i, i + 5_000)],
     );
     for (const b of blocks) {
       const list = byRun.get(b.run_id) ?? [];
-      list.push({ stepIdx: b.step_idx, blockIdx: b.block_idx, code: b.code, status: b.status });
+      list.push({ stepIdx: b.step_idx, blockIdx: b.block_idx, code: b.code, status: b.status, ...(b.error ? { error: b.error } : {}) });
       byRun.set(b.run_id, list);
       maxSeq?.set(b.run_id, Math.max(maxSeq.get(b.run_id) ?? 0, Number(b.seq)));
     }

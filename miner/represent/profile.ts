@@ -22,14 +22,16 @@ export interface Profile {
   /** Distinct roles on the answer's slice: how much of a decomposition there is. */
   complexity: number;
   /**
-   * A simple lookup rather than a decomposition: no fan-out, and either one model call over the
-   * input as it is (a peek and one question) or no model call and few roles (a regex and an
-   * answer). Such programs are kept out of clusters: there is nothing in them to generalize.
+   * A simple lookup rather than a decomposition: no fan-out, at most one model call and few roles
+   * (a peek and one question, a regex and an answer) — unless the one model call reads what the
+   * program cut from the input (filter, then ask), or the answer was typed after reading pieces
+   * the program cut and printed (the root model read through them: that is the decomposition).
+   * Simple programs are kept out of clusters: there is nothing in them to generalize.
    */
   simple: boolean;
 }
 
-/** Fewer distinct roles than this, with no model call, is a simple lookup. */
+/** Fewer distinct roles than this, with no fan-out and at most one model call, is a simple lookup. */
 export const MIN_DECOMPOSITION_ROLES = 8;
 
 function bag(tokens: Iterable<string>): TermBag {
@@ -52,6 +54,10 @@ export function profileProgram(code: string, query: string): Profile {
   const complexity = roles.roles.size;
   // the input is cut (lines, records, chunks, filters ...) rather than only peeked at
   const cutsInput = [...roles.roles.keys()].some((r) => r.startsWith('cut:') && r !== 'cut:peek');
+  // the answer was typed after reading what the program printed: the root model is a step of it
+  const readsThroughModel = roles.roles.has('answer:typed');
+  // the one model call reads what the program cut from the input (filter, then ask)
+  const cutFeedsModel = [...roles.flows.keys()].some((f) => /^cut:(?!peek)[^>]*>fan:single$/.test(f));
   return {
     views: {
       roles: Object.fromEntries(roles.roles),
@@ -65,6 +71,6 @@ export function profileProgram(code: string, query: string): Profile {
     fanOut,
     modelCalls,
     complexity,
-    simple: fanOut === 0 && (modelCalls === 0 ? complexity < MIN_DECOMPOSITION_ROLES : modelCalls === 1 && !cutsInput),
+    simple: fanOut === 0 && modelCalls <= 1 && complexity < MIN_DECOMPOSITION_ROLES && !(readsThroughModel && cutsInput) && !cutFeedsModel,
   };
 }

@@ -98,38 +98,60 @@ export function describeRoles(code: string | ts.SourceFile): RoleProfile {
     return undefined;
   };
   /** The iterating context of a call: a loop statement, or a callback passed to an iterating method. */
-  const iteration = (n: ts.Node): { kind: 'loop' | 'map' | 'none'; node?: ts.Node; parallel: boolean } => {
+  const ITERATING = ['.map', '.flatMap', '.forEach', '.filter'];
+  /** Is a call (or a function passed by name) run under Promise.all, llmBatch or a pool helper? */
+  const underParallel = (call: ts.Node): boolean => {
+    for (let q: ts.Node | undefined = call.parent; q && q !== file; q = q.parent) {
+      if (ts.isCallExpression(q) && ['.all', '.allSettled', 'llmBatch', 'pool', 'mapLimit', 'runPool'].some((x) => calleeName(q)?.endsWith(x))) return true;
+      if (FN_KINDS.has(q.kind)) break;
+    }
+    return false;
+  };
+  /** The iterating context of a call: a loop statement, or a callback passed to an iterating method. */
+  const iteration = (n: ts.Node, depth = 0): { kind: 'loop' | 'map' | 'none'; node?: ts.Node; parallel: boolean } => {
+    if (depth > 8) return { kind: 'none', parallel: false };
     for (let p: ts.Node | undefined = n.parent; p; p = p.parent) {
       if (LOOP_KINDS.has(p.kind)) return { kind: 'loop', node: p, parallel: false };
       if ((ts.isArrowFunction(p) || ts.isFunctionExpression(p)) && p.parent && ts.isCallExpression(p.parent)) {
         const name = calleeName(p.parent);
-        if (name && ['.map', '.flatMap', '.forEach', '.filter'].includes(name)) {
-          let parallel = false;
-          for (let q: ts.Node | undefined = p.parent.parent; q && q !== file; q = q.parent) {
-            if (ts.isCallExpression(q) && ['.all', '.allSettled', 'llmBatch', 'pool', 'mapLimit', 'runPool'].some((x) => calleeName(q)?.endsWith(x))) parallel = true;
-            if (FN_KINDS.has(q.kind)) break;
+        if (name && ITERATING.includes(name)) return { kind: 'map', node: p, parallel: underParallel(p.parent) || name !== '.forEach' };
+      }
+      // a named helper (function declaration, or a function bound to a name): where is it used?
+      const helperName = ts.isFunctionDeclaration(p)
+        ? p.name?.text
+        : (ts.isArrowFunction(p) || ts.isFunctionExpression(p)) && ts.isVariableDeclaration(p.parent) && ts.isIdentifier(p.parent.name)
+          ? p.parent.name.text
+          : undefined;
+      if (helperName !== undefined) {
+        // passed by name to an iterating method: xs.map(ask)
+        for (const ref of references.get(helperName) ?? []) {
+          const call = ref.parent;
+          if (ts.isCallExpression(call) && call.arguments.some((a) => a === ref)) {
+            const name = calleeName(call);
+            if (name && ITERATING.includes(name)) return { kind: 'map', node: p, parallel: underParallel(call) || name !== '.forEach' };
           }
-          return { kind: 'map', node: p, parallel: parallel || name !== '.forEach' };
         }
+        const site = callSites.get(helperName)?.[0];
+        if (site) return iteration(site, depth + 1);
+        return { kind: 'none', parallel: false };
       }
-      if (ts.isFunctionDeclaration(p)) {
-        // a helper: where is it called from?
-        const name = p.name?.text;
-        if (!name) break;
-        const site = callSites.get(name)?.[0];
-        if (!site) break;
-        return iteration(site);
-      }
+      if (FN_KINDS.has(p.kind)) break;
     }
     return { kind: 'none', parallel: false };
   };
 
   const callSites = new Map<string, ts.CallExpression[]>();
+  const references = new Map<string, ts.Identifier[]>();
   const collectSites = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && ts.isIdentifier(n.expression)) {
       const list = callSites.get(n.expression.text);
       if (list) list.push(n);
       else callSites.set(n.expression.text, [n]);
+    }
+    if (ts.isIdentifier(n) && n.parent && ts.isCallExpression(n.parent) && n.parent.expression !== n) {
+      const list = references.get(n.text);
+      if (list) list.push(n);
+      else references.set(n.text, [n]);
     }
     ts.forEachChild(n, collectSites);
   };

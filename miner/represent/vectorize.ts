@@ -1,14 +1,16 @@
 /**
- * From profiles to vectors: TF-IDF per view (document frequencies over the pool being clustered),
- * each view hashed into its own block of dimensions, L2-normalized and scaled by the square root
- * of its weight. The inner product of two vectors is then the weighted mean of the views' cosine
- * similarities (a view a program lacks counts as 0), so one kNN index serves all views at once.
+ * From profiles to vectors: TF-IDF per view (document frequencies over every parsed program, kept
+ * in `mining_terms`), each view's terms hashed (a seed per view) into a sparse space of 2^20
+ * dimensions, L2-normalized and scaled by the square root of the view's weight. The inner product
+ * of two vectors is then the weighted mean of the views' cosine similarities (a view a program
+ * lacks counts as 0), so one kNN index serves all views at once.
  *
  * The weights say how much each side of a program decides what it is. They were measured on the
- * labelled corpora (bench/miner/quality.ts prints the table) and chosen to hold across styles, not
- * to win on one corpus: words of the prompts say what is asked; roles and their flows say how it
- * is decomposed, which is what recurs when the task changes; the structural embedding and the
- * rest of the vocabulary break ties.
+ * labelled corpora (bench/miner/quality.ts prints the table, with each view left out in turn) and
+ * chosen to hold across them, not to win on one: words of the prompts say what is asked; roles and
+ * their flows say how it is decomposed, which is what recurs when the task changes; the API
+ * vocabulary and the structural embedding say how the code is built; names, other literals and
+ * the user's query break ties.
  */
 import { hashString, STRUCT_DIM } from './embed.js';
 import { type Profile, type TermBag, type View, VIEWS } from './profile.js';
@@ -20,7 +22,7 @@ export const VIEW_WEIGHTS: Readonly<Record<Part, number>> = {
   roles: 1,
   flows: 1,
   prompt: 3,
-  literals: 1,
+  literals: 0.5,
   identifiers: 0.5,
   api: 1,
   query: 0.5,

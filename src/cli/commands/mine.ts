@@ -34,7 +34,6 @@ export function renderMineReport(r: MineReport): string {
     `mining pass ${r.passId}${r.resumed ? ' (resumed)' : ''}: programs ${num(r.fromSeq + 1)}…${num(r.toSeq)}`,
     `  read ${num(r.programsRead)} code blocks in ${num(r.runsRead)} runs: ${num(r.parsed)} parsed, ${num(r.unparseable)} unparseable${reasons ? ` (${reasons})` : ''}`,
     `  clusters: ${r.clustersNew} new, ${r.clustersGrown} grown; ${num(r.noise)} programs left as noise (${num(r.simple ?? 0)} of them simple lookups: no fan-out, nothing to generalize)`,
-    ...(r.cut ? [`  cut at similarity ${r.cut.toFixed(3)} (silhouette ${r.silhouette.toFixed(3)})`] : []),
     `  stability: ${r.stability.kept}/${r.stability.previouslyClustered} programs clustered before kept their cluster (${(r.stability.ratio * 100).toFixed(1)}%)`,
     `  took ${ms(r.durationMs)}`,
   ].join('\n');
