@@ -19,7 +19,7 @@ import { loadCluster, loadSuccessfulMembers, type ClusterRow, type MemberRun } f
 import { qualifierWords, skeletonDoc, skeletonName, uniqueFunctionName, type Naming, type NamingInput } from './naming.js';
 import { inputShape } from './input-shape.js';
 import { chooseTemplate, evidenceGroup } from './subgroup.js';
-import { queryValueSites } from './query-values.js';
+import { fillFromQuery, queryValueSites } from './query-values.js';
 import { identifiersOf, uniqueNames } from './param-names.js';
 import type { DescribedParam } from './describe.js';
 import { isCallTo, some, type NNode } from '../front/tree.js';
@@ -89,6 +89,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const roles = new Map(sites.map((s) => [s.key, siteRole(tree, s, fns)]));
   sliced.forEach((s, i) => pairPrompts(sites, roles, s.program.tree, alignments[i]));
   const fromQuery = queryValueSites(sites, alignments, sliced.map((s) => s.run.query));
+  fillFromQuery(sites, fromQuery, alignments, sliced.map((s) => literalSites(s.program.tree)), sliced.map((s) => s.run.query));
   const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery });
   const sig = parameters(tree, plan, roles);
   const { params, optionsName, answerHelper } = sig;

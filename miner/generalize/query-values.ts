@@ -6,7 +6,7 @@
  * the question.
  */
 import type { Alignment } from './align.js';
-import type { JsonValue, LiteralSite } from './literals.js';
+import { sameLiteralKind, valueKey, type JsonValue, type LiteralSite } from './literals.js';
 
 const normalize = (s: string) => s.toLowerCase().replace(/[-_\s]+/g, ' ').trim();
 
@@ -36,4 +36,26 @@ export function queryValueSites(sites: readonly LiteralSite[], alignments: reado
     if (all && aligned >= 1) out.add(site.key);
   }
   return out;
+}
+
+/**
+ * For a member that did not align at a site whose value comes from the question (the template
+ * loops over `["Tessaly", "Tamarind"]` where the member binds `projects = ["Tessaly", "Umber"]`
+ * first), its value is the member's one literal of the same kind and shape that its own query
+ * names: the argument that reproduces it, not the template's default. Adds it to the alignment.
+ */
+export function fillFromQuery(sites: readonly LiteralSite[], fromQuery: ReadonlySet<string>, alignments: readonly Alignment[], memberSites: readonly (readonly LiteralSite[])[], queries: readonly string[]): void {
+  for (const site of sites) {
+    if (!fromQuery.has(site.key)) continue;
+    alignments.forEach((a, i) => {
+      if (a.values.has(site.key)) return;
+      const fits = memberSites[i].filter(
+        (m) => !a.usedMemberSites.has(m.key) && sameLiteralKind(m.literal, site.literal) && Array.isArray(m.literal.value) === Array.isArray(site.literal.value) && mentions(queries[i] ?? '', m.literal.value),
+      );
+      const values = new Set(fits.map((m) => valueKey(m.literal.value)));
+      if (values.size !== 1) return; // none, or ambiguous
+      a.values.set(site.key, fits[0].literal);
+      a.usedMemberSites.add(fits[0].key);
+    });
+  }
 }

@@ -29,7 +29,8 @@ interface Edit {
   note: string;
 }
 
-const IMPLICIT_ANY_PARAM = new Set([7006, 7031]);
+/** 7019: a rest parameter (`(...values) =>`, as the printed-output rewrite writes) implicitly any[]. */
+const IMPLICIT_ANY_PARAM = new Set([7006, 7031, 7019]);
 const IMPLICIT_ANY_VAR = new Set([7005, 7034, 7018]);
 const IMPLICIT_INDEX = new Set([7053]);
 
@@ -102,7 +103,9 @@ function paramEdit(c: CheckedSource, param: ts.ParameterDeclaration, fallback: b
   const fn = param.parent;
   const name = boundName(fn);
   let type: string | undefined;
-  if (name) type = callSiteType(c, name, fn.parameters.indexOf(param));
+  // A rest parameter takes arguments of any kind: unknown[] (its uses have to narrow them).
+  if (param.dotDotDotToken) type = 'unknown[]';
+  else if (name) type = callSiteType(c, name, fn.parameters.indexOf(param));
   if (type === undefined && !fallback) return undefined;
   type ??= param.dotDotDotToken ? 'any[]' : 'any';
   const end = param.name.getEnd();

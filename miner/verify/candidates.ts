@@ -89,10 +89,11 @@ export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise
   if (!compiled.ok) return { rejected: `${g.name} does not compile for the sandbox: ${compiled.error}` };
   const fn = compiled.fn;
 
+  const returnsPrinted = g.members.find((m) => m.runId === g.templateRunId)?.printedStep !== undefined;
   const outcomes: ReplayOutcome[] = [];
   for (const [i, m] of g.members.entries()) {
     ctx.progress('replay', `member ${i + 1} of ${g.members.length}`);
-    outcomes.push(await replayMember(database, pool, fn, m, { timeoutMs, live: ctx.live, clusterId: g.clusterId }));
+    outcomes.push(await replayMember(database, pool, fn, m, { timeoutMs, live: ctx.live, clusterId: g.clusterId, returnsPrinted }));
   }
   const group = new Set(g.subGroup);
   const differently = new Map(g.otherMembers.map((o) => [o.runId, o.why]));

@@ -7,7 +7,9 @@
  * recorded call and what differed ('sub-call not in the log').
  *
  * A member is reproduced when every sub-call was answered and the answer equals the logged one
- * (whitespace aside). Differences that do not change the answer are kept as notes: calls matched
+ * (whitespace aside) — or, for a function that returns the lines the model read (a template that
+ * answered with a literal typed after reading printed output), when each returned line appears in
+ * the output that the member's step printed (comparePrinted). Differences that do not change the answer are kept as notes: calls matched
  * other than exactly, logged calls the function does not make (exploration or repairs outside the
  * sliced program) — unless it makes fewer than half of them — and another order. A member whose
  * run failed its own final check (its program ended without FINAL and the run repaired in later
@@ -135,6 +137,44 @@ export interface ReplayOptions {
   live?: LiveBudget;
   /** For the log of live calls. */
   clusterId?: string;
+  /**
+   * The function returns the lines the model read (its template answered with a literal typed
+   * after reading printed output, generalize/front printed.ts): compare with the logged output of
+   * the member's printedStep, not with the run's typed answer.
+   */
+  returnsPrinted?: boolean;
+}
+
+/** What a member's step printed, as logged (capped), and whether the log cut it. */
+interface PrintedOutput {
+  text: string;
+  truncated: boolean;
+}
+
+async function loadStepOutput(database: Database, runId: string, step: number): Promise<PrintedOutput | undefined> {
+  const [row] = await database.query<{ output: string; output_chars: number }>('select output, output_chars from steps where run_id = $1 and idx = $2', [runId, step]);
+  if (row) return { text: row.output, truncated: Number(row.output_chars) > row.output.length };
+  const blocks = await database.query<{ output: string; output_chars: number }>('select output, output_chars from programs where run_id = $1 and step_idx = $2 order by block_idx', [runId, step]);
+  if (!blocks.length) return undefined;
+  return { text: blocks.map((b) => b.output).join('\n'), truncated: blocks.some((b) => Number(b.output_chars) > b.output.length) };
+}
+
+const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/**
+ * Whether every line the function returned appears in what the step printed (which also holds
+ * peeks the slice dropped, so equality is not expected). Lines missing from an output the log cut
+ * are tolerated when some line was found. Undefined when it holds, else why not; `note` for what
+ * was tolerated.
+ */
+export function comparePrinted(answer: string, output: PrintedOutput): { problem?: string; note?: string } {
+  const lines = answer.split('\n').map(squash).filter(Boolean);
+  if (!lines.length) return { problem: 'the function returned no lines where the step printed some' };
+  const printed = squash(output.text);
+  const missing = lines.filter((l) => !printed.includes(l));
+  if (!missing.length) return {};
+  if (output.truncated && missing.length < lines.length) return { note: `${missing.length} of ${lines.length} returned lines are not in the logged output, which the log cut (the first: ${clip(missing[0], 80)})` };
+  return { problem: `${missing.length} of ${lines.length} returned lines are not in the step's logged output (the first: ${clip(missing[0], 120)})` };
 }
 
 const emptyCounts = (): MatchCounts => ({ exact: 0, whitespace: 0, varyingParts: 0, live: 0 });
@@ -166,7 +206,8 @@ export async function replayMember(
   const live = options.live
     ? liveSession(database, options.live, { functionName: fn.name, clusterId: options.clusterId ?? '?', memberRunId: member.runId, contextSha256: member.contextSha256 })
     : undefined;
-  const outcome = await replayWith(pool, fn, { ...member, answer: member.answer }, context, recording, matcher, o, options, live);
+  const printed = options.returnsPrinted && member.printedStep !== undefined ? await loadStepOutput(database, member.runId, member.printedStep) : undefined;
+  const outcome = await replayWith(pool, fn, { ...member, answer: member.answer }, context, recording, matcher, o, options, live, printed);
   await live?.close(outcome.reproduced);
   return outcome;
 }
@@ -181,6 +222,7 @@ async function replayWith(
   o: Observation,
   options: ReplayOptions,
   live: LiveSession | undefined,
+  printed?: PrintedOutput,
 ): Promise<ReplayOutcome> {
   const handlers = recordedHandlers(matcher, o, live);
   const result = await runStep(pool, { context: context.text, contextType: context.type, step: callStep(fn.name, member.args), librarySource: fn.librarySource, handlers, timeoutMs: options.timeoutMs });
@@ -206,7 +248,12 @@ async function replayWith(
     return { ...out, reproduced: false, reason: `the function threw after ${o.exact.length} of ${recorded} logged sub-calls${liveNote}: ${result.error.slice(0, 300)}` };
   }
   const final = result.final ?? '';
-  if (final !== member.answer) {
+  if (printed) {
+    // The run's answer was typed after reading this output: the function returns those lines.
+    const { problem, note } = comparePrinted(final, printed);
+    if (problem) return { ...out, reproduced: false, reason: `${problem}${liveNote}, after ${o.exact.length} sub-calls (the function answered ${clip(final)})` };
+    out.notes = [...(out.notes ?? []), `returns the lines the model read: compared with the output step ${member.printedStep ?? '?'} printed, not with the answer it then typed${note ? `; ${note}` : ''}`];
+  } else if (final !== member.answer) {
     if (normalizeText(final) !== normalizeText(member.answer)) {
       const skipped = unused.length
         ? `; the run made ${unused.length} logged sub-call${unused.length > 1 ? 's' : ''} the function does not make (${unused.slice(0, 3).map((u) => `#${u.index + 1} ${clip(u.query, 50)}${u.context !== null ? ` over ${u.context.length.toLocaleString('en-US')} characters` : ''}`).join(', ')}${unused.length > 3 ? ', …' : ''}): a repair or a step outside the function?`

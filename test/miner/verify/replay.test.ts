@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CandidateMember } from '../../../miner/generalize/types.js';
 import { callStep, compileCandidate, type SandboxFunction } from '../../../miner/verify/compile.js';
 import { edgeInputs, fakeAnswer, runEdgeCases } from '../../../miner/verify/edge-cases.js';
-import { compareCalls, NOT_IN_LOG, replayMember } from '../../../miner/verify/replay.js';
+import { compareCalls, comparePrinted, NOT_IN_LOG, replayMember } from '../../../miner/verify/replay.js';
 import { callKey, canonicalKey } from '../../../miner/verify/subcalls.js';
 import { typeCheck } from '../../../miner/verify/typecheck.js';
 import type { Database } from '../../../src/db/connection.js';
@@ -199,5 +199,21 @@ describe('edge-case inputs', () => {
     expect(fakeAnswer('Reply with a JSON array of names.')).toBe('[]');
     expect(fakeAnswer('Answer as JSON mapping category to count.')).toBe('{}');
     expect(fakeAnswer('Summarize.')).toBe('NONE');
+  });
+});
+
+describe('a function that returns the lines the model read', () => {
+  it('is compared with what the step printed: every returned line is in it, peeks aside', () => {
+    const output = { text: 'string 9000 chars\nTessaly 1 mentions:\n   Project Tessaly uses the code 2370-WA.', truncated: false };
+    expect(comparePrinted('Tessaly 1 mentions:\n  Project Tessaly uses the code 2370-WA.', output)).toEqual({});
+    expect(comparePrinted('Umber 0 mentions:', output).problem).toMatch(/^1 of 1 returned lines are not in the step's logged output/);
+    expect(comparePrinted('', output).problem).toMatch(/no lines/);
+  });
+
+  it('tolerates lines missing from an output the log cut, when some line was found', () => {
+    const cut = { text: 'Tessaly 1 mentions:\n… [truncated] …', truncated: true };
+    const r = comparePrinted('Tessaly 1 mentions:\nUmber 1 mentions:', cut);
+    expect(r.problem).toBeUndefined();
+    expect(r.note).toMatch(/which the log cut/);
   });
 });
