@@ -16,9 +16,18 @@ export interface LibraryListing {
 /** The heading of the system prompt's library section. */
 export const LIBRARY_HEADING = '## Library functions';
 
-/** One line of the library section: `- lib.<name><signature>: <doc on one line>`. */
+/**
+ * One function of the library section: `- lib.<name><signature>: <the doc's first line>`, then each
+ * further line of the doc on its own line, indented by two spaces (a doc's lines say different
+ * things: what it does, its input, each parameter, its return format; joined they read as one
+ * run-on sentence). Blank doc lines are dropped; no continuation line starts with `- lib.`.
+ */
 export function listingLine(f: LibraryListing): string {
-  return `- lib.${f.name}${f.signature}: ${f.doc.replace(/\s+/g, ' ').trim()}`;
+  const [first = '', ...rest] = f.doc
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+  return [`- lib.${f.name}${f.signature}: ${first}`.trimEnd(), ...rest.map((l) => `  ${l}`)].join('\n');
 }
 
 /**

@@ -25,9 +25,11 @@ describe('the library section of the system prompt', () => {
     expect(LIBRARY_INTRO.split('\n').some((l) => l.trim().startsWith('- lib.'))).toBe(false);
     const lines = section.split('\n').filter((l) => l.startsWith('- lib.'));
     expect(lines).toEqual([
-      '- lib.reviewFilesForDefects(context: string, instruction: string, opts?: { checked?: boolean }): Promise<string>: Reviews each file of a code dump for defects. Returns `path: kind` lines. Checked form: with `{ checked: true }` it returns { answer, pieces, failures }.',
+      '- lib.reviewFilesForDefects(context: string, instruction: string, opts?: { checked?: boolean }): Promise<string>: Reviews each file of a code dump for defects.',
       '- lib.summarizeSections(context: string): Promise<string>: Summarizes a report section by section.',
     ]);
+    // a doc's further lines follow its function's line, one each, indented
+    expect(section).toContain('defects.\n  Returns `path: kind` lines.\n  Checked form: with `{ checked: true }` it returns { answer, pieces, failures }.\n- lib.summarizeSections');
     expect(parseLibrary(prompt).map((f) => f.name)).toEqual(['reviewFilesForDefects', 'summarizeSections']);
   });
 
