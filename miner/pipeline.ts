@@ -19,7 +19,7 @@ import { type MineOptions, minePass, type MineReport } from './cluster/pass.js';
 import { proposeFunction, resolveLibraryDir, shouldPropose, syncPromotions } from './promote/index.js';
 import type { GitHubConfig, SyncReport } from './promote/types.js';
 import { buildCandidates } from './verify/index.js';
-import type { BuildOptions, BuildProgress } from './verify/types.js';
+import type { BuildOptions, BuildProgress, OtherMember } from './verify/types.js';
 
 export interface MiningOptions extends MineOptions {
   /** Compute everything, propose nothing. */
@@ -44,7 +44,12 @@ export interface ProposalSummary {
   status: 'proposed' | 'unchanged' | 'skipped';
   branch: string;
   support: number;
+  /** Replay coverage over the structural sub-group the function was generalized from. */
   coverage: number;
+  /** Replay coverage over the whole cluster (members written differently count unless replay reproduced them). */
+  clusterCoverage: number;
+  /** Members written differently from the function's sub-group, and what replay found. */
+  otherMembers: OtherMember[];
   gain: number;
   prUrl?: string;
   nextSteps: string[];
@@ -85,7 +90,7 @@ async function mine(database: Database, options: MiningOptions): Promise<MiningR
     report.candidates = built.candidates.length;
     report.rejected = built.rejected;
     for (const candidate of built.candidates) {
-      const base = { clusterId: candidate.clusterId, name: candidate.name, support: candidate.support, coverage: candidate.coverage, gain: candidate.gain };
+      const base = { clusterId: candidate.clusterId, name: candidate.name, support: candidate.support, coverage: candidate.coverage, clusterCoverage: candidate.clusterCoverage, otherMembers: candidate.otherMembers, gain: candidate.gain };
       if (!(await shouldPropose(database, candidate.clusterId, candidate.membersHash))) {
         report.proposals.push({ ...base, version: '-', status: 'skipped', branch: '-', nextSteps: [] });
         continue;

@@ -18,7 +18,9 @@ export function renderMiningReport(r: MiningReport): string {
   for (const x of r.rejected) lines.push(`  rejected ${x.clusterId}: ${x.reason}`);
   for (const p of r.proposals) {
     const what = p.status === 'skipped' ? 'already proposed, unchanged' : p.status === 'unchanged' ? 'identical to the library' : `${r.dryRun ? 'would propose' : 'proposed'} ${p.version} on ${p.branch}`;
-    lines.push(`  ${p.name} (cluster ${p.clusterId}, support ${p.support}, coverage ${Math.round(p.coverage * 100)}%, gain ${Math.round(p.gain)} tokens): ${what}${p.prUrl ? ` — ${p.prUrl}` : ''}`);
+    const coverage = p.clusterCoverage < p.coverage ? `coverage ${Math.round(p.coverage * 100)}% of the members it was generalized from, ${Math.round(p.clusterCoverage * 100)}% of the cluster` : `coverage ${Math.round(p.coverage * 100)}%`;
+    lines.push(`  ${p.name} (cluster ${p.clusterId}, support ${p.support}, ${coverage}, gain ${Math.round(p.gain)} tokens): ${what}${p.prUrl ? ` — ${p.prUrl}` : ''}`);
+    for (const m of p.otherMembers) lines.push(`    written differently: run ${m.runId.slice(0, 8)}: ${m.why}`);
     if (p.publishError) lines.push(`    could not publish: ${p.publishError}`);
     if (p.status === 'proposed' && !p.prUrl && !r.dryRun) for (const step of p.nextSteps) lines.push(`    ${step}`);
   }
