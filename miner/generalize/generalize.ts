@@ -19,6 +19,7 @@ import { loadCluster, loadSuccessfulMembers, type ClusterRow, type MemberRun } f
 import { qualifierWords, skeletonDoc, skeletonName, uniqueFunctionName, type Naming, type NamingInput } from './naming.js';
 import { inputShape } from './input-shape.js';
 import { chooseTemplate, evidenceGroup } from './subgroup.js';
+import { cutVariantsDiffer, rewriteCuts } from './cuts.js';
 import { fillFromQuery, queryValueSites } from './query-values.js';
 import { identifiersOf, uniqueNames } from './param-names.js';
 import type { DescribedParam } from './describe.js';
@@ -77,6 +78,10 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     else excluded.push({ runId: run.runId, reason: s.reason });
   }
   if (sliced.length === 0) return { rejected: `no member could be sliced (${excluded.map((e) => e.reason).join('; ')})` };
+  // Members that cut their input in different ways: each cut becomes one helper call (cuts.ts), the way of cutting and its sizes literals.
+  if (cutVariantsDiffer(sliced.map((s) => s.program.tree))) {
+    for (const s of sliced) s.program = { ...s.program, tree: rewriteCuts(s.program.tree) };
+  }
   const medoid = sliced.findIndex((s) => s.run.runId === cluster.representativeRunId);
   const choice = chooseTemplate(sliced.map((s) => s.program.tree), medoid >= 0 ? medoid : undefined);
   const template = sliced[choice.index];

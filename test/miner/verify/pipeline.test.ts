@@ -138,7 +138,11 @@ describe('the simulated families', () => {
     for (const c of result.candidates) {
       const reproduced = c.replay.filter((r) => r.reproduced).map((r) => r.runId);
       expect(c.fixtures.map((f) => f.runId).sort()).toEqual([...reproduced].sort());
-      expect(c.coverage).toBeCloseTo(reproduced.length / c.replay.length);
+      // coverage is held over the sub-group the function was generalized from; the cluster's is reported beside it
+      const cover = c.evidence.coverage;
+      expect(c.coverage).toBeCloseTo(cover.subGroupReproduced / cover.subGroupSize);
+      expect(c.clusterCoverage).toBeCloseTo(reproduced.length / c.replay.length);
+      expect(cover.clusterReproduced).toBe(reproduced.length);
       expect(c.replay.map((r) => r.runId).sort()).toEqual([...c.sourceRunIds].sort());
       expect(c.members.map((m) => m.runId).sort()).toEqual([...c.sourceRunIds].sort());
       for (const f of c.fixtures) {
