@@ -11,6 +11,10 @@ import type { TraceRecord } from '../../src/trace/records.js';
 import { writeRecords } from '../../src/trace/writer.js';
 import { generateCorpus } from '../../test/data/corpus/corpus.js';
 import { minePass, type MineReport } from '../../miner/cluster/pass.js';
+import { adjustedRandIndex } from '../../miner/cluster/metrics.js';
+
+/** Run id → family label (or noise), for scoring the clusters. */
+const labels = new Map<string, string>();
 
 async function logCorpus(database: Database, runs: number, seed: number): Promise<number> {
   const perFamily = Math.max(1, Math.floor((runs * 0.95) / 8));
@@ -20,6 +24,7 @@ async function logCorpus(database: Database, runs: number, seed: number): Promis
     const records: TraceRecord[] = [];
     for (const p of corpus.slice(i, i + 1_000)) {
       const id = randomUUID();
+      labels.set(id, p.label);
       records.push({ table: 'runs', row: { id, rootRunId: id, query: `task ${p.label}`, status: 'succeeded', startedAt: new Date(), endedAt: new Date() } });
       for (const b of p.blocks) {
         blocks++;
@@ -31,11 +36,42 @@ async function logCorpus(database: Database, runs: number, seed: number): Promis
   return blocks;
 }
 
+export interface Quality {
+  ari: number;
+  purity: number;
+  /** Share of the one-off (noise) runs left out of clusters. */
+  noiseOut: number;
+}
+
+/** ARI (a run in no cluster is its own singleton, each one-off its own class), purity, one-offs kept out. */
+async function quality(database: Database): Promise<Quality> {
+  const rows = await database.query<{ run_id: string; cluster_id: string | null }>('select run_id, cluster_id from mined_programs');
+  const ids = rows.filter((r) => labels.has(r.run_id));
+  const truth = ids.map((r) => (labels.get(r.run_id) === 'noise' ? `noise:${r.run_id}` : (labels.get(r.run_id) as string)));
+  const predicted = ids.map((r) => r.cluster_id ?? `single:${r.run_id}`);
+  const byCluster = new Map<string, Map<string, number>>();
+  for (const r of ids) {
+    if (!r.cluster_id) continue;
+    const tally = byCluster.get(r.cluster_id) ?? new Map<string, number>();
+    const l = labels.get(r.run_id) as string;
+    tally.set(l, (tally.get(l) ?? 0) + 1);
+    byCluster.set(r.cluster_id, tally);
+  }
+  let pure = 0;
+  let total = 0;
+  for (const tally of byCluster.values()) {
+    pure += Math.max(...tally.values());
+    total += [...tally.values()].reduce((a, b) => a + b, 0);
+  }
+  const noise = ids.filter((r) => labels.get(r.run_id) === 'noise');
+  return { ari: adjustedRandIndex(truth, predicted), purity: total ? pure / total : 0, noiseOut: noise.length ? noise.filter((r) => !r.cluster_id).length / noise.length : 1 };
+}
+
 export interface MinerScaleResult {
   backend: string;
   machine: { cpus: number; model: string };
-  full: { runs: number; programs: number; ms: number; report: MineReport };
-  incremental: { runs: number; programs: number; ms: number; report: MineReport };
+  full: { runs: number; programs: number; ms: number; report: MineReport; quality: Quality };
+  incremental: { runs: number; programs: number; ms: number; report: MineReport; quality: Quality };
 }
 
 export async function benchMinerScale(n: number): Promise<MinerScaleResult> {
@@ -60,16 +96,18 @@ export async function benchMinerScale(n: number): Promise<MinerScaleResult> {
     let t = performance.now();
     const full = await minePass(database, { onProgress: (p) => process.stderr.write(`\r${p.phase} ${p.done}/${p.total}   `) });
     const fullMs = performance.now() - t;
+    const fullQuality = await quality(database);
     const newPrograms = await logCorpus(database, 1_000, 2);
     t = performance.now();
     const inc = await minePass(database);
     const incMs = performance.now() - t;
+    const incQuality = await quality(database);
     process.stderr.write('\n');
     return {
       backend: server ? 'postgres' : 'pglite',
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?' },
-      full: { runs: full.runsRead, programs, ms: fullMs, report: full },
-      incremental: { runs: inc.runsRead, programs: newPrograms, ms: incMs, report: inc },
+      full: { runs: full.runsRead, programs, ms: fullMs, report: full, quality: fullQuality },
+      incremental: { runs: inc.runsRead, programs: newPrograms, ms: incMs, report: inc, quality: incQuality },
     };
   } finally {
     await database.close();
@@ -83,8 +121,10 @@ if (process.argv[1] && /bench[\\/]miner[\\/]scale\.(ts|js)$/.test(process.argv[1
   if (process.argv.includes('--json')) console.log(JSON.stringify(r, null, 2));
   else {
     console.log(`backend ${r.backend}, ${r.machine.cpus} × ${r.machine.model}`);
-    console.log(`full pass: ${r.full.runs} runs (${r.full.programs} code blocks) in ${(r.full.ms / 1000).toFixed(1)} s — ${r.full.report.clustersNew} clusters, ${r.full.report.noise} noise (target < 300 s for 100,000)`);
-    console.log(`incremental pass: ${r.incremental.runs} runs (${r.incremental.programs} code blocks) in ${(r.incremental.ms / 1000).toFixed(1)} s — ${r.incremental.report.clustersGrown} clusters grown (target < 10 s)`);
+    const q = (x: Quality): string => `ARI ${x.ari.toFixed(3)}, purity ${x.purity.toFixed(3)}, one-offs kept out ${(x.noiseOut * 100).toFixed(0)}%`;
+    const t = (m: MineReport): string => (m.timings ? `analyze ${(m.timings.analyzeMs / 1000).toFixed(1)} s, database ${(m.timings.storeMs / 1000).toFixed(1)} s, cluster ${(m.timings.clusterMs / 1000).toFixed(1)} s, write ${(m.timings.writeMs / 1000).toFixed(1)} s` : '');
+    console.log(`full pass: ${r.full.runs} runs (${r.full.programs} code blocks) in ${(r.full.ms / 1000).toFixed(1)} s (${t(r.full.report)}) — ${r.full.report.clustersNew} clusters, ${r.full.report.noise} noise; ${q(r.full.quality)} (target < 300 s for 100,000)`);
+    console.log(`incremental pass: ${r.incremental.runs} runs (${r.incremental.programs} code blocks) in ${(r.incremental.ms / 1000).toFixed(1)} s (${t(r.incremental.report)}) — ${r.incremental.report.clustersNew} new and ${r.incremental.report.clustersGrown} grown clusters; ${q(r.incremental.quality)} (target < 10 s)`);
   }
   process.exit(0);
 }

@@ -17,7 +17,7 @@ import { consolidate } from '../front/consolidate.js';
 import { analyzeProgram } from '../front/parse.js';
 import type { BlockInput, ProgramAnalysis } from '../front/types.js';
 import { type Profile, profileProgram } from '../represent/profile.js';
-import { fromSparsevecText, type SparseVector, toSparsevecText } from '../represent/sparse.js';
+import { fromSparsevecText, toSparsevecText } from '../represent/sparse.js';
 import { PROFILE_DIM, type TermStatistics, termCounts, vectorize } from '../represent/vectorize.js';
 import { clusterIncrementally, type ExistingProfileCluster, type ProfileItem, summarizeMembers } from './incremental.js';
 import { addTermCounts, blocksOf, loadTermStatistics, parseVector, type RunToMine, runsToMine, safeWatermark } from './store.js';
@@ -65,6 +65,8 @@ export interface MineReport {
   stability: { previouslyClustered: number; kept: number; ratio: number };
   resumed: boolean;
   durationMs: number;
+  /** Where the time went: front end and profiles, database reads and writes, clustering, writing clusters. */
+  timings?: { analyzeMs: number; storeMs: number; clusterMs: number; writeMs: number };
 }
 
 /** An advisory lock key of its own: one pass at a time per database server. */
@@ -219,6 +221,15 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
   const window = Math.max(1, options.batchSize ?? 1_000);
   const analyses = new Map<string, ProgramAnalysis>();
   const profiles = new Map<string, Profile>();
+  // document frequencies as of now, kept up to date batch by batch (the table in the same transactions)
+  const stats = await loadTermStatistics(database);
+  const timings = { analyzeMs: 0, storeMs: 0, clusterMs: 0, writeMs: 0 };
+  let mark = performance.now();
+  const lap = (key: keyof typeof timings): void => {
+    const now = performance.now();
+    timings[key] += now - mark;
+    mark = now;
+  };
   for (let cursor = pass.fromSeq; cursor < pass.toSeq; cursor += window) {
     if (options.signal?.aborted) throw new Error('mining interrupted; the next `accrete mine` resumes this pass');
     const batch = await runsToMine(database, cursor, Math.min(pass.toSeq, cursor + window));
@@ -240,6 +251,11 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
       }
       return storeRow(run, pass.id, a, profile);
     });
+    // the stored vector (for the HNSW index) uses the frequencies including this batch
+    const batchProfiles = rows.flatMap((row) => (profiles.has(row.runId) ? [{ row, profile: profiles.get(row.runId) as Profile }] : []));
+    for (const { profile } of batchProfiles) stats.add(profile);
+    for (const { row, profile } of batchProfiles) row.profileVector = toSparsevecText(vectorize(profile, stats, analyses.get(row.runId)?.embedding), PROFILE_DIM);
+    lap('analyzeMs');
     if (options.embedder) {
       const parsedRows = rows.filter((r) => r.status === 'parsed');
       const texts = parsedRows.map((r) => semanticText(r.query, r.templates));
@@ -254,9 +270,9 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
       }
       await addTermCounts(tx, termCounts(inserted.flatMap((id) => (profiles.has(id) ? [profiles.get(id) as Profile] : []))));
     });
+    lap('storeMs');
     options.onProgress?.({ phase: 'parse', done: report.runsRead, total: pending });
   }
-  const stats = await loadTermStatistics(database);
 
   // 2. the pool: this pass's programs (and those of an interrupted attempt of it), and the noise
   //    of earlier passes; each vectorized with the document frequencies as they are now
@@ -265,7 +281,6 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
     .from(minedPrograms)
     .where(and(eq(minedPrograms.passId, pass.id), eq(minedPrograms.status, 'parsed'), isNull(minedPrograms.clusterId), notJustALibraryCall));
   const newItems: ProfileItem[] = [];
-  const vectors = new Map<string, SparseVector>();
   for (const a of analyses.values()) {
     if (justALibraryCall(a)) {
       report.libraryOnly++;
@@ -274,7 +289,6 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
     const profile = profiles.get(a.runId);
     if (!profile) continue;
     const vector = vectorize(profile, stats, a.embedding);
-    vectors.set(a.runId, vector);
     if (profile.simple) {
       report.simple++;
       continue;
@@ -282,10 +296,6 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
     newItems.push({ id: a.runId, key: a.fingerprint, vector });
   }
   newItems.push(...itemsOf(carried.filter((r) => !analyses.has(r.runId)), stats));
-  // store this pass's vectors (kNN by the HNSW index, and `clusters show` similarity)
-  await db.transaction(async (tx) => {
-    for (const [runId, v] of vectors) await tx.update(minedPrograms).set({ profileVector: toSparsevecText(v, PROFILE_DIM) }).where(eq(minedPrograms.runId, runId));
-  });
 
   const existingRows = await db.select().from(clusters);
   const existing: ExistingProfileCluster[] = [];
@@ -309,6 +319,7 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
   const noisePool = itemsOf(noiseRows, stats);
 
   // 3. cluster
+  lap('storeMs');
   const takenIds = new Set(existingRows.map((c) => c.id));
   let nextId = existingRows.reduce((m, c) => Math.max(m, Number(c.id.replace(/^c/, '')) || 0), 0) + 1;
   const result = clusterIncrementally(newItems, existing, noisePool, {
@@ -322,6 +333,7 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
   });
   options.onProgress?.({ phase: 'cluster', done: newItems.length + noisePool.length, total: newItems.length + noisePool.length });
 
+  lap('clusterMs');
   // 4. write assignments and clusters
   const clusterOf = async () => new Map((await database.query<{ run_id: string; cluster_id: string }>('select run_id, cluster_id from mined_programs where cluster_id is not null')).map((r) => [r.run_id, r.cluster_id]));
   const before = await clusterOf();
@@ -381,7 +393,7 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
         report.clustersGrown++;
       }
     }
-    report.noise = [...result.assignments.entries()].filter(([id, c]) => c === null && analyses.has(id)).length;
+    report.noise = [...result.assignments.entries()].filter(([id, c]) => c === null && analyses.has(id)).length + report.simple;
     await tx
       .update(miningPasses)
       .set({ status: 'done', endedAt: new Date(), report: report as unknown as Record<string, unknown> })
@@ -392,6 +404,8 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
   let kept = 0;
   for (const [runId, c] of before) if (after.get(runId) === c) kept++;
   report.stability = { previouslyClustered: before.size, kept, ratio: before.size ? kept / before.size : 1 };
+  lap('writeMs');
+  report.timings = { analyzeMs: Math.round(timings.analyzeMs), storeMs: Math.round(timings.storeMs), clusterMs: Math.round(timings.clusterMs), writeMs: Math.round(timings.writeMs) };
   report.durationMs = Math.round(performance.now() - started);
   await db.update(miningPasses).set({ report: report as unknown as Record<string, unknown> }).where(eq(miningPasses.id, pass.id));
   return report;

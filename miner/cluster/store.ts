@@ -1,6 +1,6 @@
 /**
- * The miner's database access: finished runs not mined yet, their code blocks, mined programs,
- * clusters, passes, and kNN queries through pgvector's HNSW index.
+ * The miner's database access: finished runs not mined yet, their code blocks, and the document
+ * frequencies of profile terms.
  */
 import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../../src/db/connection.js';
@@ -16,8 +16,6 @@ export interface RunToMine {
   blocks: BlockInput[];
 }
 
-/** pgvector's text form of a vector. */
-export const vectorText = (v: readonly number[]): string => `[${v.map((x) => (Number.isFinite(x) ? x.toFixed(6) : '0')).join(',')}]`;
 
 export function parseVector(v: unknown): number[] {
   if (Array.isArray(v)) return v.map(Number);
@@ -73,22 +71,6 @@ export async function blocksOf(database: Database, runIds: string[], maxSeq?: Ma
     }
   }
   return byRun;
-}
-
-export interface NeighborRow {
-  runId: string;
-  similarity: number;
-}
-
-/** The k nearest mined programs to a vector (HNSW, cosine), with their similarity. */
-export async function nearest(database: Database, embedding: readonly number[], k: number): Promise<NeighborRow[]> {
-  const rows = await database.query<{ run_id: string; sim: number }>(
-    `select run_id, 1 - (struct_embedding <=> $1::vector) as sim
-       from mined_programs where status = 'parsed'
-      order by struct_embedding <=> $1::vector limit ${Math.floor(k)}`,
-    [vectorText(embedding)],
-  );
-  return rows.map((r) => ({ runId: r.run_id, similarity: Number(r.sim) }));
 }
 
 /** Document frequencies of profile terms, and how many documents they were counted over. */

@@ -224,14 +224,15 @@ export const minedPrograms = pgTable(
     semanticEmbedding: anyHalfvec('semantic_embedding'),
     /** The decomposition profile: term bags per view (roles, flows, prompt words, ...) and its size. */
     profile: jsonb('profile').$type<Record<string, unknown>>(),
-    /** The profile as a TF-IDF vector (document frequencies as of its pass); kNN by inner product. */
+    /**
+     * The profile as a TF-IDF vector (document frequencies as of its batch); similarity is the inner
+     * product (`<#>`). Not indexed: a pass finds neighbours in memory (an inverted index over the pool).
+     */
     profileVector: sparsevecText('profile_vector'),
     clusterId: text('cluster_id'),
     createdAt: createdAt(),
   },
   (t) => [
-    index('mined_programs_struct_hnsw').using('hnsw', t.structEmbedding.op('vector_cosine_ops')),
-    index('mined_programs_profile_hnsw').using('hnsw', t.profileVector.op('sparsevec_ip_ops')),
     index('mined_programs_cluster_idx').on(t.clusterId),
     index('mined_programs_fingerprint_idx').on(t.fingerprint),
   ],

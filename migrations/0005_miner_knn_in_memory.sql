@@ -1,0 +1,2 @@
+DROP INDEX "mined_programs_struct_hnsw";--> statement-breakpoint
+DROP INDEX "mined_programs_profile_hnsw";
