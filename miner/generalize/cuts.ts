@@ -3,7 +3,7 @@
  * character chunks written as an index loop — with or without an overlap — or as
  * `Array.from({length: Math.ceil(n / N)}, ...)`, and lines grouped up to a size by a local helper)
  * are recognized in a member's program and rewritten to one call of a shared helper,
- * `cutText(text, cutBy, chunkSize, overlap)`, whose helper definition is the same in every member.
+ * `chunk(text, cutBy, size, overlap)`, whose definition is the same in every member.
  * Members that cut by lines where others cut by characters, or write the same cut as a loop where
  * others use Array.from, then differ only in literals ("lines" vs "chars", 6000 vs 5200), which
  * generalize turns into parameters whose per-member value reproduces each member's own chunks.
@@ -51,33 +51,34 @@ const LINE_GROUPER_FN = stmtsOf(`let $G = ($text, $max) => {
   return $out;
 };`)[0].c[0].c[1];
 
-/** The shared helper every rewritten member starts with (its "lines" branch is LINE_GROUPER's body). */
-const HELPER_CODE = `let cutText = (text, cutBy, chunkSize, overlap) => {
+/** The shared helper every rewritten member starts with (its "lines" branch does what LINE_GROUPER_FN does). */
+const helperCode = (name: string) => `let ${name} = (text, cutBy, size, overlap) => {
   let out = [];
   if (cutBy === "lines") {
     let cur = [];
-    let size = 0;
+    let used = 0;
     for (let line of text.split("\\n")) {
-      if (size + line.length + 1 > chunkSize && cur.length > 0) {
+      if (used + line.length + 1 > size && cur.length > 0) {
         out.push(cur.join("\\n"));
         cur = [];
-        size = 0;
+        used = 0;
       }
       cur.push(line);
-      size += line.length + 1;
+      used += line.length + 1;
     }
     if (cur.length > 0) {
       out.push(cur.join("\\n"));
     }
     return out;
   }
-  for (let i = 0; i < text.length; i += Math.max(1, chunkSize - overlap)) {
-    out.push(text.slice(i, i + chunkSize));
+  for (let i = 0; i < text.length; i += Math.max(1, size - overlap)) {
+    out.push(text.slice(i, i + size));
   }
   return out;
 };`;
 
-const HELPER_NAME = 'cutText';
+/** The helper's name, the first of these free in the member (its parameters are named chunkSize, chunkOverlap, cutBy). */
+const HELPER_NAMES = ['chunk', 'chunkText', 'cutText'];
 
 type Bindings = Map<string, NNode>;
 
@@ -129,7 +130,7 @@ export interface Cut {
   idiom: CutIdiom;
   /** Top-level statement indices the cut replaces (the size declaration and line helper included). */
   remove: number[];
-  /** Index of the statement replaced by `let A = cutText(X, ...)`. */
+  /** Index of the statement replaced by `let A = chunk(X, ...)`. */
   at: number;
   array: NNode;
   text: NNode;
@@ -213,15 +214,16 @@ export function rewriteCuts(tree: NNode): NNode {
   const cuts = findCuts(tree);
   if (cuts.length === 0) return tree;
   const taken = identifiersOf(tree);
-  if (taken.has(HELPER_NAME)) return tree;
+  const name = HELPER_NAMES.find((n) => !taken.has(n));
+  if (name === undefined) return tree;
   const removed = new Set(cuts.flatMap((c) => c.remove));
   const replaced = new Map(cuts.map((c) => [c.at, c]));
-  const out: NNode[] = [...stmtsOf(HELPER_CODE)];
+  const out: NNode[] = [...stmtsOf(helperCode(name))];
   tree.c.forEach((s, i) => {
     const c = replaced.get(i);
     if (c) {
       const mode = mk('str', [], c.idiom === 'lines' ? 'lines' : 'chars');
-      const call = mk('call', [mk('id', [], HELPER_NAME), c.text, mode, c.size, c.overlap]);
+      const call = mk('call', [mk('id', [], name), c.text, mode, c.size, c.overlap]);
       out.push(mk('var', [mk('decl', [c.array, call])], 'let'));
     } else if (!removed.has(i)) out.push(s);
   });
