@@ -81,6 +81,25 @@ export function summarizeMembers(members: readonly { id: string; vector: SparseV
   return { centroid, cohesion: cohesionOf(sum, members.length, self), representative };
 }
 
+/**
+ * A cluster's mean vector and cohesion after new members joined, from what is stored (mean vector,
+ * cohesion, size) — exact, without reading the old members: their sum is mean × size, and
+ * Σ|v|² follows from the cohesion.
+ */
+export function grownSummary(cluster: ExistingProfileCluster, joined: readonly SparseVector[]): { centroid: SparseVector; cohesion: number; size: number } {
+  const n = cluster.size;
+  const sum: Accumulator = new Map();
+  addTo(sum, cluster.centroid, n);
+  const oldSumSq = dotAccumulator(cluster.centroid, sum) * n;
+  let self = oldSumSq - cluster.cohesion * n * (n - 1);
+  for (const v of joined) {
+    addTo(sum, v);
+    self += dot(v, v);
+  }
+  const size = n + joined.length;
+  return { centroid: scaled(sum, 1 / Math.max(1, size)), cohesion: cohesionOf(sum, size, self), size };
+}
+
 export function clusterIncrementally(
   newItems: readonly ProfileItem[],
   existing: readonly ExistingProfileCluster[],
@@ -115,7 +134,10 @@ export function clusterIncrementally(
   const reps: ProfileItem[] = [];
   const copies: ProfileItem[][] = [];
   const byKey = new Map<string, number>();
-  for (const item of [...rest].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+  // ordered by content (the program's fingerprint) where there is one, so that the result does not
+  // depend on run ids: ties between equally similar programs break the same way on every pass
+  const order = (i: ProfileItem): string => (i.key !== undefined ? `0${i.key}\u0000${i.id}` : `1${i.id}`);
+  for (const item of [...rest].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0))) {
     const at = item.key !== undefined ? byKey.get(item.key) : undefined;
     if (at !== undefined) copies[at].push(item);
     else {

@@ -17,9 +17,9 @@ import { consolidate } from '../front/consolidate.js';
 import { analyzeProgram } from '../front/parse.js';
 import type { BlockInput, ProgramAnalysis } from '../front/types.js';
 import { type Profile, profileProgram } from '../represent/profile.js';
-import { fromSparsevecText, toSparsevecText } from '../represent/sparse.js';
+import { fromSparsevecText, type SparseVector, toSparsevecText } from '../represent/sparse.js';
 import { PROFILE_DIM, type TermStatistics, termCounts, vectorize } from '../represent/vectorize.js';
-import { clusterIncrementally, type ExistingProfileCluster, type ProfileItem, summarizeMembers } from './incremental.js';
+import { clusterIncrementally, type ExistingProfileCluster, grownSummary, type ProfileItem, summarizeMembers } from './incremental.js';
 import { addTermCounts, blocksOf, loadTermStatistics, parseVector, type RunToMine, runsToMine, safeWatermark } from './store.js';
 
 export interface MineProgress {
@@ -320,6 +320,7 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
 
   // 3. cluster
   lap('storeMs');
+  const vectorOf = new Map(newItems.map((i) => [i.id, i.vector]));
   const takenIds = new Set(existingRows.map((c) => c.id));
   let nextId = existingRows.reduce((m, c) => Math.max(m, Number(c.id.replace(/^c/, '')) || 0), 0) + 1;
   const result = clusterIncrementally(newItems, existing, noisePool, {
@@ -362,13 +363,31 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
         .from(minedPrograms)
         .where(eq(minedPrograms.clusterId, clusterId));
       const s = stats2[0];
-      const memberRows = await tx.select(poolColumns).from(minedPrograms).where(eq(minedPrograms.clusterId, clusterId));
-      const members = memberRows.map((m) => m.runId);
+      const members = (await tx.select({ runId: minedPrograms.runId }).from(minedPrograms).where(eq(minedPrograms.clusterId, clusterId))).map((m) => m.runId);
       const created = createdById.get(clusterId);
-      // centroid and cohesion over every member, with today's document frequencies
-      const summary = summarizeMembers(itemsOf(memberRows, stats));
-      const structs = memberRows.flatMap((m) => (m.structEmbedding ? [parseVector(m.structEmbedding)] : []));
-      const representative = created?.representative ?? existingRows.find((c) => c.id === clusterId)?.representativeRunId ?? summary.representative ?? members[0];
+      const before = existing.find((c) => c.id === clusterId);
+      const row = existingRows.find((c) => c.id === clusterId);
+      let summary: { centroid: SparseVector; cohesion: number };
+      let structure: number[] | null;
+      if (created) {
+        summary = created;
+        const structs = (await tx.select({ s: minedPrograms.structEmbedding }).from(minedPrograms).where(eq(minedPrograms.clusterId, clusterId))).flatMap((m) => (m.s ? [parseVector(m.s)] : []));
+        structure = structs.length ? meanVector(structs) : null;
+      } else if (before) {
+        // grown: updated from what is stored, without reading every member again
+        const joined = (result.joined.get(clusterId) ?? []).map((id) => vectorOf.get(id)).filter((v): v is SparseVector => v !== undefined);
+        summary = grownSummary(before, joined);
+        const newStructs = (result.joined.get(clusterId) ?? []).flatMap((id) => (analyses.get(id)?.embedding ? [analyses.get(id)?.embedding as number[]] : []));
+        const old = row?.centroid ? parseVector(row.centroid) : null;
+        structure = old ? meanVector([old.map((x) => x * before.size), ...newStructs]) : newStructs.length ? meanVector(newStructs) : null;
+      } else {
+        // a cluster from before profiles that no program joined by its centroid: summarize its members
+        const memberRows = await tx.select(poolColumns).from(minedPrograms).where(eq(minedPrograms.clusterId, clusterId));
+        summary = summarizeMembers(itemsOf(memberRows, stats));
+        const structs = memberRows.flatMap((m) => (m.structEmbedding ? [parseVector(m.structEmbedding)] : []));
+        structure = structs.length ? meanVector(structs) : null;
+      }
+      const representative = created?.representative ?? row?.representativeRunId ?? members[0];
       const [rep] = await tx.select({ templates: minedPrograms.templates }).from(minedPrograms).where(eq(minedPrograms.runId, representative));
       const values = {
         size: s.size,
@@ -378,7 +397,7 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
         growth: s.growth,
         templates: rep?.templates ?? [],
         representativeRunId: representative,
-        centroid: structs.length ? meanVector(structs) : null,
+        centroid: structure,
         profileCentroid: toSparsevecText(summary.centroid, PROFILE_DIM),
         cohesion: summary.cohesion,
         membersHash: membersHash(members),
