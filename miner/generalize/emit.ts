@@ -1,7 +1,8 @@
 /**
  * Emits the generalized program as a TypeScript function: the template's sliced statements with
  * parameter sites replaced, `FINAL(x)` turned into `return` of x as FINAL stringifies it, hoisted
- * function declarations, and a typed signature
+ * function declarations, loops of independent model calls made into one llmBatch call (batch.ts),
+ * and a typed signature
  * `export async function <name>(context: string, p1: T1, ..., opts: { o?: T } = {}): Promise<string>`.
  * The sandbox primitives (llm, llmBatch, rlm, print) stay free identifiers; nothing is imported.
  * The body is printed by the miner's printer (miner/print.ts): canonical layout, `let` bindings,
@@ -12,6 +13,8 @@
 import { printStatements } from '../front/print.js';
 import { clone, id, mk, type NNode } from '../front/tree.js';
 import { ANSWER, EmitError, fallbackAnswer, finalsToReturns, hoistFunctions, isBareGuard, mergeRedeclarations } from './body.js';
+import { batchLoops } from './batch.js';
+import { countTokens } from './gain.js';
 import { checkedAnswerHelper, checkedMachinery, checkedPrologue, MACHINERY_BEGIN, MACHINERY_END } from './checked.js';
 import { nodeAt } from './literals.js';
 import type { PlannedParam } from './params.js';
@@ -61,6 +64,10 @@ export interface Emitted {
    * the function cannot retry, so when the check fails it returns x all the same.
    */
   guardedFinal: boolean;
+  /** Loops whose independent model calls now go out as one llmBatch call (batch.ts). */
+  batchedLoops: number;
+  /** Tokens the batching added (description-length gain does not count them). */
+  batchTokens: number;
 }
 
 const placeholder = (i: number): string => `__accrete_p${i}__`;
@@ -170,6 +177,10 @@ export function emitFunction(input: EmitInput): Emitted {
   finalsToReturns(tree, false);
   hoistFunctions(tree);
   mergeRedeclarations(tree);
+  const unbatched = clone(tree);
+  const { batched } = batchLoops(tree);
+  // Batching is a rewrite for speed: the tokens it adds are not counted against the function's gain.
+  const batchTokens = batched > 0 ? Math.max(0, countTokens(printStatements(tree.c)) - countTokens(printStatements(unbatched.c))) : 0;
   if (input.checked) routeModelCalls(tree, input.checked.model);
   markTemplateNewlines(tree);
   const last = tree.c[tree.c.length - 1];
@@ -194,5 +205,5 @@ export function emitFunction(input: EmitInput): Emitted {
     ...(checked ? ['', MACHINERY_BEGIN, checkedMachinery().trimEnd(), MACHINERY_END] : []),
     '',
   ].join('\n');
-  return { source, signature: `(${paramList(input, 'signature')}) => Promise<string>`, guardedFinal: fallback !== undefined };
+  return { source, signature: `(${paramList(input, 'signature')}) => Promise<string>`, guardedFinal: fallback !== undefined, batchedLoops: batched, batchTokens };
 }

@@ -176,7 +176,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
       unaligned,
     };
   });
-  const gain = descriptionLengthGain(name, typed.source, members);
+  const gain = descriptionLengthGain(name, typed.source, members, emitted.batchTokens);
   if (gain.gain <= 0) {
     return { rejected: `no description-length gain: ${gain.before} tokens of ${gain.members} members against ${gain.after} (calls ${gain.callTokens} + function ${gain.functionTokens})` };
   }

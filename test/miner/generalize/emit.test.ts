@@ -43,8 +43,8 @@ describe('emitting the function', () => {
     const c = await generalize([program(10, 'cities'), program(20, 'rivers'), program(10, 'towns')]);
     const code = withoutDoc(c.source);
     expect(code).not.toMatch(/print|console|FINAL|recursive_llm|import /);
-    // Model calls go through the checked form's switch (by default the sandbox's own llm).
-    expect(code).toContain('await model.llm(');
+    // Model calls go through the checked form's switch (by default the sandbox's own llmBatch); the loop's calls are one batch.
+    expect(code).toContain('await model.llmBatch(');
     expect(typeCheck(c.source)).toEqual({ ok: true });
     const { fn, queries } = load(c, (q, ctx) => (String(ctx).includes('x') ? 'Xavier' : 'NONE'));
     const args = c.members[1].args;
