@@ -54,7 +54,7 @@ export interface AccumulationReport {
   phase1: PhaseMetrics;
   phase2: PhaseMetrics;
   perFamily: Record<string, { phase1: PhaseMetrics; phase2: PhaseMetrics }>;
-  mining: { candidates: number; proposed: string[]; merged: string[]; rejected: number };
+  mining: { candidates: number; proposed: string[]; merged: string[]; rejected: number; rejections: { clusterId: string; reason: string }[] };
   workload: { seed: number; heldOutSeed: number; perFamily: number; sizes: number[]; families: string[] };
   models: { root: string; sub: string };
 }
@@ -153,7 +153,7 @@ export async function accumulate(database: Database, options: AccumulateOptions)
     phase1: metrics(options.phase1, lib1),
     phase2: metrics(results2, lib2),
     perFamily: perFamilyReport,
-    mining: { candidates: mining.candidates, proposed: fresh.map((p) => p.branch), merged, rejected: mining.rejected.length },
+    mining: { candidates: mining.candidates, proposed: fresh.map((p) => p.branch), merged, rejected: mining.rejected.length, rejections: mining.rejected },
     workload: { seed, heldOutSeed, perFamily, sizes, families },
     models: { root: options.model, sub: options.subModel ?? '(default)' },
   };
