@@ -151,7 +151,7 @@ export function describeFunction(d: DescribeInput): string {
   lines.push(notForSentence(d));
   if (d.checked) {
     lines.push(
-      `Checked form: with \`{ checked: true }\` it returns the JSON text of \`{ answer, pieces, failures }\` instead (JSON.parse it): every model call's answer is checked (empty, NONE where the instruction does not allow it${d.shape.parses === 'json' ? ', no JSON' : ''}), retried once, and those still failing are listed in \`failures\` (their query and context) so the caller can redo just those.`,
+      `Checked form: with \`{ checked: true }\` it returns the JSON text of \`{ answer, pieces, failures }\` instead (JSON.parse it): every model call's answer is checked (empty, NONE where the instruction does not allow it${d.shape.parses === 'json' ? ', no JSON' : ''}), retried once, and those still failing — or whose call failed — are listed in \`failures\` (their query and context) so the caller can redo just those. Without it, a model call that fails throws an error naming the piece.`,
     );
   }
   lines.push(`Mined from ${d.members} logged runs (cluster ${d.clusterId})${d.queries[0] ? `, e.g. ${quote(d.queries[0], 110)}` : ''}.`);

@@ -190,7 +190,7 @@ export function emitFunction(input: EmitInput): Emitted {
   if (fallback !== undefined) tree.c.push(mk('return', [mk('call', [id(ANSWER), clone(fallback)])]));
   const checked = input.checked;
   const helper = checked ? checkedAnswerHelper(input.answerHelper, checked.pieces, input.optionsName) : answerHelperSource(input.answerHelper);
-  const prologue = checked ? [MACHINERY_BEGIN, ...checkedPrologue(checked.model, checked.pieces, input.optionsName, checked.expectsJson), ...helper.split('\n'), MACHINERY_END] : helper.split('\n');
+  const prologue = checked ? [MACHINERY_BEGIN, ...checkedPrologue(checked.model, checked.pieces, input.optionsName, checked.expectsJson, input.name), ...helper.split('\n'), MACHINERY_END] : helper.split('\n');
   const lines = [...prologue, ...printBody(tree, input)];
   const ended = tree.c[tree.c.length - 1];
   if (!ended || (ended.k !== 'return' && ended.k !== 'throw')) {
