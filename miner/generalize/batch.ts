@@ -247,7 +247,8 @@ function emitBatched(loop: LoopShape, site: Site, pre: NNode[], post: NNode[], a
   const bindings = new Set([...loopNames, ...pre.flatMap((p) => p.c.flatMap((d) => patternNames(d.c[0], [])))]);
   const callStatement = loop.body[site.statement];
   // Whether what follows the call still reads the loop's bindings (then the loop runs over the values again).
-  const needsBindings = references([replaced(callStatement, site, mk('null')), ...post], bindings);
+  // A `var` binding outlives the loop: the loop runs over the values again so that it ends with the last one.
+  const needsBindings = loop.keyword === 'var' || references([replaced(callStatement, site, mk('null')), ...post], bindings);
   const [answersName, answerName, indexName, valuesName] = uniqueNames(
     [['answers', 'modelAnswers', 'batchAnswers'], ['answer', 'reply', 'modelAnswer'], ['index', 'position', 'itemIndex'], loop.header ? ['indexes', 'counterValues', 'loopValues'] : ['items', 'loopItems', 'batchItems']],
     taken,

@@ -10,6 +10,7 @@
  * batch with "llmBatch: item N failed: ...".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withoutDoc } from '../../../miner/generalize/gain.js';
 import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
 import type { Candidate } from '../../../miner/generalize/types.js';
 import { callStep, compileCandidate } from '../../../miner/verify/compile.js';
@@ -136,6 +137,19 @@ describe('a generalized function that hits a failed sub-call', () => {
     for (const f of result.failures) expect(f).toMatchObject({ query: QUESTION, answer: '', retried: true, problem: expect.stringMatching(/^the call failed: .*the model server answered 500/) });
     for (const p of result.pieces.filter((x) => x.problem === undefined)) expect(p.answer).toBe(reference.answer(QUESTION, p.context));
     expect(result.pieces.map((p) => p.context)).toEqual(PARAGRAPHS);
+  });
+
+  it('default: a failing call of a sequential loop (a fold) is named too', async () => {
+    const fold = (q: string) => `const parts = context.split("\\n\\n");\nlet summary = "";\nfor (const part of parts) {\n  summary = await llm(${JSON.stringify(q)} + " Earlier: " + summary, part);\n}\nFINAL(summary);`;
+    const r = await generalizeMembers(cluster(), members([fold(QUESTION), fold('What is this section about? Answer in a few words.'), fold('What is this passage about? Answer in a few words.')]));
+    if (isRejected(r)) throw new Error(r.rejected);
+    expect(withoutDoc(r.source)).not.toContain('llmBatch(');
+    const compiled = compileCandidate(r.name, r.source);
+    if (!compiled.ok) throw new Error(compiled.error);
+    // The third call fails.
+    const fails = (_q: string, ctx: string) => ctx === PARAGRAPHS[2];
+    const out = await runStep(pool, { context: TEXT, contextType: 'string', step: callStep(r.name, r.members[0].args), librarySource: compiled.fn.librarySource, handlers: leafHandlers(reference, fails), timeoutMs: 30_000 });
+    expect(out.error).toMatch(new RegExp(`${r.name}: model call 3 \\(query "What is this paragraph about\\? Answer in a few words\\. Earlier: [^"]*", context "The council approved`));
   });
 
   it('with a leaf that does not fail: no failures, and the default form answers as the checked one does', async () => {
