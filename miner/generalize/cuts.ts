@@ -71,7 +71,8 @@ const helperCode = (name: string) => `let ${name} = (text, cutBy, size, overlap)
     }
     return out;
   }
-  for (let i = 0; i < text.length; i += Math.max(1, size - overlap)) {
+  if (!(size > 0) || !(overlap >= 0) || overlap >= size) throw new Error("chunk: the chunk size must be a positive number larger than the overlap (got size " + size + ", overlap " + overlap + ")");
+  for (let i = 0; i < text.length; i += size - overlap) {
     out.push(text.slice(i, i + size));
   }
   return out;

@@ -2,8 +2,8 @@
  * Parameter extraction from the aligned members: the template's literal sites whose value differs in
  * some member become parameters. Sites that carry the same values in every member (one chunk size
  * written twice) become one parameter. At most `maxParams` (default 3) are required parameters —
- * those that take the most distinct values, prompts first on ties — the rest become options whose
- * default is the members' most common value. Sites that never vary stay literals, unless their
+ * those that take the most distinct values, prompts first on ties; numbers (sizes, counts, overlaps)
+ * never are — the rest become options whose default is the members' most common value. Sites that never vary stay literals, unless their
  * values come from the user's question (query-values.ts).
  */
 import type { Alignment } from './align.js';
@@ -92,7 +92,9 @@ export function planParams(input: ParamPlanInput): PlannedParam[] {
     };
   });
   const ranked = [...planned].sort((a, b) => b.distinct - a.distinct || b.weight - a.weight || a.index - b.index);
-  for (const p of ranked.slice(0, max)) p.required = true;
+  // sizes, counts and overlaps are tuning, not what the caller asks: options with the members'
+  // most common value (a caller who passes a chunk size where an overlap goes gets a loop of one-character chunks)
+  for (const p of ranked.filter((r) => r.kind !== 'num').slice(0, max)) p.required = true;
   for (const p of planned) if (p.required) p.default = templateValue.get(p.index) ?? p.default;
   const order = (p: PlannedParam) => p.index;
   const required = planned.filter((p) => p.required).sort((a, b) => order(a) - order(b));

@@ -54,23 +54,22 @@ async function generalized(variants: Variant[] = VARIANTS, maxParams?: number): 
 }
 
 describe('parameter extraction', () => {
-  it('turns the literals that differ into parameters: the three that vary most required, the rest options', async () => {
+  it('turns the literals that differ into parameters: the three that vary most required (numbers never), the rest options', async () => {
     const c = await generalized();
     const required = c.params.filter((p) => p.name !== 'context' && p.default === undefined);
     const options = c.params.filter((p) => p.default !== undefined && p.name !== 'checked');
     expect(c.params[c.params.length - 1]).toMatchObject({ name: 'checked', type: 'boolean', default: false });
     expect(c.params[0]).toMatchObject({ name: 'context', type: 'string' });
-    // prompt (5 distinct values) and size (3) vary most; of the three that vary twice, the label list matters most
-    expect(required.map((p) => p.type)).toEqual(['number', 'string', 'string[]']);
-    expect(required).toHaveLength(3);
-    expect(required[1].name).toBe('instruction');
-    expect(required[2].name).toBe('labels');
-    // the pattern and the tag become options whose defaults are the members' most common values
+    // the prompt (5 distinct values) varies most; of those that vary twice, the label list and the
+    // pattern matter most; the size (3 values) is a number: tuning, never required
+    expect(required.map((p) => p.type)).toEqual(['string', 'string[]', 'string']);
+    expect(required.map((p) => p.name)).toEqual(['instruction', 'labels', 'pattern']);
+    // the size and the tag become options whose defaults are the members' most common values
     expect(options.map((p) => [p.type, p.default])).toEqual([
-      ['string', 'refund'],
+      ['number', 4000],
       ['string', 'v1'],
     ]);
-    expect(c.signature).toMatch(/^\(context: string, \w+: number, instruction: string, labels: string\[\], opts\?: \{ \w+\?: string; \w+\?: string; checked\?: boolean \}\) => Promise<string>$/);
+    expect(c.signature).toMatch(/^\(context: string, instruction: string, labels: string\[\], pattern: string, opts\?: \{ \w+\?: number; \w+\?: string; checked\?: boolean \}\) => Promise<string>$/);
     // the separator is the same in every member: it stays a literal
     expect(c.source).toContain('a.split("\\n")');
     // print of peeks is gone; FINAL became a return
@@ -81,18 +80,20 @@ describe('parameter extraction', () => {
 
   it('one parameter for a literal written twice with the same values (the chunk size)', async () => {
     const c = await generalized();
-    const size = c.params[1].name;
-    expect(withoutDoc(c.source).match(new RegExp(`\\b${size}\\b`, 'g'))?.length).toBe(3); // the signature and both uses
-    expect(withoutDoc(c.source)).not.toMatch(/\b(4000|6000|8000)\b/);
+    const size = c.params.find((p) => p.type === 'number')?.name ?? '';
+    // the options type in the signature and both uses, each with the members' most common value as its default
+    expect(withoutDoc(c.source).match(new RegExp(`\\b${size}\\b`, 'g'))?.length).toBe(3);
+    expect(withoutDoc(c.source).match(new RegExp(`opts\\.${size} \\?\\? 4000`, 'g'))?.length).toBe(2);
+    expect(withoutDoc(c.source)).not.toMatch(/\b(6000|8000)\b/);
   });
 
   it('gives each member the arguments that reproduce it: its values, and options only where they differ from the default', async () => {
     const c = await generalized();
     const [, , , , m4] = c.members;
-    expect(m4.args.slice(0, 3)).toEqual([8000, 'Name the label of each line.', L2]);
-    const optionKeys = c.params.filter((p) => p.default !== undefined).map((p) => p.name);
-    expect(m4.args[3]).toEqual({ [optionKeys[0]]: 'billing', [optionKeys[1]]: 'v2' });
-    expect(c.members[0].args).toEqual([4000, 'Label each line.', L1]); // every option at its default: no options object
+    expect(m4.args.slice(0, 3)).toEqual(['Name the label of each line.', L2, 'billing']);
+    const optionKeys = c.params.filter((p) => p.default !== undefined && p.name !== 'checked').map((p) => p.name);
+    expect(m4.args[3]).toEqual({ [optionKeys[0]]: 8000, [optionKeys[1]]: 'v2' });
+    expect(c.members[0].args).toEqual(['Label each line.', L1, 'refund']); // every option at its default: no options object
     expect(c.members.every((m) => m.structuralDiff === 0 && m.unaligned === 0)).toBe(true);
   });
 
