@@ -24,7 +24,7 @@ import { analyzeProgram } from '../../miner/front/parse.js';
 import type { BlockInput } from '../../miner/front/types.js';
 import type { Profile } from '../../miner/represent/profile.js';
 import { type Part, TermStatistics, VIEW_WEIGHTS, vectorize } from '../../miner/represent/vectorize.js';
-import { adjustedRandIndex } from '../../miner/cluster/metrics.js';
+import { scoreAgainstLabels } from '../../miner/cluster/metrics.js';
 
 const CORPORA = fileURLToPath(new URL('../../../shared/corpora/', import.meta.url));
 
@@ -58,29 +58,8 @@ function prepare(runs: Labelled[]): Prepared[] {
 }
 
 function score(runs: Prepared[], clusterOf: Map<string, string | null>): Score {
-  const truth = runs.map((r) => (r.label === NOISE ? `noise:${r.id}` : r.label));
-  const predicted = runs.map((r) => clusterOf.get(r.id) ?? `single:${r.id}`);
-  const byCluster = new Map<string, string[]>();
-  runs.forEach((r) => {
-    const c = clusterOf.get(r.id);
-    if (c) byCluster.set(c, [...(byCluster.get(c) ?? []), r.label]);
-  });
-  let pure = 0;
-  let inClusters = 0;
-  for (const labels of byCluster.values()) {
-    if (labels.length < 2) continue;
-    const tally = new Map<string, number>();
-    for (const l of labels) tally.set(l, (tally.get(l) ?? 0) + 1);
-    pure += Math.max(...tally.values());
-    inClusters += labels.length;
-  }
-  const noise = runs.filter((r) => r.label === NOISE);
-  return {
-    ari: adjustedRandIndex(truth, predicted),
-    purity: inClusters ? pure / inClusters : 0,
-    noiseOut: noise.length ? noise.filter((r) => !clusterOf.get(r.id)).length / noise.length : 1,
-    clusters: byCluster.size,
-  };
+  const q = scoreAgainstLabels(Object.fromEntries(runs.map((r) => [r.id, r.label])), clusterOf);
+  return { ari: q.ari, purity: q.purity, noiseOut: q.noiseOut, clusters: new Set([...clusterOf.values()].filter(Boolean)).size };
 }
 
 function cluster(runs: Prepared[], weights: Readonly<Record<Part, number>>): Score {

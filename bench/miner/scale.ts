@@ -11,7 +11,7 @@ import type { TraceRecord } from '../../src/trace/records.js';
 import { writeRecords } from '../../src/trace/writer.js';
 import { generateCorpus } from '../../test/data/corpus/corpus.js';
 import { minePass, type MineReport } from '../../miner/cluster/pass.js';
-import { adjustedRandIndex } from '../../miner/cluster/metrics.js';
+import { scoreAgainstLabels } from '../../miner/cluster/metrics.js';
 
 /** Run id → family label (or noise), for scoring the clusters. */
 const labels = new Map<string, string>();
@@ -43,28 +43,11 @@ export interface Quality {
   noiseOut: number;
 }
 
-/** ARI (a run in no cluster is its own singleton, each one-off its own class), purity, one-offs kept out. */
+/** ARI, purity and one-offs kept out against the corpus labels (miner/cluster/metrics.ts). */
 async function quality(database: Database): Promise<Quality> {
   const rows = await database.query<{ run_id: string; cluster_id: string | null }>('select run_id, cluster_id from mined_programs');
-  const ids = rows.filter((r) => labels.has(r.run_id));
-  const truth = ids.map((r) => (labels.get(r.run_id) === 'noise' ? `noise:${r.run_id}` : (labels.get(r.run_id) as string)));
-  const predicted = ids.map((r) => r.cluster_id ?? `single:${r.run_id}`);
-  const byCluster = new Map<string, Map<string, number>>();
-  for (const r of ids) {
-    if (!r.cluster_id) continue;
-    const tally = byCluster.get(r.cluster_id) ?? new Map<string, number>();
-    const l = labels.get(r.run_id) as string;
-    tally.set(l, (tally.get(l) ?? 0) + 1);
-    byCluster.set(r.cluster_id, tally);
-  }
-  let pure = 0;
-  let total = 0;
-  for (const tally of byCluster.values()) {
-    pure += Math.max(...tally.values());
-    total += [...tally.values()].reduce((a, b) => a + b, 0);
-  }
-  const noise = ids.filter((r) => labels.get(r.run_id) === 'noise');
-  return { ari: adjustedRandIndex(truth, predicted), purity: total ? pure / total : 0, noiseOut: noise.length ? noise.filter((r) => !r.cluster_id).length / noise.length : 1 };
+  const q = scoreAgainstLabels(Object.fromEntries(rows.filter((r) => labels.has(r.run_id)).map((r) => [r.run_id, labels.get(r.run_id) as string])), new Map(rows.map((r) => [r.run_id, r.cluster_id])));
+  return { ari: q.ari, purity: q.purity, noiseOut: q.noiseOut };
 }
 
 export interface MinerScaleResult {

@@ -95,3 +95,47 @@ export function clusterQuality(truth: readonly Label[], predicted: readonly Labe
     noiseRecall: trueNoise === 0 ? 1 : caught / trueNoise,
   };
 }
+
+export interface LabelledScore {
+  ari: number;
+  /** Purity over clusters of two or more runs. */
+  purity: number;
+  /** Share of the one-off runs (label `noise`) left out of clusters. */
+  noiseOut: number;
+  /** Families (not `noise`) with at least two runs in one cluster. */
+  families: Set<string>;
+}
+
+/**
+ * A clustering scored against family labels the way the labelled corpora define it: a run in no
+ * cluster is its own singleton, each one-off (label `noise`) its own class; purity over clusters
+ * of two or more; the share of one-offs kept out of clusters.
+ */
+export function scoreAgainstLabels(labels: Readonly<Record<string, string>>, clusterOf: ReadonlyMap<string, string | null>): LabelledScore {
+  const ids = Object.keys(labels);
+  const truth = ids.map((id) => (labels[id] === 'noise' ? `noise:${id}` : labels[id]));
+  const predicted = ids.map((id) => clusterOf.get(id) ?? `single:${id}`);
+  const members = new Map<string, string[]>();
+  for (const id of ids) {
+    const c = clusterOf.get(id);
+    if (c) members.set(c, [...(members.get(c) ?? []), labels[id]]);
+  }
+  let pure = 0;
+  let clustered = 0;
+  const families = new Set<string>();
+  for (const list of members.values()) {
+    if (list.length < 2) continue;
+    const tally = new Map<string, number>();
+    for (const l of list) tally.set(l, (tally.get(l) ?? 0) + 1);
+    pure += Math.max(...tally.values());
+    clustered += list.length;
+    for (const [l, n] of tally) if (n >= 2 && l !== 'noise') families.add(l);
+  }
+  const noise = ids.filter((id) => labels[id] === 'noise');
+  return {
+    ari: adjustedRandIndex(truth, predicted),
+    purity: clustered ? pure / clustered : 0,
+    noiseOut: noise.length ? noise.filter((id) => !clusterOf.get(id)).length / noise.length : 1,
+    families,
+  };
+}

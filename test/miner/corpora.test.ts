@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { importLines } from '../../src/trace/interchange.js';
 import { minePass } from '../../miner/cluster/pass.js';
-import { adjustedRandIndex } from '../../miner/cluster/metrics.js';
+import { type LabelledScore, scoreAgainstLabels } from '../../miner/cluster/metrics.js';
 import { memoryDb } from '../helpers/db.js';
 
 const CORPORA = fileURLToPath(new URL('../../../shared/corpora/', import.meta.url));
@@ -19,30 +19,9 @@ if (!present) console.warn(`test/miner/corpora.test.ts: skipped, ${CORPORA} is m
 const lines = (file: string): string[] => readFileSync(`${CORPORA}${file}`, 'utf8').trim().split('\n');
 
 /** ARI, purity and one-offs kept out, as ../shared/tools/score-clusters.mjs computes them. */
-async function scoreAgainst(db: Database, labels: Record<string, string>): Promise<{ ari: number; purity: number; noiseOut: number; families: Set<string> }> {
+async function scoreAgainst(db: Database, labels: Record<string, string>): Promise<LabelledScore> {
   const rows = await db.query<{ run_id: string; cluster_id: string | null }>('select run_id, cluster_id from mined_programs');
-  const clusterOf = new Map(rows.map((r) => [r.run_id, r.cluster_id]));
-  const ids = Object.keys(labels);
-  const truth = ids.map((id) => (labels[id] === 'noise' ? `noise:${id}` : labels[id]));
-  const predicted = ids.map((id) => clusterOf.get(id) ?? `single:${id}`);
-  const members = new Map<string, string[]>();
-  for (const id of ids) {
-    const c = clusterOf.get(id);
-    if (c) members.set(c, [...(members.get(c) ?? []), labels[id]]);
-  }
-  let pure = 0;
-  let clustered = 0;
-  const families = new Set<string>();
-  for (const list of members.values()) {
-    if (list.length < 2) continue;
-    const tally = new Map<string, number>();
-    for (const l of list) tally.set(l, (tally.get(l) ?? 0) + 1);
-    pure += Math.max(...tally.values());
-    clustered += list.length;
-    for (const [l, n] of tally) if (n >= 2 && l !== 'noise') families.add(l);
-  }
-  const noise = ids.filter((id) => labels[id] === 'noise');
-  return { ari: adjustedRandIndex(truth, predicted), purity: clustered ? pure / clustered : 0, noiseOut: noise.filter((id) => !clusterOf.get(id)).length / (noise.length || 1), families };
+  return scoreAgainstLabels(labels, new Map(rows.map((r) => [r.run_id, r.cluster_id])));
 }
 
 describe.skipIf(!present)('mining real-model programs', () => {
