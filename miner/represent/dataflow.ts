@@ -134,9 +134,14 @@ export class Dataflow {
     this.solve();
   }
 
-  /** Names (and the model marker) an expression reads, nested functions included. */
+  private readonly readsCache = new Map<ts.Node, Set<string>>();
+
+  /** Names (and the model marker) an expression reads, nested functions included (memoized: do not mutate). */
   reads(node: ts.Node): Set<string> {
+    const cached = this.readsCache.get(node);
+    if (cached) return cached;
     const out = new Set<string>();
+    this.readsCache.set(node, out);
     const walk = (n: ts.Node): void => {
       if (ts.isIdentifier(n)) {
         const p = n.parent;

@@ -209,7 +209,10 @@ export function describeRoles(code: string | ts.SourceFile): RoleProfile {
     ts.forEachChild(n, visit);
   };
 
+  const containsCache = new Map<ts.Node, boolean>();
   const containsModelCall = (n: ts.Node): boolean => {
+    const cached = containsCache.get(n);
+    if (cached !== undefined) return cached;
     let found = false;
     const walk = (c: ts.Node): void => {
       if (found) return;
@@ -217,6 +220,7 @@ export function describeRoles(code: string | ts.SourceFile): RoleProfile {
       else ts.forEachChild(c, walk);
     };
     walk(n);
+    containsCache.set(n, found);
     return found;
   };
   const modelFns = new Map<string, boolean>();
@@ -448,11 +452,30 @@ export function relevance(file: ts.SourceFile, flow: Dataflow): ((n: ts.Node) =>
   const spans: { pos: number; end: number }[] = [];
   for (const name of names) for (const d of flow.defs.get(name) ?? []) spans.push({ pos: d.pos, end: d.end });
   const answerSpans = [...finals, ...(typed ? prints : [])].map((c) => ({ pos: c.pos, end: c.end }));
-  return (n: ts.Node): boolean => {
-    const st = statementOf(n);
-    const within = (outer: ts.Node): boolean => spans.some((sp) => sp.pos >= outer.pos && sp.end <= outer.end) || answerSpans.some((sp) => sp.pos >= outer.pos && sp.end <= outer.end);
-    return within(st) || within(n) || spans.some((sp) => n.pos >= sp.pos && n.end <= sp.end);
+  const all = [...spans, ...answerSpans].sort((x, y) => x.pos - y.pos);
+  /** Does some span lie inside `outer`? (spans sorted by start: only those starting inside it) */
+  const withinCache = new Map<ts.Node, boolean>();
+  const within = (outer: ts.Node): boolean => {
+    const cached = withinCache.get(outer);
+    if (cached !== undefined) return cached;
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (all[mid].pos < outer.pos) lo = mid + 1;
+      else hi = mid;
+    }
+    let found = false;
+    for (let i = lo; i < all.length && all[i].pos <= outer.end; i++) {
+      if (all[i].end <= outer.end) {
+        found = true;
+        break;
+      }
+    }
+    withinCache.set(outer, found);
+    return found;
   };
+  return (n: ts.Node): boolean => within(statementOf(n)) || within(n) || spans.some((sp) => n.pos >= sp.pos && n.end <= sp.end);
 }
 
 /**
@@ -462,12 +485,22 @@ export function relevance(file: ts.SourceFile, flow: Dataflow): ((n: ts.Node) =>
 function roleFlows(used: { role: string; node: ts.Node }[], flow: Dataflow): Map<string, number> {
   const defSpans: { pos: number; end: number; name: string }[] = [];
   for (const [name, defs] of flow.defs) for (const d of defs) defSpans.push({ pos: d.pos, end: d.end, name });
+  const writesOf = new Map<ts.Node, Set<string>>();
+  const readsOf = new Map<ts.Node, Set<string>>();
   const writes = used.map(({ node }) => {
-    const out = new Set<string>();
-    for (const d of defSpans) if (node.pos >= d.pos && node.end <= d.end) out.add(d.name);
+    let out = writesOf.get(node);
+    if (!out) {
+      out = new Set<string>();
+      for (const d of defSpans) if (node.pos >= d.pos && node.end <= d.end) out.add(d.name);
+      writesOf.set(node, out);
+    }
     return out;
   });
-  const reads = used.map(({ node }) => flow.closure(node, 2));
+  const reads = used.map(({ node }) => {
+    let out = readsOf.get(node);
+    if (!out) readsOf.set(node, (out = flow.closure(node, 2)));
+    return out;
+  });
   const flows = new Map<string, number>();
   for (let b = 0; b < used.length; b++) {
     const seen = new Set<string>();
