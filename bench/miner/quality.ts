@@ -120,7 +120,7 @@ if (realroot) corpora.push(['realroot (real root, sim families)', prepare(realro
 for (const seed of [11, 3, 5, 7]) corpora.push([`synthetic seed ${seed}`, prepare(syntheticCorpus(seed))]);
 
 const settings: [string, Readonly<Record<Part, number>>][] = [['as shipped', VIEW_WEIGHTS]];
-for (const part of Object.keys(VIEW_WEIGHTS) as Part[]) settings.push([`without ${part}`, { ...VIEW_WEIGHTS, [part]: 0 }]);
+for (const part of (Object.keys(VIEW_WEIGHTS) as Part[]).filter((p) => p !== 'semantic')) settings.push([`without ${part}`, { ...VIEW_WEIGHTS, [part]: 0 }]);
 
 const rows = settings.map(([name, weights]) => ({ name, scores: corpora.map(([, runs]) => cluster(runs, weights)) }));
 if (process.argv.includes('--json')) {

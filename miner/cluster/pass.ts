@@ -18,7 +18,7 @@ import { analyzeProgram } from '../front/parse.js';
 import type { BlockInput, ProgramAnalysis } from '../front/types.js';
 import { type Profile, profileProgram } from '../represent/profile.js';
 import { fromSparsevecText, type SparseVector, toSparsevecText } from '../represent/sparse.js';
-import { PROFILE_DIM, type TermStatistics, termCounts, vectorize } from '../represent/vectorize.js';
+import { PROFILE_DIM, type TermStatistics, termCounts, VIEW_WEIGHTS, vectorize } from '../represent/vectorize.js';
 import { clusterIncrementally, type ExistingProfileCluster, grownSummary, type ProfileItem, summarizeMembers } from './incremental.js';
 import { addTermCounts, blocksOf, loadTermStatistics, parseVector, type RunToMine, runsToMine, safeWatermark } from './store.js';
 
@@ -145,6 +145,7 @@ interface PoolRow {
   runId: string;
   fingerprint: string | null;
   structEmbedding: number[] | null;
+  semanticEmbedding: number[] | null;
   profile: unknown;
 }
 
@@ -154,12 +155,12 @@ function itemsOf(rows: readonly PoolRow[], stats: TermStatistics): ProfileItem[]
   for (const r of rows) {
     const p = storedProfile(r.profile);
     if (!p || p.simple) continue;
-    out.push({ id: r.runId, key: r.fingerprint ?? undefined, vector: vectorize(p, stats, r.structEmbedding ? parseVector(r.structEmbedding) : undefined) });
+    out.push({ id: r.runId, key: r.fingerprint ?? undefined, vector: vectorize(p, stats, r.structEmbedding ? parseVector(r.structEmbedding) : undefined, VIEW_WEIGHTS, r.semanticEmbedding) });
   }
   return out;
 }
 
-const poolColumns = { runId: minedPrograms.runId, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding, profile: minedPrograms.profile };
+const poolColumns = { runId: minedPrograms.runId, fingerprint: minedPrograms.fingerprint, structEmbedding: minedPrograms.structEmbedding, semanticEmbedding: minedPrograms.semanticEmbedding, profile: minedPrograms.profile };
 
 /**
  * Programs mined before profiles existed get one now (from their logged blocks), and their terms
@@ -221,6 +222,7 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
   const window = Math.max(1, options.batchSize ?? 1_000);
   const analyses = new Map<string, ProgramAnalysis>();
   const profiles = new Map<string, Profile>();
+  const semantics = new Map<string, number[]>();
   // document frequencies as of now, kept up to date batch by batch (the table in the same transactions)
   const stats = await loadTermStatistics(database);
   const timings = { analyzeMs: 0, storeMs: 0, clusterMs: 0, writeMs: 0 };
@@ -251,16 +253,19 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
       }
       return storeRow(run, pass.id, a, profile);
     });
-    // the stored vector (for the HNSW index) uses the frequencies including this batch
-    const batchProfiles = rows.flatMap((row) => (profiles.has(row.runId) ? [{ row, profile: profiles.get(row.runId) as Profile }] : []));
-    for (const { profile } of batchProfiles) stats.add(profile);
-    for (const { row, profile } of batchProfiles) row.profileVector = toSparsevecText(vectorize(profile, stats, analyses.get(row.runId)?.embedding), PROFILE_DIM);
     lap('analyzeMs');
     if (options.embedder) {
       const parsedRows = rows.filter((r) => r.status === 'parsed');
       const texts = parsedRows.map((r) => semanticText(r.query, r.templates));
       const vectors = texts.length ? await options.embedder.embed(texts) : [];
       parsedRows.forEach((r, i) => (r.semanticEmbedding = vectors[i]));
+    }
+    // the stored vector uses the document frequencies including this batch
+    const batchProfiles = rows.flatMap((row) => (profiles.has(row.runId) ? [{ row, profile: profiles.get(row.runId) as Profile }] : []));
+    for (const { profile } of batchProfiles) stats.add(profile);
+    for (const { row, profile } of batchProfiles) {
+      if (row.semanticEmbedding) semantics.set(row.runId, row.semanticEmbedding);
+      row.profileVector = toSparsevecText(vectorize(profile, stats, analyses.get(row.runId)?.embedding, VIEW_WEIGHTS, row.semanticEmbedding), PROFILE_DIM);
     }
     await db.transaction(async (tx) => {
       const inserted: string[] = [];
@@ -288,7 +293,7 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
     }
     const profile = profiles.get(a.runId);
     if (!profile) continue;
-    const vector = vectorize(profile, stats, a.embedding);
+    const vector = vectorize(profile, stats, a.embedding, VIEW_WEIGHTS, semantics.get(a.runId));
     if (profile.simple) {
       report.simple++;
       continue;

@@ -16,7 +16,7 @@ import { hashString, STRUCT_DIM } from './embed.js';
 import { type Profile, type TermBag, type View, VIEWS } from './profile.js';
 import { fromEntries, type SparseVector } from './sparse.js';
 
-export type Part = View | 'structure';
+export type Part = View | 'structure' | 'semantic';
 
 export const VIEW_WEIGHTS: Readonly<Record<Part, number>> = {
   roles: 1,
@@ -27,14 +27,21 @@ export const VIEW_WEIGHTS: Readonly<Record<Part, number>> = {
   api: 1,
   query: 0.5,
   structure: 1,
+  // the optional semantic embedding of the query and prompts (only when an embedding model is
+  // configured; programs without one are compared on the other views alone)
+  semantic: 2,
 };
 
 /** The hashed space profile vectors live in (pgvector `sparsevec` dimension). */
 export const PROFILE_DIM = 1 << 20;
 /** The structural embedding is folded into this many dimensions at the start of the space. */
 const STRUCT_FOLD = 64;
-/** pgvector's HNSW index takes sparse vectors of at most 1,000 non-zero entries. */
-const MAX_NONZERO = 1_000;
+/** The semantic embedding (any dimension) is folded into this many dimensions after it. */
+const SEMANTIC_FOLD = 256;
+/** Where hashed terms start. */
+const TERMS_FROM = STRUCT_FOLD + SEMANTIC_FOLD;
+/** At most this many non-zero entries (the largest weights) per vector; pgvector stores up to 16,000. */
+const MAX_NONZERO = 4_000;
 
 /** Terms seen in fewer documents than this carry no weight once the pool is this large. */
 const MIN_DF = 2;
@@ -83,14 +90,32 @@ function weigh(bag: TermBag, view: View, stats: TermStatistics): Map<string, num
   return out;
 }
 
-const TOTAL_WEIGHT = Object.values(VIEW_WEIGHTS).reduce((a, b) => a + b, 0);
+/** Folds a dense embedding into `dims` dimensions (the sum of every dims-th entry) and L2-normalizes it. */
+function fold(dense: readonly number[], dims: number): Float64Array | undefined {
+  const folded = new Float64Array(dims);
+  for (let i = 0; i < dense.length; i++) folded[i % dims] += Number(dense[i]) || 0;
+  let norm = 0;
+  for (const x of folded) norm += x * x;
+  if (norm === 0) return undefined;
+  const n = Math.sqrt(norm);
+  for (let i = 0; i < dims; i++) folded[i] /= n;
+  return folded;
+}
 
 /**
- * The vector of one profile. `structure` is the program's structural embedding (embed.ts), already
- * L2-normalized; it is folded into a small block of its own. Without one, that block stays empty.
+ * The vector of one profile. `structure` is the program's structural embedding (embed.ts) and
+ * `semantic` the optional semantic embedding of its query and prompts; each is folded into a small
+ * block of its own, and a part that is missing stays empty and out of the weights' total.
  */
-export function vectorize(profile: Pick<Profile, 'views'>, stats: TermStatistics, structure?: readonly number[], weights: Readonly<Record<Part, number>> = VIEW_WEIGHTS): SparseVector {
-  const total = weights === VIEW_WEIGHTS ? TOTAL_WEIGHT : Object.values(weights).reduce((a, b) => a + b, 0);
+export function vectorize(
+  profile: Pick<Profile, 'views'>,
+  stats: TermStatistics,
+  structure?: readonly number[],
+  weights: Readonly<Record<Part, number>> = VIEW_WEIGHTS,
+  semantic?: readonly number[] | null,
+): SparseVector {
+  const semanticBlock = semantic && semantic.length > 0 && weights.semantic > 0 ? fold(semantic, SEMANTIC_FOLD) : undefined;
+  const total = Object.entries(weights).reduce((sum, [part, w]) => sum + (part === 'semantic' && !semanticBlock ? 0 : w), 0);
   const entries: [number, number][] = [];
   VIEWS.forEach((view, v) => {
     const weighted = weigh(profile.views[view] ?? {}, view, stats);
@@ -100,16 +125,17 @@ export function vectorize(profile: Pick<Profile, 'views'>, stats: TermStatistics
     const scale = Math.sqrt(weights[view] / total) / Math.sqrt(norm);
     for (const [term, w] of weighted) {
       const h = hashString(term, 0x9747b28c + v);
-      entries.push([STRUCT_FOLD + (h % (PROFILE_DIM - STRUCT_FOLD)), w * scale]);
+      entries.push([TERMS_FROM + (h % (PROFILE_DIM - TERMS_FROM)), w * scale]);
     }
   });
-  if (structure && structure.length === STRUCT_DIM && weights.structure > 0) {
-    const folded = new Float64Array(STRUCT_FOLD);
-    for (let i = 0; i < STRUCT_DIM; i++) folded[i % STRUCT_FOLD] += structure[i];
-    let norm = 0;
-    for (const x of folded) norm += x * x;
-    const scale = norm > 0 ? Math.sqrt(weights.structure / total) / Math.sqrt(norm) : 0;
-    for (let i = 0; i < STRUCT_FOLD; i++) if (folded[i] !== 0) entries.push([i, folded[i] * scale]);
+  const structureBlock = structure && structure.length === STRUCT_DIM && weights.structure > 0 ? fold(structure, STRUCT_FOLD) : undefined;
+  if (structureBlock) {
+    const scale = Math.sqrt(weights.structure / total);
+    structureBlock.forEach((x, i) => x !== 0 && entries.push([i, x * scale]));
+  }
+  if (semanticBlock) {
+    const scale = Math.sqrt(weights.semantic / total);
+    semanticBlock.forEach((x, i) => x !== 0 && entries.push([STRUCT_FOLD + i, x * scale]));
   }
   if (entries.length > MAX_NONZERO) {
     entries.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
