@@ -74,3 +74,30 @@ export function profileProgram(code: string, query: string): Profile {
     simple: fanOut === 0 && modelCalls <= 1 && complexity < MIN_DECOMPOSITION_ROLES && !(readsThroughModel && cutsInput) && !cutFeedsModel,
   };
 }
+
+/** A term and the share of profiles that have it. */
+export interface SharedTerm {
+  term: string;
+  share: number;
+}
+
+/**
+ * What a group of programs has in common, per view: the terms present in at least `minShare` of
+ * them, most shared first (at most `k` a view). `clusters show` prints it as "held together by".
+ */
+export function sharedTerms(profiles: readonly unknown[], minShare = 0.6, k = 8): Partial<Record<View, SharedTerm[]>> {
+  const valid = profiles.filter((p): p is Profile => typeof p === 'object' && p !== null && 'views' in p);
+  const out: Partial<Record<View, SharedTerm[]>> = {};
+  if (valid.length === 0) return out;
+  for (const view of VIEWS) {
+    const df = new Map<string, number>();
+    for (const p of valid) for (const term of Object.keys(p.views[view] ?? {})) df.set(term, (df.get(term) ?? 0) + 1);
+    const shared = [...df]
+      .map(([term, n]) => ({ term, share: n / valid.length }))
+      .filter((t) => t.share >= minShare)
+      .sort((a, b) => b.share - a.share || (a.term < b.term ? -1 : 1))
+      .slice(0, k);
+    if (shared.length > 0) out[view] = shared;
+  }
+  return out;
+}

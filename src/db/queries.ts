@@ -211,3 +211,9 @@ export function libraryUsage(database: Database): Promise<LibraryUsageRow[]> {
       order by calls desc, f.name`,
   );
 }
+
+/** The stored decomposition profiles of a cluster's members (JSON, as the miner wrote them). */
+export async function clusterProfiles(database: Database, clusterId: string): Promise<unknown[]> {
+  const rows = await database.query<{ profile: unknown }>('select profile from mined_programs where cluster_id = $1 and profile is not null', [clusterId]);
+  return rows.map((r) => r.profile);
+}

@@ -1,7 +1,8 @@
 /** `accrete clusters [show ID]`: the clusters of similar decompositions the miner found. */
 import type { Command } from 'commander';
 import type { Database } from '../../db/connection.js';
-import { clusterMembers, listClusterRows, minedCode } from '../../db/queries.js';
+import { clusterMembers, clusterProfiles, listClusterRows, minedCode } from '../../db/queries.js';
+import { sharedTerms } from '../../../miner/represent/profile.js';
 import { lastVerification, renderVerification } from '../../../miner/verify/outcome.js';
 import { UsageError } from '../errors.js';
 import { table, truncate } from '../format.js';
@@ -88,8 +89,9 @@ export function registerClusters(program: Command): void {
       const [c] = await listClusters(database, id);
       if (!c) throw new UsageError(`no cluster ${id} (see accrete clusters)`);
       const verification = await lastVerification(database, c.id);
+      const shared = sharedTerms(await clusterProfiles(database, c.id));
       if (opts.json) {
-        printJson({ ...c, verification: verification ?? null });
+        printJson({ ...c, verification: verification ?? null, shared });
         return;
       }
       const templates = (Array.isArray(c.templates) ? c.templates : []) as { fn?: string; text?: string }[];
@@ -98,6 +100,10 @@ export function registerClusters(program: Command): void {
       const lines = [
         `cluster ${c.id}: ${c.size} programs, support ${c.support} runs, success ${Math.round(c.successRate * 100)}%, model calls grow ${c.growth ?? '?'}`,
         `skeleton: ${c.skeleton}`,
+        'held together by (what most members share, the share in brackets):',
+        ...(Object.keys(shared).length
+          ? Object.entries(shared).map(([view, terms]) => `  ${view.padEnd(11)} ${(terms ?? []).map((t) => `${t.term} (${Math.round(t.share * 100)}%)`).join(', ')}`)
+          : ['  (no stored profiles: mined before profiles existed; the next pass adds them)']),
         'prompt templates:',
         ...(templates.length ? templates.map((t) => `  ${t.fn ?? 'llm'}: ${JSON.stringify(t.text ?? '')}`) : ['  (none)']),
         ...(verification ? renderVerification(verification) : ['last verification: none yet (accrete mine generalizes and verifies clusters that pass the thresholds)']),

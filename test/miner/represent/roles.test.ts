@@ -1,7 +1,7 @@
 /** Roles of a decomposition, read off the dataflow of programs written in different styles. */
 import { describe, expect, it } from 'vitest';
 import { describeRoles } from '../../../miner/represent/roles.js';
-import { profileProgram } from '../../../miner/represent/profile.js';
+import { profileProgram, sharedTerms } from '../../../miner/represent/profile.js';
 
 const roles = (code: string): string[] => [...describeRoles(code).roles.keys()].sort();
 
@@ -114,5 +114,16 @@ describe('profiles', () => {
   it('survives code that does not parse cleanly', () => {
     const p = profileProgram('const x = ;;; {{{ llm(', 'q');
     expect(p.simple).toBe(true);
+  });
+});
+
+describe('sharedTerms', () => {
+  it('says what most members of a group share, per view', () => {
+    const make = (instruction: string) => profileProgram(`const parts = context.split('\\n'); const r = await llmBatch(parts.map((p) => ({ query: ${JSON.stringify(instruction)}, context: p }))); FINAL(r.join('\\n'));`, 'label the tickets');
+    const shared = sharedTerms([make('Label each ticket as bug or feature.'), make('Label this ticket: bug, feature or question.'), make('Summarize.')], 0.6);
+    expect(shared.roles?.map((t) => t.term)).toEqual(expect.arrayContaining(['fan:batch', 'cut:lines']));
+    expect(shared.prompt?.map((t) => t.term)).toEqual(expect.arrayContaining(['label', 'ticket']));
+    expect(shared.prompt?.find((t) => t.term === 'label')?.share).toBeCloseTo(2 / 3, 9);
+    expect(sharedTerms([])).toEqual({});
   });
 });
