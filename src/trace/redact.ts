@@ -1,7 +1,7 @@
 /**
  * Secrets never reach the log: configured API keys and key-like patterns are replaced before any
- * record is written (database or spool). NUL characters, which Postgres text and jsonb reject, are
- * replaced too.
+ * record is written (database or spool). (Text Postgres rejects — NUL, lone surrogates — is
+ * cleaned where records are written: src/trace/sanitize.ts.)
  */
 
 const PATTERNS: { kind: string; re: RegExp }[] = [
@@ -27,7 +27,6 @@ export class Redactor {
     let out = s;
     for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join('[REDACTED:configured-key]');
     if (MAYBE.test(out)) for (const { kind, re } of PATTERNS) out = out.replace(re, `[REDACTED:${kind}]`);
-    if (out.includes('\u0000')) out = out.replace(/\u0000/g, '\uFFFD');
     return out;
   }
 

@@ -3,6 +3,12 @@
  * children, each batch in one transaction. Every insert is idempotent (keyed by the record's id),
  * so a batch can be written twice without duplicates. When the database cannot be reached, batches
  * go to an append-only spool (one JSONL file per process) and are replayed when it is back.
+ *
+ * A record the database rejects while it is reachable (a constraint, an encoding it refuses) is not
+ * an outage: the batch is split until the rejected records are found, they go to a quarantine file
+ * (`<spool>/quarantine/*.jsonl`, with the reason; never replayed; `accrete doctor` reports them) and
+ * the rest is written. Text is sanitized first (src/trace/sanitize.ts), so a lone surrogate or a NUL
+ * in a model reply or a program's output never gets that far.
  */
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,8 +18,14 @@ import type { Database, Db } from '../db/connection.js';
 import { contexts, libCalls, llmCalls, programs, runs, steps } from '../db/schema.js';
 import { decodeRecord, encodeRecord, type TableName, type TraceRecord, WRITE_ORDER } from './records.js';
 import { Redactor } from './redact.js';
+import { sanitizeDeep } from './sanitize.js';
 
 export const DEFAULT_SPOOL_DIR = './.accrete/spool';
+
+/** Where records the database rejected are kept: a folder of the spool directory, never replayed. */
+export function quarantineDirFor(spoolDir: string): string {
+  return join(spoolDir, 'quarantine');
+}
 
 const TABLES: Record<TableName, PgTable> = { contexts, runs, steps, programs, llm_calls: llmCalls, lib_calls: libCalls };
 /** Rows per INSERT statement: keeps well under Postgres' 65,535 bind parameters. */
@@ -38,14 +50,16 @@ export interface WriterOptions {
   redactor?: Redactor;
   /** Called when the writer switches to or from the spool. */
   onStatus?: (status: { spooling: boolean; error?: string }) => void;
+  /** Called when records the database rejected were quarantined. */
+  onQuarantine?: (report: { records: number; file: string; error: string }) => void;
 }
 
-/** Writes one batch of records in one transaction (idempotent). */
+/** Writes one batch of records in one transaction (idempotent); text is sanitized first. */
 export async function writeRecords(db: Db, records: TraceRecord[]): Promise<void> {
   const byTable = new Map<TableName, TraceRecord['row'][]>();
   for (const r of records) {
     const rows = byTable.get(r.table) ?? [];
-    rows.push(r.row);
+    rows.push(sanitizeDeep(r.row));
     byTable.set(r.table, rows);
   }
   await db.transaction(async (tx) => {
@@ -70,6 +84,104 @@ export async function writeRecords(db: Db, records: TraceRecord[]): Promise<void
   });
 }
 
+/** The database could not be reached: `remaining` holds the records not written (spool them). */
+export class DatabaseUnreachableError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly remaining: TraceRecord[],
+  ) {
+    super(reason(cause));
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+/** The reason a write failed, without the SQL and its parameters (drizzle puts both in the message). */
+export function reason(err: unknown): string {
+  const e = err as { cause?: unknown; message?: string };
+  const inner = e && typeof e === 'object' && e.cause instanceof Error ? e.cause.message : (e?.message ?? String(err));
+  return inner.length > 500 ? `${inner.slice(0, 500)}…` : inner;
+}
+
+/** Whether the database answers, asked through the same path as the writes (a transaction). */
+async function reachable(database: Database): Promise<boolean> {
+  try {
+    await database.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1`);
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface QuarantineReport {
+  written: number;
+  quarantined: number;
+  /** The quarantine file written to, when records were quarantined. */
+  file?: string;
+  /** The first rejection's reason. */
+  error?: string;
+}
+
+/**
+ * Writes records; those the database rejects while it is reachable are quarantined (found by
+ * splitting the batch, parents kept before children). Throws DatabaseUnreachableError, with the
+ * records not written yet, only when the database cannot be reached.
+ */
+export async function writeOrQuarantine(database: Database, records: TraceRecord[], quarantineDir: string): Promise<QuarantineReport> {
+  const report: QuarantineReport = { written: 0, quarantined: 0 };
+  if (records.length === 0) return report;
+  try {
+    await writeRecords(database.db, records);
+    report.written = records.length;
+    return report;
+  } catch (err) {
+    if (!(await reachable(database))) throw new DatabaseUnreachableError(err, records);
+    if (records.length === 1) {
+      quarantine(records, err, quarantineDir, report);
+      return report;
+    }
+  }
+  // Parents first, so that splitting never puts a child before its parent (the sort is stable).
+  const ordered = [...records].sort((a, b) => WRITE_ORDER.indexOf(a.table) - WRITE_ORDER.indexOf(b.table));
+  const mid = Math.ceil(ordered.length / 2);
+  // Ranges still to write, in order; everything from the first one on is not written yet.
+  const ranges: [number, number][] = [
+    [0, mid],
+    [mid, ordered.length],
+  ];
+  while (ranges.length > 0) {
+    const [a, b] = ranges.shift() as [number, number];
+    const part = ordered.slice(a, b);
+    try {
+      await writeRecords(database.db, part);
+      report.written += part.length;
+    } catch (err) {
+      if (!(await reachable(database))) throw new DatabaseUnreachableError(err, ordered.slice(a));
+      if (part.length === 1) quarantine(part, err, quarantineDir, report);
+      else {
+        const m = a + Math.ceil(part.length / 2);
+        ranges.unshift([a, m], [m, b]);
+      }
+    }
+  }
+  return report;
+}
+
+function quarantine(records: TraceRecord[], err: unknown, dir: string, report: QuarantineReport): void {
+  const why = reason(err);
+  mkdirSync(dir, { recursive: true });
+  report.file ??= join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.jsonl`);
+  const at = new Date().toISOString();
+  appendFileSync(report.file, records.map((r) => `{"at":${JSON.stringify(at)},"error":${JSON.stringify(why)},"record":${encodeRecord(r)}}`).join('\n') + '\n');
+  report.quarantined += records.length;
+  report.error ??= why;
+}
+
+export function listQuarantine(spoolDir: string = DEFAULT_SPOOL_DIR): { file: string; records: number }[] {
+  return listJsonl(quarantineDirFor(spoolDir), (n) => n.endsWith('.jsonl'));
+}
+
 export class TraceWriter {
   private queue: TraceRecord[] = [];
   private timer?: NodeJS.Timeout;
@@ -78,11 +190,14 @@ export class TraceWriter {
   private lastError?: string;
   private readonly spoolDir: string;
   private readonly spoolFile: string;
+  private readonly quarantineDir: string;
   private readonly flushMs: number;
   private readonly maxBatch: number;
   private readonly redactor: Redactor;
   /** Records written to the database (not counting the spool). */
   written = 0;
+  /** Records the database rejected, kept in the quarantine directory. */
+  quarantined = 0;
 
   constructor(
     private readonly database: Database,
@@ -90,6 +205,7 @@ export class TraceWriter {
   ) {
     this.spoolDir = resolve(options.spoolDir ?? DEFAULT_SPOOL_DIR);
     this.spoolFile = join(this.spoolDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.jsonl`);
+    this.quarantineDir = quarantineDirFor(this.spoolDir);
     this.flushMs = options.flushMs ?? 50;
     this.maxBatch = options.maxBatch ?? 2_000;
     this.redactor = options.redactor ?? new Redactor();
@@ -142,14 +258,23 @@ export class TraceWriter {
       }
     }
     try {
-      await writeRecords(this.database.db, batch);
-      this.written += batch.length;
+      const r = await writeOrQuarantine(this.database, batch, this.quarantineDir);
+      this.written += r.written;
+      this.noteQuarantine(r);
     } catch (err) {
-      this.lastError = (err as Error).message;
+      const remaining = err instanceof DatabaseUnreachableError ? err.remaining : batch;
+      this.written += batch.length - remaining.length;
+      this.lastError = reason(err);
       this.spooling = true;
-      this.toSpool(batch);
+      this.toSpool(remaining);
       this.options.onStatus?.({ spooling: true, error: this.lastError });
     }
+  }
+
+  private noteQuarantine(r: QuarantineReport): void {
+    if (r.quarantined === 0 || !r.file) return;
+    this.quarantined += r.quarantined;
+    this.options.onQuarantine?.({ records: r.quarantined, file: r.file, error: r.error ?? 'rejected' });
   }
 
   private toSpool(batch: TraceRecord[]): void {
@@ -158,8 +283,10 @@ export class TraceWriter {
   }
 
   /** Replays every spool file in the directory into the database, then deletes it. */
-  async replaySpool(): Promise<{ files: number; records: number }> {
-    return replaySpool(this.database, this.spoolDir);
+  async replaySpool(): Promise<SpoolReport> {
+    const r = await replaySpool(this.database, this.spoolDir);
+    if (r.quarantined > 0 && r.quarantineFile) this.noteQuarantine({ written: 0, quarantined: r.quarantined, file: r.quarantineFile, error: r.error });
+    return r;
   }
 
   async close(): Promise<void> {
@@ -169,46 +296,72 @@ export class TraceWriter {
 
 export interface SpoolReport {
   files: number;
+  /** Records replayed into the database. */
   records: number;
+  /** Records the database rejected, moved to the quarantine directory. */
+  quarantined: number;
+  quarantineFile?: string;
+  error?: string;
 }
 
-export function listSpool(spoolDir: string = DEFAULT_SPOOL_DIR): { file: string; records: number }[] {
+function listJsonl(dir: string, keep: (name: string) => boolean): { file: string; records: number }[] {
   let names: string[];
   try {
-    names = readdirSync(spoolDir)
-      .filter((n) => n.endsWith('.jsonl') || n.endsWith('.jsonl.replaying'))
-      .sort();
+    names = readdirSync(dir).filter(keep).sort();
   } catch {
     return [];
   }
   return names.map((n) => {
-    const file = join(spoolDir, n);
+    const file = join(dir, n);
     const text = readFileSync(file, 'utf8');
     return { file, records: text.split('\n').filter(Boolean).length };
   });
 }
 
-/** Replays spooled records (idempotent: a record already in the database is skipped). */
+export function listSpool(spoolDir: string = DEFAULT_SPOOL_DIR): { file: string; records: number }[] {
+  return listJsonl(spoolDir, (n) => n.endsWith('.jsonl') || n.endsWith('.jsonl.replaying'));
+}
+
+/**
+ * Replays spooled records (idempotent: a record already in the database is skipped). A record the
+ * database rejects is quarantined, so one bad record never keeps the rest of the spool out.
+ */
 export async function replaySpool(database: Database, spoolDir: string = DEFAULT_SPOOL_DIR): Promise<SpoolReport> {
-  const report: SpoolReport = { files: 0, records: 0 };
+  const report: SpoolReport = { files: 0, records: 0, quarantined: 0 };
+  const quarantineDir = quarantineDirFor(spoolDir);
   for (const { file } of listSpool(spoolDir)) {
     // Claim the file first so a concurrent writer appending to it starts a new one.
     // (A `.replaying` file is left by a replay that was interrupted: take it as it is.)
     const claimed = file.endsWith('.replaying') ? file : `${file}.replaying`;
     if (claimed !== file) renameSync(file, claimed);
-    const records = readFileSync(claimed, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map(decodeRecord);
+    const lines = readFileSync(claimed, 'utf8').split('\n').filter(Boolean);
+    const records: TraceRecord[] = [];
+    for (const line of lines) {
+      try {
+        records.push(decodeRecord(line));
+      } catch (err) {
+        // A torn last line (the process died mid-append): keep its text in the quarantine.
+        mkdirSync(quarantineDir, { recursive: true });
+        report.quarantineFile ??= join(quarantineDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.jsonl`);
+        appendFileSync(report.quarantineFile, `${JSON.stringify({ at: new Date().toISOString(), error: `unreadable spool line: ${reason(err)}`, line })}\n`);
+        report.quarantined++;
+        report.error ??= 'unreadable spool line';
+      }
+    }
     try {
-      for (let i = 0; i < records.length; i += 5_000) await writeRecords(database.db, records.slice(i, i + 5_000));
+      for (let i = 0; i < records.length; i += 5_000) {
+        const r = await writeOrQuarantine(database, records.slice(i, i + 5_000), quarantineDir);
+        report.records += r.written;
+        report.quarantined += r.quarantined;
+        report.quarantineFile ??= r.file;
+        report.error ??= r.error;
+      }
     } catch (err) {
       renameSync(claimed, file);
       throw err;
     }
     unlinkSync(claimed);
     report.files++;
-    report.records += records.length;
   }
   return report;
 }

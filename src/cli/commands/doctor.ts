@@ -1,9 +1,13 @@
-/** `accrete doctor`: the database, the spool of records written while it was unreachable, the model configuration. */
+/**
+ * `accrete doctor`: the database, the spool of records written while it was unreachable, the
+ * quarantine of records the database rejected (kept with the reason, never replayed), the model
+ * configuration.
+ */
 import type { Command } from 'commander';
 import { countRuns } from '../../db/queries.js';
 import { hasOpenAIConfig } from '../../models/resolve.js';
 import { dbLocation, openaiConfig } from '../config.js';
-import { DEFAULT_SPOOL_DIR, listSpool, replaySpool } from '../../trace/writer.js';
+import { DEFAULT_SPOOL_DIR, listQuarantine, listSpool, quarantineDirFor, reason, replaySpool } from '../../trace/writer.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
 
 export function registerDoctor(program: Command): void {
@@ -17,6 +21,7 @@ export function registerDoctor(program: Command): void {
     const report: Record<string, unknown> = { database: dbLocation(opts.db) };
     const pending = listSpool(opts.spoolDir);
     report.spool = { dir: opts.spoolDir, files: pending.length, records: pending.reduce((n, f) => n + f.records, 0) };
+    const quarantinedBefore = listQuarantine(opts.spoolDir);
     const openaiConfigured = hasOpenAIConfig(openaiConfig(), {});
     report.models = { openaiConfigured };
     let ok = true;
@@ -32,8 +37,15 @@ export function registerDoctor(program: Command): void {
     } catch (err) {
       ok = false;
       report.databaseOk = false;
-      report.error = (err as Error).message;
+      report.error = reason(err);
     }
+    const quarantined = listQuarantine(opts.spoolDir);
+    report.quarantine = {
+      dir: quarantineDirFor(opts.spoolDir),
+      files: quarantined.length,
+      records: quarantined.reduce((n, f) => n + f.records, 0),
+      new: quarantined.reduce((n, f) => n + f.records, 0) - quarantinedBefore.reduce((n, f) => n + f.records, 0),
+    };
     if (opts.json) printJson(report);
     else {
       const spool = report.spool as { files: number; records: number };
@@ -41,10 +53,19 @@ export function registerDoctor(program: Command): void {
         [
           `database: ${report.database} — ${report.databaseOk ? `ok, ${report.runs} runs` : `NOT reachable: ${report.error}`}`,
           `spool: ${spool.records} records in ${spool.files} files${report.replayed ? ` — replayed ${(report.replayed as { records: number }).records}` : ''}`,
+          quarantineLine(report.quarantine as { dir: string; records: number; new: number }),
           `models: ${openaiConfigured ? 'an OpenAI-compatible endpoint is configured' : 'no OPENAI_API_KEY / OPENAI_BASE_URL: use --model sim:root for the simulated models'}`,
         ].join('\n') + '\n',
       );
     }
     if (!ok) process.exitCode = 1;
   });
+}
+
+function quarantineLine(q: { dir: string; records: number; new: number }): string {
+  if (q.records === 0) return 'quarantine: empty (no record was rejected by the database)';
+  return (
+    `quarantine: ${q.records} record${q.records === 1 ? '' : 's'} the database rejected${q.new > 0 ? ` (${q.new} from this replay)` : ''}, ` +
+    `kept with the reason in ${q.dir}; they are not replayed: read them, fix or drop them, then delete the files`
+  );
 }
