@@ -212,21 +212,38 @@ export function parseNaming(text: string): Naming | undefined {
   return { name, doc: doc.trim().slice(0, 2_000) };
 }
 
-/** A namer that asks a chat model; any failure (error, bad JSON, invalid name) means "use the fallback". */
-export function modelNamer(client: ModelClient): Namer {
+/** What a naming call sent and got back, for the caller to log. */
+export interface NamingCall {
+  input: NamingInput;
+  messages: { role: 'system' | 'user'; content: string }[];
+  /** The reply, or undefined when the call failed. */
+  result?: Awaited<ReturnType<ModelClient['complete']>>;
+  error?: string;
+  latencyMs: number;
+  /** What the reply gave, or undefined (the deterministic name and doc are used). */
+  naming: Naming | undefined;
+}
+
+/**
+ * A namer that asks a chat model; any failure (error, bad JSON, invalid name) means "use the
+ * fallback". `onCall` sees every call (miner/generalize/namer-log.ts logs them like any model call).
+ */
+export function modelNamer(client: ModelClient, onCall?: (call: NamingCall) => Promise<void>): Namer {
   return async (input) => {
+    const messages: NamingCall['messages'] = [
+      { role: 'system', content: NAMER_SYSTEM },
+      { role: 'user', content: namerPrompt(input) },
+    ];
+    const started = performance.now();
+    let call: NamingCall;
     try {
-      const result = await client.complete({
-        messages: [
-          { role: 'system', content: NAMER_SYSTEM },
-          { role: 'user', content: namerPrompt(input) },
-        ],
-        maxOutputTokens: 600,
-      });
-      return parseNaming(result.text);
-    } catch {
-      return undefined;
+      const result = await client.complete({ messages, maxOutputTokens: 600 });
+      call = { input, messages, result, latencyMs: Math.round(performance.now() - started), naming: parseNaming(result.text) };
+    } catch (err) {
+      call = { input, messages, error: err instanceof Error ? err.message : String(err), latencyMs: Math.round(performance.now() - started), naming: undefined };
     }
+    await onCall?.(call);
+    return call.naming;
   };
 }
 

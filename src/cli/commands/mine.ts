@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { type MiningReport, runMining } from '../../../miner/pipeline.js';
 import { embedderFromConfig } from '../../models/embeddings.js';
 import { resolveModel } from '../../models/resolve.js';
+import { loggedModelNamer } from '../../../miner/generalize/namer-log.js';
 import { UsageError } from '../errors.js';
 import { environment, libraryDir, openaiConfig } from '../config.js';
 import type { MineReport } from '../../../miner/cluster/pass.js';
@@ -56,6 +57,7 @@ interface MineCliOptions {
   clusterOnly?: boolean;
   liveCheckBudget?: string;
   subModel?: string;
+  namerModel?: string;
 }
 
 export function registerMine(program: Command): void {
@@ -73,7 +75,8 @@ export function registerMine(program: Command): void {
     .option('--min-coverage <x>', 'share of members replay must reproduce to propose', '0.8')
     .option('--cluster-only', 'stop after clustering (no generalize, verify or promote)')
     .option('--live-check-budget <n>', 'when replay finds no recorded response for a sub-call, ask the sub-model live, at most n calls in the whole pass (logged; default 0: off)')
-    .option('--sub-model <name>', 'the model the live check asks (default: $ACCRETE_SUB_MODEL)');
+    .option('--sub-model <name>', 'the model the live check asks (default: $ACCRETE_SUB_MODEL)')
+    .option('--namer-model <name>', 'a model that writes each function\'s name and doc from its members (logged as runs of source "miner"; default: a deterministic name and doc)');
   withJson(withDb(cmd), 'print the pass report: programs read, parsed, unparseable, clusters new/grown, stability, duration');
   cmd.addHelpText(
     'after',
@@ -88,6 +91,7 @@ program twice. On the embedded database run it from cron, e.g. nightly at 03:00:
     const subModel = opts.subModel ?? environment().subModel;
     if (budget > 0 && !subModel) throw new UsageError('--live-check-budget needs a model to ask: pass --sub-model NAME or set ACCRETE_SUB_MODEL');
     const liveCheck = budget > 0 && subModel ? { model: resolveModel(subModel, 'sub', openaiConfig(opts)), budget } : undefined;
+    const namerClient = opts.namerModel ? resolveModel(opts.namerModel, 'sub', openaiConfig(opts)) : undefined;
     const database = await openDbFromOptions(opts);
     const progress = new ProgressLine();
     const abort = new AbortController();
@@ -102,7 +106,7 @@ program twice. On the embedded database run it from cron, e.g. nightly at 03:00:
         github: environment().github ?? false,
         remote: opts.remote,
         clusterOnly: opts.clusterOnly,
-        build: { minSupport: Number(opts.minSupport), minSuccessRate: Number(opts.minSuccessRate), minCoverage: Number(opts.minCoverage), liveCheck },
+        build: { minSupport: Number(opts.minSupport), minSuccessRate: Number(opts.minSuccessRate), minCoverage: Number(opts.minCoverage), liveCheck, namer: namerClient ? loggedModelNamer(database, namerClient) : undefined },
         onBuildProgress: (p) => progress.set(`accrete mine · ${p.phase} ${p.clusterId} ${bar(p.done, p.total)}`),
         signal: abort.signal,
         onProgress: (p) => progress.set(`accrete mine · ${p.phase} ${bar(p.done, p.total)}`),
