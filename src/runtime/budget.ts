@@ -2,6 +2,7 @@
  * Budgets, enforced on the host. One ledger is shared by a run and all its sub-runs, so a sub-run
  * draws from what its parent has left, counting calls still in flight.
  */
+import { DEFAULT_MAX_ANSWER_CHARS } from '../sandbox/repl.js';
 
 export interface Budgets {
   /** Root-model turns per run (each sub-run has its own count). */
@@ -28,6 +29,8 @@ export interface Budgets {
   concurrency: number;
   /** Characters of one sub-call's prompt (query + context). */
   maxSubPromptChars: number;
+  /** Characters of the answer FINAL/FINAL_VAR may give; a longer one is an error the model sees. */
+  maxAnswerChars: number;
 }
 
 export const DEFAULT_BUDGETS: Readonly<Budgets> = Object.freeze({
@@ -43,6 +46,7 @@ export const DEFAULT_BUDGETS: Readonly<Budgets> = Object.freeze({
   maxDepth: 2,
   concurrency: 16,
   maxSubPromptChars: 400_000,
+  maxAnswerChars: DEFAULT_MAX_ANSWER_CHARS,
 });
 
 export function resolveBudgets(partial: Partial<Budgets> = {}): Budgets {

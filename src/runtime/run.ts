@@ -385,6 +385,7 @@ class RunExecution {
       contextType: this.ctx.type,
       memoryMb: Math.max(b.memoryMb, needMb),
       maxOutputChars: b.maxOutputChars,
+      maxAnswerChars: b.maxAnswerChars,
       cpuBudgetMs: b.cpuTimeMs,
       librarySource: this.env.library?.source,
     };
@@ -407,6 +408,12 @@ class RunExecution {
       // The sandbox process died after the last step (e.g. late from an out-of-memory abort).
       this.repl = await this.openRepl();
       outcome = await this.repl.exec(code, timeout);
+    }
+    const maxAnswer = this.tree.budgets.maxAnswerChars;
+    if (outcome.final !== undefined && outcome.final.length > maxAnswer) {
+      // The prelude refuses this inside the isolate; checked again here, where the budget is held.
+      const error = `FINAL: the answer is ${outcome.final.length.toLocaleString('en-US')} characters, over the limit of ${maxAnswer.toLocaleString('en-US')} (the maxAnswerChars budget). Answer with what was asked, not the whole input.`;
+      outcome = { ...outcome, final: undefined, error };
     }
     const status: ProgramStatus = outcome.final !== undefined ? 'final' : outcome.fatal === 'step_timeout' || /timed out/.test(outcome.error ?? '') ? 'timeout' : outcome.error ? 'error' : 'ok';
     this.env.writer.write({

@@ -65,7 +65,7 @@ async function init(msg: InitMessage): Promise<void> {
     await global.set('__accrete_host', new ivm.Reference(hostCall));
     await global.set(
       '__accrete_cfg',
-      JSON.stringify({ maxOutputChars: msg.maxOutputChars }),
+      JSON.stringify({ maxOutputChars: msg.maxOutputChars, maxAnswerChars: msg.maxAnswerChars }),
     );
     await global.set('__accrete_library', msg.librarySource);
     await context.eval(PRELUDE, { timeout: 5_000 });

@@ -94,8 +94,14 @@ export const PRELUDE = String.raw`
     const s = jsonStringify(v);
     return s === undefined ? StringCtor(v) : s;
   }
+  const maxAnswer = cfg.maxAnswerChars;
   function FINAL(value) {
-    final = toAnswer(value);
+    const answer = toAnswer(value);
+    if (answer.length > maxAnswer) {
+      throw new ErrorCtor('FINAL: the answer is ' + answer.length.toLocaleString('en-US') + ' characters, over the limit of ' +
+        maxAnswer.toLocaleString('en-US') + ' (the maxAnswerChars budget). Answer with what was asked (a count, a summary, the matching items), not the whole input.');
+    }
+    final = answer;
     hasFinal = true;
     return final;
   }

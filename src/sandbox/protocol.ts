@@ -10,6 +10,8 @@ export interface InitMessage {
   contextType: 'string' | 'json';
   /** Characters of print output kept per step (head and tail); the true length is still counted. */
   maxOutputChars: number;
+  /** Characters FINAL/FINAL_VAR accepts: a longer answer throws inside the isolate, before it is copied out. */
+  maxAnswerChars: number;
   /** CPU time the isolate may use over the whole run. */
   cpuBudgetMs: number;
   /** JavaScript that defines library functions (see src/library), or empty. */

@@ -7,6 +7,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ExecResultMessage, FromChild, HostFunction, InitMessage, ToChild } from './protocol.js';
+import { checkHostArgs } from './host-args.js';
 import { StepSyntaxError, transformStep } from './transform.js';
 
 export interface LlmCallArgs {
@@ -22,11 +23,16 @@ export interface HostHandlers {
   libEvent?(event: Record<string, unknown>): void | Promise<void>;
 }
 
+/** Characters of the answer FINAL/FINAL_VAR accepts unless told otherwise (a few MB). */
+export const DEFAULT_MAX_ANSWER_CHARS = 4_000_000;
+
 export interface ReplOptions {
   context: string;
   contextType: 'string' | 'json';
   memoryMb: number;
   maxOutputChars: number;
+  /** Characters of the answer FINAL accepts (default DEFAULT_MAX_ANSWER_CHARS). */
+  maxAnswerChars?: number;
   cpuBudgetMs: number;
   librarySource?: string;
 }
@@ -217,6 +223,7 @@ export class Repl {
       context: options.context,
       contextType: options.contextType,
       maxOutputChars: options.maxOutputChars,
+      maxAnswerChars: options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS,
       cpuBudgetMs: options.cpuBudgetMs,
       librarySource: options.librarySource ?? '',
     };
@@ -240,12 +247,14 @@ export class Repl {
   private async answer(id: number, fn: HostFunction, payload: string): Promise<void> {
     const signal = this.abort.signal;
     try {
-      const args = JSON.parse(payload) as Record<string, unknown>;
+      // Checked here, on the host: what the prelude checked in the isolate can be subverted.
+      const args: unknown = JSON.parse(payload);
       let value: unknown;
-      if (fn === 'llm') value = await this.handlers.llm(args as unknown as LlmCallArgs, signal);
-      else if (fn === 'rlm') value = await this.handlers.rlm(args as unknown as LlmCallArgs, signal);
-      else if (fn === 'llmBatch') value = await this.handlers.llmBatch(args as unknown as { calls: LlmCallArgs[] }, signal);
-      else if (fn === 'lib_event') value = (await this.handlers.libEvent?.(args)) ?? null;
+      if (fn === 'llm') value = await this.handlers.llm(checkHostArgs('llm', args), signal);
+      else if (fn === 'rlm') value = await this.handlers.rlm(checkHostArgs('rlm', args), signal);
+      else if (fn === 'llmBatch') value = await this.handlers.llmBatch(checkHostArgs('llmBatch', args), signal);
+      else if (fn === 'lib_event') value = (await this.handlers.libEvent?.(checkHostArgs('lib_event', args))) ?? null;
+      else throw new Error(`unknown host function ${String(fn)}`);
       this.child.send({ t: 'reply', id, ok: true, value: value as string });
     } catch (err) {
       this.child.send({ t: 'reply', id, ok: false, error: (err as Error).message ?? String(err) });
