@@ -39,6 +39,7 @@ export const BUDGET_FLAGS: [flag: string, key: keyof Budgets, help: string][] = 
   ['--max-depth', 'maxDepth', 'depth of rlm() sub-runs (at the limit rlm degrades to llm)'],
   ['--concurrency', 'concurrency', 'model calls in flight at once'],
   ['--max-sub-prompt-chars', 'maxSubPromptChars', 'characters of one sub-call\'s prompt'],
+  ['--max-answer-chars', 'maxAnswerChars', 'characters of the answer FINAL may give'],
 ];
 
 const camel = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
