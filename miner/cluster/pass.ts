@@ -313,6 +313,8 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
       if (items.length === 0) continue;
       const summary = summarizeMembers(items);
       existing.push({ id: c.id, centroid: summary.centroid, cohesion: summary.cohesion, size: c.size });
+      // kept, so that later passes need not read its members again
+      await db.update(clusters).set({ profileCentroid: toSparsevecText(summary.centroid, PROFILE_DIM), cohesion: summary.cohesion }).where(eq(clusters.id, c.id));
     }
   }
   const noiseRows = await db
