@@ -6,8 +6,10 @@ export default defineConfig({
     pool: 'forks',
     // isolated-vm needs --no-node-snapshot in any process that loads it.
     execArgv: ['--no-node-snapshot'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // generous: CI may run on a machine at a high load average (a spawned CLI start costs 10× then);
+    // no test asserts on time
+    testTimeout: 180_000,
+    hookTimeout: 300_000,
     maxWorkers: 2,
   },
 });

@@ -43,7 +43,7 @@ describe('accrete CLI', () => {
     expect(shown.stdout).toContain('llmBatch');
     expect(shown.stdout).toContain('llm [ok] refund? yes/no');
     expect(shown.stdout).toContain('answer: 2');
-  }, 90_000);
+  }, 270_000);
 
   it('prints a JSON summary, reads standard input, and exits 1 at a budget', async () => {
     const root = script('loop.json', ['```js\nprint(context.length)\n```', '```js\nprint("again")\n```', 'FINAL("partial")']);
@@ -53,7 +53,7 @@ describe('accrete CLI', () => {
     expect(Object.keys(summary).sort()).toEqual(['answer', 'costUsd', 'durationMs', 'error', 'iterations', 'llmCalls', 'runId', 'status', 'usage']);
     expect(summary).toMatchObject({ status: 'budget_exhausted', answer: 'partial', iterations: 2 });
     expect(summary.usage).toEqual({ inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
-  }, 60_000);
+  }, 180_000);
 
   it('exits 2 for usage errors, with a message that says what to do', async () => {
     const empty = await accrete(['run', '', '--context', 'x']);
@@ -69,7 +69,7 @@ describe('accrete CLI', () => {
     const help = await accrete(['run', '--help']);
     expect(help.code).toBe(0);
     for (const flag of ['--max-iterations', '--step-timeout-ms', '--run-timeout-ms', '--max-llm-calls', '--max-depth', '--memory-mb', '--concurrency', '--db', '--json']) expect(help.stdout).toContain(flag);
-  }, 60_000);
+  }, 180_000);
 
   it('exports and imports JSONL; a malformed line is reported with its number', async () => {
     const exported = await accrete(['export']);
@@ -85,13 +85,13 @@ describe('accrete CLI', () => {
     const again = await accrete(['import', file, '--db', other]);
     expect(again.stdout).toMatch(/imported 0 runs, 2 already present/);
     expect(again.stderr).toMatch(/runs.jsonl:2: skipped: not valid JSON/);
-  }, 90_000);
+  }, 270_000);
 
   it('doctor reports the database and the spool', async () => {
     const r = await accrete(['doctor', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ databaseOk: true, runs: 2, spool: { files: 0, records: 0 } });
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('accrete mine and clusters', () => {
@@ -123,5 +123,5 @@ describe('accrete mine and clusters', () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('skeleton:');
     expect(shown.stdout).toContain('(representative)');
-  }, 120_000);
+  }, 360_000);
 });

@@ -35,7 +35,7 @@ beforeAll(async () => {
     concurrency: 2,
     onProgress: (phase, p) => progress.push({ phase, p: { ...p } }),
   });
-}, 120_000);
+}, 360_000);
 
 afterAll(async () => {
   await runtime?.close();

@@ -92,7 +92,7 @@ describe('sim leaf model', () => {
     const already = new AbortController();
     already.abort();
     await expect(new SimLeafModel().complete({ messages: buildSubCallMessages('x'), signal: already.signal })).rejects.toMatchObject({ name: 'AbortError' });
-  }, 5_000);
+  }, 15_000);
 
   it('recognizes the kinds of request from varied wording', () => {
     expect(requestKind('Find the secret code for project Xylo in this text.')).toBe('needle');

@@ -117,7 +117,7 @@ describe('OpenAI-compatible sim server', () => {
     await expect(client.chat.completions.create({ model: 'sim-leaf', messages })).rejects.toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
     const ok = await client.chat.completions.create({ model: 'sim-leaf', messages });
     expect(ok.choices[0].message.content).toContain('12,345');
-  }, 10_000);
+  }, 30_000);
 
   it('runs a whole RLM over HTTP, root and leaf through the OpenAI client', async () => {
     const s = await serve();

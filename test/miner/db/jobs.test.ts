@@ -48,5 +48,5 @@ describe('scheduled mining', () => {
       await database.close();
       await drop();
     }
-  }, 90_000);
+  }, 270_000);
 });

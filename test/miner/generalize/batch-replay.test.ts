@@ -63,7 +63,7 @@ async function logged(programs: string[]): Promise<MemberRun[]> {
 beforeAll(async () => {
   db = await memoryDb();
   pool = new SandboxPool(1);
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await pool?.close();
   await db?.close();
@@ -87,11 +87,11 @@ describe('replay of a batched function', () => {
     expect(code).not.toContain('model.llm(');
     for (const r of replays) expect(r, r.reason).toMatchObject({ reproduced: true });
     expect(replays.map((r) => r.calls)).toEqual([3, 4, 2]);
-  }, 120_000);
+  }, 360_000);
 
   it('a fold stays sequential and is reproduced', async () => {
     const { code, replays } = await generalizeAndReplay([fold('ships'), fold('weather'), fold('schools')]);
     expect(code).not.toContain('llmBatch(');
     for (const r of replays) expect(r, r.reason).toMatchObject({ reproduced: true });
-  }, 120_000);
+  }, 360_000);
 });

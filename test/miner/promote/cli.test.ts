@@ -38,7 +38,7 @@ beforeAll(async () => {
   dbDir = join(tmp, 'db');
   database = await openDatabase(dbDir, { loadDataDir: await pgliteTemplate() });
   await seed(database, lib);
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await database?.close();
   rmSync(tmp, { recursive: true, force: true });
@@ -64,7 +64,7 @@ describe('accrete library list', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(EXPECTED);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('accrete library review / merge / retire from the command line', () => {
@@ -96,5 +96,5 @@ describe('accrete library review / merge / retire from the command line', () => 
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/--json/);
     }
-  }, 120_000);
+  }, 360_000);
 });

@@ -133,5 +133,5 @@ describe('proposeFunction', () => {
     });
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/expected '2' to be '99'/);
-  }, 30_000);
+  }, 90_000);
 });

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const first = await proposeFunction(join(tmp, 'library'), makeCandidate(), { db: database, github: false });
   lib = first.libraryDir;
   await proposeFunction(lib, makeCandidate({ name: 'countLines', clusterId: 'c8', runs: [RUNS.b, RUNS.c, RUNS.d] }), { db: database, github: false });
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await database?.close();
   rmSync(tmp, { recursive: true, force: true });
@@ -95,7 +95,7 @@ describe('accrete library review / merge / retire', () => {
     expect(await reviewProposals(database, lib)).toEqual([]);
     const loaded = await loadLibrary({ dir: lib });
     expect(loaded?.functions.map((f) => f.name)).toEqual(['countLines', 'countMentions']);
-  }, 30_000);
+  }, 90_000);
 
   it('retires a merged function: a commit on main, the row retired, runs no longer load it', async () => {
     const r = await retireFunction(database, lib, 'countLines', 'never called');
@@ -114,7 +114,7 @@ describe('accrete library review / merge / retire', () => {
 
     await expect(retireFunction(database, lib, 'countLines')).rejects.toThrow(/countLines is already retired/);
     await expect(retireFunction(database, lib, 'nope')).rejects.toThrow(/no function nope on the library's main/);
-  }, 30_000);
+  }, 90_000);
 
   it('merges into a library whose checkout is on another branch without touching the work tree', async () => {
     await proposeFunction(lib, makeCandidate({ variant: 'v2-signature' }), { db: database, github: false });
@@ -130,5 +130,5 @@ describe('accrete library review / merge / retire', () => {
     }
     expect(readFileSync(join(lib, 'src', 'countMentions.ts'), 'utf8')).toMatch(/minLength/);
     expect(await status('countMentions')).toEqual(['1.0.0:merged', '2.0.0:merged']);
-  }, 30_000);
+  }, 90_000);
 });

@@ -57,7 +57,7 @@ describe('semver of proposals against main', () => {
     expect(manifestAt('main').functions.countMentions.version).toBe('1.1.0');
     expect(sh(lib, 'show', `${v1.branch}:src/countMentions.ts`)).toBe(makeCandidate().source);
     expect(sh(lib, 'merge-base', '--is-ancestor', v1.branch, 'main')).toBe('');
-  }, 30_000);
+  }, 90_000);
 
   it('starts a new major for a retired function proposed again', async () => {
     const entry = { name: 'f', version: '1.2.0', versions: [] };

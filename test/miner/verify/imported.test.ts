@@ -51,7 +51,7 @@ beforeAll(async () => {
   expect((await importLines(db, lines)).imported).toBe(logged.length);
   await minePass(db);
   result = await buildCandidates(db);
-}, 120_000);
+}, 360_000);
 
 afterAll(async () => {
   await db?.close();

@@ -77,7 +77,7 @@ beforeAll(async () => {
   expect((await importLines(db, imported)).imported).toBe(6);
   await minePass(db);
   result = await buildCandidates(db, { onProgress: (p) => progress.push(p) });
-}, 180_000);
+}, 540_000);
 
 afterAll(async () => {
   await db?.close();
