@@ -82,7 +82,7 @@ interface OpenLibCall {
 /** Library calls open at once, at most (events come from sandboxed code). */
 const MAX_OPEN_LIB_CALLS = 10_000;
 
-/** Caps what a step logs (the true length is logged beside it). */
+/** Caps what a step logs (the true length is logged beside it); redacted before it is cut. */
 const LOGGED_OUTPUT_CHARS = 100_000;
 
 /** Either signal aborts; any number of waiting calls may listen (one per queued model call). */
@@ -427,7 +427,7 @@ class RunExecution {
         code,
         codeSha256: sha256(code),
         query: this.query,
-        output: outcome.output.slice(0, LOGGED_OUTPUT_CHARS),
+        output: this.env.writer.redact(outcome.output).slice(0, LOGGED_OUTPUT_CHARS),
         outputChars: outcome.outputChars,
         result: outcome.final ?? null,
         status,
@@ -532,7 +532,7 @@ class RunExecution {
             idx: stepIdx,
             response: reply.text,
             codeBlocks: ran,
-            output: reports.map((r) => r.output).join('\n').slice(0, LOGGED_OUTPUT_CHARS),
+            output: this.env.writer.redact(reports.map((r) => r.output).join('\n')).slice(0, LOGGED_OUTPUT_CHARS),
             outputChars: totalOut,
             error: reports.find((r) => r.error)?.error ?? (note && blocks.length === 0 ? note : null),
             startedAt: stepStarted,
@@ -603,7 +603,7 @@ class RunExecution {
             idx: this.iterations,
             response: reply.text,
             codeBlocks: blocks.slice(0, reports.length),
-            output: reports.map((r) => r.output).join('\n').slice(0, LOGGED_OUTPUT_CHARS),
+            output: this.env.writer.redact(reports.map((r) => r.output).join('\n')).slice(0, LOGGED_OUTPUT_CHARS),
             outputChars: reports.reduce((n, r) => n + r.outputChars, 0),
             error: reports.find((r) => r.error)?.error ?? null,
             startedAt: started,

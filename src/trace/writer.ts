@@ -215,6 +215,11 @@ export class TraceWriter {
     return this.spooling;
   }
 
+  /** Redacts text before the caller cuts it (a cut could leave a secret's prefix no pattern knows). */
+  redact(text: string): string {
+    return this.redactor.text(text);
+  }
+
   write(record: TraceRecord): void {
     const row = this.redactor.deep(record.row);
     this.queue.push({ table: record.table, row } as TraceRecord);
