@@ -24,6 +24,7 @@ import { analyzeProgram } from '../../miner/front/parse.js';
 import type { BlockInput } from '../../miner/front/types.js';
 import type { Profile } from '../../miner/represent/profile.js';
 import { type Part, TermStatistics, VIEW_WEIGHTS, vectorize } from '../../miner/represent/vectorize.js';
+import { vectorKey } from '../../miner/represent/sparse.js';
 import { scoreAgainstLabels } from '../../miner/cluster/metrics.js';
 
 const CORPORA = fileURLToPath(new URL('../../../shared/corpora/', import.meta.url));
@@ -64,7 +65,12 @@ function score(runs: Prepared[], clusterOf: Map<string, string | null>): Score {
 
 function cluster(runs: Prepared[], weights: Readonly<Record<Part, number>>): Score {
   const stats = TermStatistics.of(runs.map((r) => r.profile));
-  const items = runs.filter((r) => !r.profile.simple).map((r) => ({ id: r.id, key: r.key, vector: vectorize(r.profile, stats, r.structure, weights) }));
+  const items = runs
+    .filter((r) => !r.profile.simple)
+    .map((r) => {
+      const vector = vectorize(r.profile, stats, r.structure, weights);
+      return { id: r.id, key: vectorKey(vector), vector };
+    });
   let n = 0;
   const result = clusterIncrementally(items, [], [], { newClusterId: () => `c${++n}` });
   return score(runs, result.assignments);

@@ -18,7 +18,7 @@ import { sparseKnn } from './knn.js';
 export interface ProfileItem {
   id: string;
   vector: SparseVector;
-  /** Programs with the same key (e.g. the normalized program's fingerprint) are clustered as one. */
+  /** Programs with the same key (the same vector: sparse.ts vectorKey) are clustered as one, and ordered by it. */
   key?: string;
 }
 
@@ -134,8 +134,8 @@ export function clusterIncrementally(
   const reps: ProfileItem[] = [];
   const copies: ProfileItem[][] = [];
   const byKey = new Map<string, number>();
-  // ordered by content (the program's fingerprint) where there is one, so that the result does not
-  // depend on run ids: ties between equally similar programs break the same way on every pass
+  // ordered by content (the vector's key) where there is one, so that the result does not depend on
+  // run ids: ties between equally similar programs break the same way on every pass
   const order = (i: ProfileItem): string => (i.key !== undefined ? `0${i.key}\u0000${i.id}` : `1${i.id}`);
   for (const item of [...rest].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0))) {
     const at = item.key !== undefined ? byKey.get(item.key) : undefined;

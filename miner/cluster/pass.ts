@@ -17,7 +17,7 @@ import { consolidate } from '../front/consolidate.js';
 import { analyzeProgram } from '../front/parse.js';
 import type { BlockInput, ProgramAnalysis } from '../front/types.js';
 import { type Profile, profileProgram } from '../represent/profile.js';
-import { fromSparsevecText, type SparseVector, toSparsevecText } from '../represent/sparse.js';
+import { fromSparsevecText, type SparseVector, toSparsevecText, vectorKey } from '../represent/sparse.js';
 import { PROFILE_DIM, type TermStatistics, termCounts, VIEW_WEIGHTS, vectorize } from '../represent/vectorize.js';
 import { clusterIncrementally, type ExistingProfileCluster, grownSummary, type ProfileItem, summarizeMembers } from './incremental.js';
 import { addTermCounts, blocksOf, loadTermStatistics, parseVector, type RunToMine, runsToMine, safeWatermark } from './store.js';
@@ -155,7 +155,8 @@ function itemsOf(rows: readonly PoolRow[], stats: TermStatistics): ProfileItem[]
   for (const r of rows) {
     const p = storedProfile(r.profile);
     if (!p || p.simple) continue;
-    out.push({ id: r.runId, key: r.fingerprint ?? undefined, vector: vectorize(p, stats, r.structEmbedding ? parseVector(r.structEmbedding) : undefined, VIEW_WEIGHTS, r.semanticEmbedding) });
+    const vector = vectorize(p, stats, r.structEmbedding ? parseVector(r.structEmbedding) : undefined, VIEW_WEIGHTS, r.semanticEmbedding);
+    out.push({ id: r.runId, key: vectorKey(vector), vector });
   }
   return out;
 }
@@ -298,7 +299,7 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
       report.simple++;
       continue;
     }
-    newItems.push({ id: a.runId, key: a.fingerprint, vector });
+    newItems.push({ id: a.runId, key: vectorKey(vector), vector });
   }
   newItems.push(...itemsOf(carried.filter((r) => !analyses.has(r.runId)), stats));
 

@@ -89,3 +89,16 @@ export function fromSparsevecText(text: string): SparseVector {
 export function toPairs(v: SparseVector): [number, number][] {
   return Array.from(v.idx, (k, i) => [k, v.val[i]] as [number, number]);
 }
+
+/** A key equal for equal vectors (values to 9 significant digits): identical programs cluster once. */
+export function vectorKey(v: SparseVector): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  const text = Array.from(v.idx, (k, i) => `${k}:${v.val[i].toPrecision(9)}`).join(',');
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  return `${h1.toString(16)}${h2.toString(16)}:${v.idx.length}`;
+}
