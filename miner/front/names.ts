@@ -1,20 +1,11 @@
 /** Names the miner treats specially: the sandbox API, JS globals, and methods known not to mutate. */
+import { MODEL_CALL_NAMES, SANDBOX_NAMES } from '../../src/contracts/sandbox-api.js';
 
-/** The sandbox API (see DESIGN.md). */
-export const SANDBOX_API: ReadonlySet<string> = new Set([
-  'context',
-  'llm',
-  'recursive_llm',
-  'llmBatch',
-  'rlm',
-  'print',
-  'FINAL',
-  'FINAL_VAR',
-  'lib',
-]);
+/** The sandbox API (its declaration in src/contracts). */
+export const SANDBOX_API: ReadonlySet<string> = new Set(SANDBOX_NAMES);
 
-/** Calls that reach a model. */
-export const MODEL_CALLS: ReadonlySet<string> = new Set(['llm', 'recursive_llm', 'llmBatch', 'rlm']);
+/** Calls that reach a model (the sandbox API's declaration). */
+export const MODEL_CALLS: ReadonlySet<string> = new Set(MODEL_CALL_NAMES);
 
 /** JS globals kept by name when normalizing (unless shadowed by a local declaration). */
 export const JS_GLOBALS: ReadonlySet<string> = new Set([

@@ -10,9 +10,13 @@
  * that over-approximates a little is still a good description of what flows where.
  */
 import ts from 'typescript';
+import { MODEL_CALL_NAMES } from '../../src/contracts/sandbox-api.js';
 
-/** Functions whose result is model output. */
-export const MODEL_CALLS: ReadonlySet<string> = new Set(['llm', 'llmBatch', 'rlm', 'rlmBatch', 'recursive_llm', 'llm_query', 'llm_query_batched']);
+/**
+ * Functions whose result is model output: the sandbox API's, plus `rlmBatch` and the official RLM's
+ * `llm_query` / `llm_query_batched`, so that imported logs from other runtimes read the same.
+ */
+export const MODEL_CALLS: ReadonlySet<string> = new Set([...MODEL_CALL_NAMES, 'rlmBatch', 'llm_query', 'llm_query_batched']);
 
 /** What a value may carry. */
 export interface Taint {
