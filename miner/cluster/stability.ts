@@ -123,20 +123,16 @@ export function selectStableClusters(n: number, merges: readonly Merge[], minClu
     for (const pt of c.points) if (Number.isFinite(pt.lambda)) top = Math.max(top, pt.lambda);
     for (const pt of c.points) if (!Number.isFinite(pt.lambda)) pt.lambda = top;
   }
-  const clusterSize = (c: number): number => {
-    let s = 0;
-    const stack = [c];
-    while (stack.length) {
-      const d = stack.pop() as number;
-      for (const pt of condensed[d].points) s += w[pt.p];
-      stack.push(...condensed[d].children);
-    }
-    return s;
-  };
+  // weight of each cluster's points, its descendants' included: bottom-up (children come after their parents)
+  const clusterSize = new Array<number>(condensed.length).fill(0);
+  for (let c = condensed.length - 1; c >= 0; c--) {
+    for (const pt of condensed[c].points) clusterSize[c] += w[pt.p];
+    for (const ch of condensed[c].children) clusterSize[c] += clusterSize[ch];
+  }
   for (const c of condensed) {
     let s = 0;
     for (const pt of c.points) s += (pt.lambda - c.birth) * w[pt.p];
-    for (const ch of c.children) s += (condensed[ch].birth - c.birth) * clusterSize(ch);
+    for (const ch of c.children) s += (condensed[ch].birth - c.birth) * clusterSize[ch];
     c.stability = s;
   }
   // excess of mass, bottom-up (children come after their parents)
