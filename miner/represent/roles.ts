@@ -15,8 +15,6 @@ import { calleeName, Dataflow, isModelCall, rootIdentifier, rootName } from './d
 export interface RoleProfile {
   /** Role tokens with counts, e.g. `cut:lines`, `fan:batch`, `parse:regex`, `combine:topk`. */
   roles: Map<string, number>;
-  /** Role tokens in program order (for role bigrams). */
-  sequence: string[];
   /** Pairs of roles where the second reads what the first wrote, e.g. `cut:lines>fan:batch`. */
   flows: Map<string, number>;
   /** The literal text of the prompts: strings that flow into model-call arguments. */
@@ -81,7 +79,6 @@ export function describeRoles(code: string | ts.SourceFile): RoleProfile {
   const file = typeof code === 'string' ? parseProgram(code) : code;
   const flow = new Dataflow(file);
   const roles = new Map<string, number>();
-  const sequence: string[] = [];
   const promptText: string[] = [];
   const emitted: { role: string; node: ts.Node }[] = [];
   let current: ts.Node = file;
@@ -394,9 +391,8 @@ export function describeRoles(code: string | ts.SourceFile): RoleProfile {
   const used = kept.length > 0 ? kept : emitted;
   for (const { role } of used) {
     roles.set(role, (roles.get(role) ?? 0) + 1);
-    if (sequence[sequence.length - 1] !== role) sequence.push(role);
   }
-  return { roles, sequence, promptText, flows: roleFlows(used, flow) };
+  return { roles, promptText, flows: roleFlows(used, flow) };
 }
 
 /** The nearest enclosing statement (or the node itself when it is one). */

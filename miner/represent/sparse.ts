@@ -85,10 +85,6 @@ export function fromSparsevecText(text: string): SparseVector {
   return fromEntries(entries);
 }
 
-/** JSON form for storage in jsonb or transport. */
-export function toPairs(v: SparseVector): [number, number][] {
-  return Array.from(v.idx, (k, i) => [k, v.val[i]] as [number, number]);
-}
 
 /** A key equal for equal vectors (values to 9 significant digits): identical programs cluster once. */
 export function vectorKey(v: SparseVector): string {

@@ -144,5 +144,3 @@ export function vectorize(
   return fromEntries(entries);
 }
 
-/** Inner product: the similarity of two profile vectors (the weighted mean of view cosines). */
-export { dot as similarity } from './sparse.js';
