@@ -13,6 +13,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
@@ -38,7 +39,8 @@ export const contexts = pgTable('contexts', {
   createdAt: createdAt(),
 });
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'budget_exhausted' | 'cancelled';
+/** `interrupted`: the process that ran it died (kill -9, a crash, a lost machine) before it ended. */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'budget_exhausted' | 'cancelled' | 'interrupted';
 
 export const runs = pgTable(
   'runs',
@@ -70,11 +72,18 @@ export const runs = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
     endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
     durationMs: integer('duration_ms'),
+    /** The process running it (`accrete run`, a worker): a random id per process, its host and pid. */
+    ownerId: text('owner_id'),
+    ownerHost: text('owner_host'),
+    ownerPid: integer('owner_pid'),
+    /** Renewed while the run is running; a running run whose owner is gone is marked `interrupted`. */
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
     index('runs_root_idx').on(t.rootRunId),
     index('runs_parent_idx').on(t.parentRunId),
     index('runs_started_idx').on(t.startedAt),
+    index('runs_status_idx').on(t.status),
   ],
 );
 
@@ -170,6 +179,87 @@ export const llmCalls = pgTable(
   (t) => [index('llm_calls_run_idx').on(t.runId, t.seq), index('llm_calls_program_idx').on(t.programId)],
 );
 
+// ---------------------------------------------------------------------------------------------
+// Batches (src/batch): queries submitted together, run by pg-boss workers on a Postgres server.
+
+export const batches = pgTable('batches', {
+  id: uuid('id').primaryKey(),
+  /** Where the queries came from (the submitted file). */
+  source: text('source'),
+  items: integer('items').notNull(),
+  /** Attempts an item gets when the worker running it dies (1 + retries). */
+  maxAttempts: integer('max_attempts').notNull(),
+  createdAt: createdAt(),
+  cancelledAt: timestamp('cancelled_at', { withTimezone: true, mode: 'date' }),
+});
+
+export type BatchItemStatus = 'queued' | 'running' | 'done' | 'failed' | 'interrupted' | 'cancelled';
+
+/** One query of a batch. Its attempts (batch_attempts) link it to the runs that served it. */
+export const batchItems = pgTable(
+  'batch_items',
+  {
+    id: uuid('id').primaryKey(),
+    batchId: uuid('batch_id')
+      .notNull()
+      .references(() => batches.id),
+    /** Line number in the submitted file (1-based). */
+    idx: integer('idx').notNull(),
+    query: text('query').notNull(),
+    contextSha256: text('context_sha256').references(() => contexts.sha256),
+    model: text('model'),
+    subModel: text('sub_model'),
+    budgets: jsonb('budgets').$type<Record<string, number>>(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    status: text('status').$type<BatchItemStatus>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** The pg-boss job that delivers the next attempt; a job with another id is stale and does nothing. */
+    jobId: uuid('job_id'),
+    /** The run of the latest attempt. */
+    runId: uuid('run_id'),
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
+    endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('batch_items_batch_idx').on(t.batchId, t.idx), index('batch_items_status_idx').on(t.status)],
+);
+
+/** Each attempt at a batch item: the run it started and how it ended. */
+export const batchAttempts = pgTable(
+  'batch_attempts',
+  {
+    itemId: uuid('item_id')
+      .notNull()
+      .references(() => batchItems.id),
+    attempt: integer('attempt').notNull(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id),
+    jobId: uuid('job_id'),
+    /** running | done | failed | interrupted | cancelled */
+    status: text('status').$type<BatchItemStatus>().notNull(),
+    ownerId: text('owner_id').notNull(),
+    ownerHost: text('owner_host').notNull(),
+    ownerPid: integer('owner_pid').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.attempt] }), uniqueIndex('batch_attempts_run_idx').on(t.runId)],
+);
+
+/**
+ * A token bucket per model endpoint shared by every worker: requests and tokens per minute (null:
+ * no limit), what is left of each, and when it was last refilled. Taken by one atomic UPDATE.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  endpoint: text('endpoint').primaryKey(),
+  requestsPerMinute: integer('requests_per_minute'),
+  tokensPerMinute: integer('tokens_per_minute'),
+  availableRequests: doublePrecision('available_requests').notNull(),
+  availableTokens: doublePrecision('available_tokens').notNull(),
+  refilledAt: timestamp('refilled_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
 
 // ---------------------------------------------------------------------------------------------
 // The miner (miner/): one analysed program per run, clusters, mining passes, promotions.
