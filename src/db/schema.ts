@@ -78,9 +78,13 @@ export const runs = pgTable(
     ownerPid: integer('owner_pid'),
     /** Renewed while the run is running; a running run whose owner is gone is marked `interrupted`. */
     heartbeatAt: timestamp('heartbeat_at', { withTimezone: true, mode: 'date' }),
+    /** The session (runtime.session, accrete chat) this run is a turn of; its turn number. */
+    sessionId: uuid('session_id'),
+    sessionTurn: integer('session_turn'),
   },
   (t) => [
     index('runs_root_idx').on(t.rootRunId),
+    index('runs_session_idx').on(t.sessionId),
     index('runs_parent_idx').on(t.parentRunId),
     index('runs_started_idx').on(t.startedAt),
     index('runs_status_idx').on(t.status),
@@ -420,4 +424,28 @@ export const libCalls = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('lib_calls_run_idx').on(t.runId), index('lib_calls_name_idx').on(t.name)],
+);
+
+export type ToolCallStatus = 'ok' | 'error' | 'rejected';
+
+/** Every `tools.<name>(args)` call a run's code made: arguments and result as JSON. */
+export const toolCalls = pgTable(
+  'tool_calls',
+  {
+    id: uuid('id').primaryKey(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id),
+    programId: uuid('program_id'),
+    seq: integer('seq').notNull(),
+    name: text('name').notNull(),
+    args: jsonb('args'),
+    result: jsonb('result'),
+    /** 'rejected': never reached the handler (unknown tool, arguments against the schema, the budget). */
+    status: text('status').$type<ToolCallStatus>().notNull(),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index('tool_calls_run_idx').on(t.runId), index('tool_calls_name_idx').on(t.name)],
 );
