@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { type Database, openDatabase, resolveDbLocation } from '../db/connection.js';
+import { recoverInterruptedRuns } from '../db/interrupted.js';
 import { type LibraryConfig, openLibrary } from '../library/load.js';
 import type { LibrarySnapshot } from '../library/types.js';
 import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL, defaultSubModelFor, type ModelConfig, resolveModel } from '../models/resolve.js';
@@ -95,6 +96,13 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     await replaySpool(database, spoolDir);
   } catch {
     /* still unreachable: the writer keeps spooling */
+  }
+  try {
+    // Runs a dead process left `running` become `interrupted` with their logged totals. The embedded
+    // database is held by one process at a time, so there every other owner is gone.
+    await recoverInterruptedRuns(database, { exclusive: database.kind === 'pglite' });
+  } catch {
+    /* unreachable: `accrete doctor` or the next start does it */
   }
   const redactor = new Redactor([options.openai?.apiKey, ...configuredSecrets()]);
   // PGlite writes on this thread: fewer, larger batches leave more of the event loop to the run.

@@ -94,7 +94,7 @@ export async function* exportRuns(database: Database, options: ExportOptions = {
 export class ImportLineError extends Error {}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const STATUSES = new Set(['running', 'succeeded', 'failed', 'budget_exhausted', 'cancelled']);
+const STATUSES = new Set(['running', 'succeeded', 'failed', 'budget_exhausted', 'cancelled', 'interrupted']);
 
 function need(cond: unknown, message: string): asserts cond {
   if (!cond) throw new ImportLineError(message);

@@ -15,8 +15,9 @@ import { join, resolve } from 'node:path';
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Database, Db } from '../db/connection.js';
+import { HEARTBEAT_MS, processOwner, type RunOwner } from '../db/owner.js';
 import { contexts, libCalls, llmCalls, programs, runs, steps } from '../db/schema.js';
-import { decodeRecord, encodeRecord, type TableName, type TraceRecord, WRITE_ORDER } from './records.js';
+import { decodeRecord, encodeRecord, type RunRow, type TableName, type TraceRecord, WRITE_ORDER } from './records.js';
 import { Redactor } from './redact.js';
 import { sanitizeDeep } from './sanitize.js';
 
@@ -52,6 +53,10 @@ export interface WriterOptions {
   onStatus?: (status: { spooling: boolean; error?: string }) => void;
   /** Called when records the database rejected were quarantined. */
   onQuarantine?: (report: { records: number; file: string; error: string }) => void;
+  /** The owner recorded on every run written (default: this process). */
+  owner?: RunOwner;
+  /** How often the owner's running runs get their heartbeat renewed (default HEARTBEAT_MS). */
+  heartbeatMs?: number;
 }
 
 /** Writes one batch of records in one transaction (idempotent); text is sanitized first. */
@@ -198,6 +203,10 @@ export class TraceWriter {
   written = 0;
   /** Records the database rejected, kept in the quarantine directory. */
   quarantined = 0;
+  private readonly owner: RunOwner;
+  /** Runs written as running and not yet ended: while there are any, their heartbeat is renewed. */
+  private readonly running = new Set<string>();
+  private heartbeat?: NodeJS.Timeout;
 
   constructor(
     private readonly database: Database,
@@ -209,6 +218,7 @@ export class TraceWriter {
     this.flushMs = options.flushMs ?? 50;
     this.maxBatch = options.maxBatch ?? 2_000;
     this.redactor = options.redactor ?? new Redactor();
+    this.owner = options.owner ?? processOwner();
   }
 
   get isSpooling(): boolean {
@@ -222,9 +232,37 @@ export class TraceWriter {
 
   write(record: TraceRecord): void {
     const row = this.redactor.deep(record.row);
+    if (record.table === 'runs') this.stampOwner(row as RunRow);
     this.queue.push({ table: record.table, row } as TraceRecord);
     if (this.queue.length >= this.maxBatch) this.schedule(0);
     else this.schedule(this.flushMs);
+  }
+
+  /** Records who runs the run and when it was last seen; keeps the heartbeat going while it runs. */
+  private stampOwner(row: RunRow): void {
+    row.ownerId = this.owner.id;
+    row.ownerHost = this.owner.host;
+    row.ownerPid = this.owner.pid;
+    row.heartbeatAt = new Date();
+    if (row.status === 'running') this.running.add(row.id);
+    else this.running.delete(row.id);
+    if (this.running.size > 0 && !this.heartbeat) {
+      this.heartbeat = setInterval(() => void this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
+      this.heartbeat.unref?.();
+    } else if (this.running.size === 0 && this.heartbeat) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+    }
+  }
+
+  /** One statement renews every running run of this owner; skipped while the database is away. */
+  private async beat(): Promise<void> {
+    if (this.spooling) return;
+    try {
+      await this.database.query(`update runs set heartbeat_at = now() where owner_id = $1 and status = 'running'`, [this.owner.id]);
+    } catch {
+      /* unreachable: the next write finds out and spools */
+    }
   }
 
   private schedule(ms: number): void {
@@ -295,6 +333,8 @@ export class TraceWriter {
   }
 
   async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     await this.flush();
   }
 }

@@ -1,5 +1,5 @@
 /** The `accrete` command as a user runs it: a child process from the TypeScript sources. */
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -26,4 +26,14 @@ export function runAccrete(args: string[], options: { cwd: string; env?: Record<
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** The `accrete` command as a running child process (to signal or kill it mid-run). */
+export function spawnAccrete(args: string[], options: { cwd: string; env?: Record<string, string> }): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, DATABASE_URL: '', CI: '1', ...options.env },
+  });
+  child.stdin.end();
+  return child;
 }
