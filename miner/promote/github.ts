@@ -1,5 +1,4 @@
 /** Pushing a proposal branch and opening its pull request (@octokit/rest), or saying how to by hand. */
-import { Octokit } from '@octokit/rest';
 import { MAIN_BRANCH } from '../../src/library/format.js';
 import { GitError, git } from '../../src/library/git.js';
 import type { GitHubConfig } from './types.js';
@@ -57,6 +56,8 @@ export interface PullRequestResult {
 
 /** Opens a pull request from `branch` into main unless one is already open for it. */
 export async function openPullRequest(config: GitHubConfig, pr: { branch: string; title: string; body: string }): Promise<PullRequestResult> {
+  // Imported here, not at the top: the CLI reads githubConfigFromEnv for every command, and only this needs Octokit.
+  const { Octokit } = await import('@octokit/rest');
   const octokit = new Octokit({
     auth: config.token,
     baseUrl: config.apiUrl ?? 'https://api.github.com',

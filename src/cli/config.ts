@@ -4,7 +4,7 @@
  * default; commands pass the values down as options (the runtime, the miner, the library and the
  * evaluation harness never read the environment themselves).
  */
-import { resolveDbLocation } from '../db/connection.js';
+import { resolveDbLocation } from '../db/location.js';
 import { resolveLibraryDir } from '../library/location.js';
 import type { ModelConfig } from '../models/resolve.js';
 import { githubConfigFromEnv } from '../../miner/promote/github.js';

@@ -4,53 +4,97 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { DatabaseLockedError } from '../db/lock.js';
-import { InputError } from '../runtime/runtime.js';
+import { InputError } from '../runtime/errors.js';
 import { packageRoot } from '../util/package-root.js';
-import { registerBench } from './commands/bench.js';
-import { registerDemo } from './commands/demo.js';
-import { registerClusters } from './commands/clusters.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerExport, registerImport } from './commands/interchange.js';
-import { registerJobs } from './commands/jobs.js';
-import { registerLibrary } from './commands/library.js';
-import { registerMine } from './commands/mine.js';
-import { registerRun } from './commands/run.js';
-import { registerRuns } from './commands/runs.js';
-import { registerShow } from './commands/show.js';
-import { registerSimServer } from './commands/sim-server.js';
-import { registerSimProvider } from '../sim/spec.js';
 import { environment } from './config.js';
 import { UsageError } from './errors.js';
 
-export function buildProgram(): Command {
-  // `sim:root` / `sim:leaf`: the simulated models (a test double) are the CLI's to offer, not the runtime's.
-  registerSimProvider();
+type Register = (program: Command) => unknown;
+
+/** A command as `accrete --help` lists it, and how to load it when it runs. */
+export interface LazyCommand {
+  /** Name and arguments, as commander takes them: 'run <query>'. */
+  usage: string;
+  /** The listing's one line (the same text as the command's own .description(); a test keeps them equal). */
+  description: string;
+  /** Imports the command's module and returns its register function. */
+  load: () => Promise<Register>;
+  /** It resolves model specs, so the simulated models (sim:root, sim:leaf) are registered first. */
+  models?: boolean;
+}
+
+/*
+ * Commands load lazily. `accrete --help`, `--version` and each command import only what they use:
+ * every command is listed from the stub below (name, arguments, description), and only the command
+ * being run (or asked for with `accrete <cmd> --help` / `accrete help <cmd>`) has its module imported
+ * and registered with its full options. To add a command, add one line here (its register function
+ * stays in src/cli/commands/) — never import a command module statically from this file, or every
+ * command pays for its imports (the runtime, typescript, PGlite, pg-boss, Octokit, isolated-vm, the
+ * simulator). test/cli/lazy.test.ts checks that the stubs match the commands and that --help loads none of those.
+ */
+export const COMMANDS: LazyCommand[] = [
+  { usage: 'run <query>', description: 'answer a query about a long input with the logged RLM loop; prints the answer', load: async () => (await import('./commands/run.js')).registerRun, models: true },
+  { usage: 'runs', description: 'recent runs, one line each (newest first)', load: async () => (await import('./commands/runs.js')).registerRuns },
+  { usage: 'show <run-id>', description: "a run's trajectory as a tree: steps, code, output, sub-calls and sub-runs", load: async () => (await import('./commands/show.js')).registerShow },
+  { usage: 'export', description: 'write runs as JSONL to standard output: one root run a line, with steps, programs, model calls and sub-runs', load: async () => (await import('./commands/interchange.js')).registerExport },
+  { usage: 'import <file>', description: 'read runs from JSONL (accrete export, or minimal records {id, query, status, answer, steps: [{code: [...]}]})', load: async () => (await import('./commands/interchange.js')).registerImport },
+  { usage: 'doctor', description: 'check the database, the spool of records written while it was unreachable, and the model configuration; replays the spool', load: async () => (await import('./commands/doctor.js')).registerDoctor },
+  { usage: 'mine', description: "one mining pass over the programs logged since the last one: analyze and profile each program's decomposition, cluster, then generalize, verify and propose library functions", load: async () => (await import('./commands/mine.js')).registerMine, models: true },
+  { usage: 'clusters', description: 'clusters of similar decompositions found by `accrete mine`', load: async () => (await import('./commands/clusters.js')).registerClusters },
+  { usage: 'worker', description: 'run pg-boss workers for scheduled jobs (the nightly mining pass) until Ctrl-C; needs a Postgres server', load: async () => (await import('./commands/jobs.js')).registerJobs, models: true },
+  { usage: 'schedule', description: 'register, list or remove the scheduled mining pass (pg-boss; needs a Postgres server)', load: async () => (await import('./commands/jobs.js')).registerJobs },
+  { usage: 'demo', description: 'run a mixed workload (six task families with ground truth) through the logged RLM runtime and a direct baseline; print accuracy, calls, tokens and time per family', load: async () => (await import('./commands/demo.js')).registerDemo, models: true },
+  { usage: 'bench', description: 'benchmarks, measured side by side in one run; see bench/RESULTS.md', load: async () => (await import('./commands/bench.js')).registerBench, models: true },
+  { usage: 'sim-server', description: 'serve the simulated models (sim-root writes RLM code, sim-leaf answers sub-calls) over an OpenAI-compatible HTTP API; runs until Ctrl-C', load: async () => (await import('./commands/sim-server.js')).registerSimServer },
+  { usage: 'library', description: 'functions promoted from recurring programs into the library repository', load: async () => (await import('./commands/library.js')).registerLibrary },
+  { usage: 'ui', description: 'a read-only web viewer over the database (runs, run trees, clusters, library) on 127.0.0.1; runs until Ctrl-C', load: async () => (await import('./commands/ui.js')).registerUi },
+];
+
+const AFTER_ERROR = '(run with --help for usage)';
+
+const nameOf = (c: LazyCommand): string => c.usage.split(' ')[0];
+
+/** The command argv names (after node and the script): the first word, or the one after `help`. */
+export function invokedCommand(args: string[]): string | undefined {
+  const words = args.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+/**
+ * The program with every command listed and `invoked` (a command name, if any) loaded in full.
+ * Without `invoked`, only stubs: enough for `accrete --help` and `--version`.
+ */
+export async function buildProgram(invoked?: string): Promise<Command> {
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const program = new Command('accrete')
     .description('A Recursive Language Model runtime that logs every orchestrator it writes and mines the recurring ones into a library.')
     .version(version)
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError(AFTER_ERROR)
     .exitOverride();
-  registerRun(program);
-  registerRuns(program);
-  registerShow(program);
-  registerExport(program);
-  registerImport(program);
-  registerDoctor(program);
-  registerMine(program);
-  registerClusters(program);
-  registerJobs(program);
-  registerDemo(program);
-  registerBench(program);
-  registerSimServer(program);
-  registerLibrary(program);
-  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
+  // The invoked command's module registers onto a scratch program (a module may register more than
+  // one command: jobs.ts has worker and schedule); its commands take their places in the listing.
+  const full = new Map<string, Command>();
+  const entry = COMMANDS.find((c) => nameOf(c) === invoked);
+  if (entry) {
+    // `sim:root` / `sim:leaf`: the simulated models (a test double) are the CLI's to offer, not the runtime's.
+    if (entry.models) (await import('../sim/spec.js')).registerSimProvider();
+    // Settings set here are inherited by the subcommands the module creates (bench runtime, ...).
+    const scratch = new Command().exitOverride().showHelpAfterError(AFTER_ERROR);
+    (await entry.load())(scratch);
+    for (const cmd of scratch.commands) full.set(cmd.name(), cmd);
+  }
+  for (const c of COMMANDS) {
+    const cmd = full.get(nameOf(c));
+    if (cmd) program.addCommand(cmd);
+    else program.command(c.usage).description(c.description);
+  }
+  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError(AFTER_ERROR);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(invokedCommand(argv.slice(2)));
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

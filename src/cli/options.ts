@@ -1,6 +1,6 @@
 /** Options shared by commands: the database, models, budgets, output format. */
 import { type Command, Option } from 'commander';
-import { type Database, openDatabase } from '../db/connection.js';
+import type { Database } from '../db/connection.js';
 import type { Budgets } from '../runtime/budget.js';
 import { dbLocation } from './config.js';
 import { UsageError } from './errors.js';
@@ -14,6 +14,7 @@ export function withJson(cmd: Command, what = 'print JSON for scripts'): Command
 }
 
 export async function openDbFromOptions(opts: { db?: string }): Promise<Database> {
+  const { openDatabase } = await import('../db/connection.js'); // the drivers load with the first command that opens a database
   return openDatabase(dbLocation(opts.db));
 }
 

@@ -11,6 +11,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { acquireDirLock } from './lock.js';
+import { DEFAULT_DB_DIR, isServerUrl, resolveDbLocation } from './location.js';
 import { migrateEmbedded, migrateServer } from './migrate.js';
 import * as schema from './schema.js';
 
@@ -32,16 +33,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const DEFAULT_DB_DIR = './.accrete/db';
-
-/** The configured location, else ./.accrete/db (the CLI resolves --db, ACCRETE_DB and DATABASE_URL). */
-export function resolveDbLocation(configured?: string): string {
-  return configured || DEFAULT_DB_DIR;
-}
-
-export function isServerUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
+export { DEFAULT_DB_DIR, isServerUrl, resolveDbLocation };
 
 function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');

@@ -16,6 +16,7 @@ import { DEFAULT_SPOOL_DIR, replaySpool, TraceWriter } from '../trace/writer.js'
 import { BudgetExceededError, BudgetLedger, type Budgets, resolveBudgets } from './budget.js';
 import { type ContextInput, prepareContext } from './context.js';
 import { type ProgressEvent, type RunEnvironment, type RunSummary, startRun } from './run.js';
+import { InputError } from './errors.js';
 
 export interface RuntimeOptions {
   /** A database location (directory, memory://, postgres://...) or an open database. */
@@ -55,12 +56,7 @@ export interface RunInput {
   signal?: AbortSignal;
 }
 
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
+export { InputError };
 
 export interface Runtime {
   readonly database: Database;
