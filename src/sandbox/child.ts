@@ -6,6 +6,7 @@
  * Must run with --no-node-snapshot (isolated-vm requirement).
  */
 import ivm from 'isolated-vm';
+import { OutputBuffer } from './output.js';
 import { PRELUDE } from './prelude.js';
 import type { CallMessage, ExecMessage, ExecResultMessage, FromChild, HostFunction, InitMessage, ToChild } from './protocol.js';
 
@@ -22,6 +23,8 @@ interface Session {
   isolate: ivm.Isolate;
   context: ivm.Context;
   take: ivm.Reference<() => string>;
+  /** What the current step printed, kept here so that it survives the isolate. */
+  output: OutputBuffer;
   cpuBudgetNs: bigint;
   dead?: ExecResultMessage['fatal'];
 }
@@ -58,11 +61,15 @@ function disposeSession(): void {
 async function init(msg: InitMessage): Promise<void> {
   disposeSession();
   const isolate = new ivm.Isolate({ memoryLimit: msg.memoryMb });
+  const output = new OutputBuffer(msg.maxOutputChars);
   try {
     const context = await isolate.createContext();
     const global = context.global;
     await global.set('globalThis', global.derefInto());
     await global.set('__accrete_host', new ivm.Reference(hostCall));
+    await global.set('__accrete_out', new ivm.Reference((piece: unknown, length: unknown) => {
+      if (typeof piece === 'string') output.append(piece, typeof length === 'number' && length > piece.length ? length : piece.length);
+    }));
     await global.set(
       '__accrete_cfg',
       JSON.stringify({ maxOutputChars: msg.maxOutputChars, maxAnswerChars: msg.maxAnswerChars }),
@@ -73,7 +80,7 @@ async function init(msg: InitMessage): Promise<void> {
     await context.eval('delete globalThis.__accrete_take');
     await global.set('context', new ivm.ExternalCopy(msg.context).copyInto({ release: true }));
     if (msg.contextType === 'json') await context.eval('globalThis.context = JSON.parse(globalThis.context)', { timeout: 60_000 });
-    session = { isolate, context, take, cpuBudgetNs: BigInt(msg.cpuBudgetMs) * 1_000_000n };
+    session = { isolate, context, take, output, cpuBudgetNs: BigInt(msg.cpuBudgetMs) * 1_000_000n };
     send({ t: 'inited', ok: true });
   } catch (err) {
     if (!isolate.isDisposed) isolate.dispose();
@@ -131,11 +138,11 @@ async function exec(msg: ExecMessage): Promise<void> {
   } finally {
     clearInterval(watchdog);
   }
+  // What the step printed, even when the isolate is gone (stopped after an await, out of memory).
+  Object.assign(result, s.output.take());
   if (!s.isolate.isDisposed) {
     try {
-      const taken = JSON.parse(s.take.applySync(undefined, [], { timeout: 5_000 })) as { output: string; outputChars: number; final?: string };
-      result.output = taken.output;
-      result.outputChars = taken.outputChars;
+      const taken = JSON.parse(s.take.applySync(undefined, [], { timeout: 5_000 })) as { final?: string };
       if (taken.final !== undefined) result.final = taken.final;
       result.cpuMs = Number(s.isolate.cpuTime / 1_000_000n);
       result.heapBytes = (await s.isolate.getHeapStatistics()).used_heap_size;

@@ -1,8 +1,8 @@
 /**
  * The sandbox API, defined inside the isolate. It runs once per isolate, before any model code.
- * The child leaves three things on the global object for it — the host-call Reference, the
- * configuration and the library source — and the prelude captures them in a closure and deletes
- * them, so model code can reach neither a Reference nor any host object. Options passed to
+ * The child leaves four things on the global object for it — the host-call Reference, the output
+ * Reference, the configuration and the library source — and the prelude captures them in a closure
+ * and deletes them, so model code can reach neither a Reference nor any host object. Options passed to
  * `Reference.apply` are frozen, null-prototype objects, so model code cannot smuggle options in
  * through `Object.prototype`.
  *
@@ -19,9 +19,11 @@ export const PRELUDE = String.raw`
   'use strict';
   const g = globalThis;
   const hostRef = g.__accrete_host;
+  const outRef = g.__accrete_out;
   const cfg = JSON.parse(g.__accrete_cfg);
   const librarySource = g.__accrete_library;
   delete g.__accrete_host;
+  delete g.__accrete_out;
   delete g.__accrete_cfg;
   delete g.__accrete_library;
   for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry', 'WeakRef']) {
@@ -34,6 +36,7 @@ export const PRELUDE = String.raw`
     arguments: bare({ copy: true }),
     result: bare({ promise: true, copy: true }),
   });
+  const OUT_OPTS = bare({ arguments: bare({ copy: true }) });
   const jsonParse = JSON.parse;
   const jsonStringify = JSON.stringify;
   const StringCtor = String;
@@ -46,14 +49,10 @@ export const PRELUDE = String.raw`
     return r.value;
   }
 
-  // --- print: head + tail kept, the true length counted ---
+  // --- print: each piece goes out to the child as it is printed (so it outlives the isolate if
+  // a step is stopped); a piece over the limit is cut to its head and tail here, with its length ---
   const maxOut = cfg.maxOutputChars;
   const half = Math.floor(maxOut / 2);
-  let buf = '';
-  let head = '';
-  let tail = '';
-  let overflowed = false;
-  let total = 0;
   function show(v) {
     if (typeof v === 'string') return v;
     if (v === undefined) return 'undefined';
@@ -68,18 +67,8 @@ export const PRELUDE = String.raw`
     }
   }
   function write(s) {
-    total += s.length;
-    if (!overflowed) {
-      buf += s;
-      if (buf.length > maxOut) {
-        overflowed = true;
-        head = buf.slice(0, half);
-        tail = buf.slice(buf.length - half);
-        buf = '';
-      }
-    } else {
-      tail = (tail + s).slice(-half);
-    }
+    const piece = s.length > maxOut ? s.slice(0, half) + s.slice(s.length - half) : s;
+    outRef.applyIgnored(undefined, [piece, s.length], OUT_OPTS);
   }
   function print(...values) {
     write(values.map(show).join(' ') + '\n');
@@ -161,12 +150,10 @@ export const PRELUDE = String.raw`
   });
 
   // Read once per step by the child through a Reference captured before model code runs.
+  // (The output is kept by the child, which it received piece by piece.)
   g.__accrete_take = function () {
-    const out = overflowed
-      ? head + '\n... [' + (total - head.length - tail.length) + ' characters omitted] ...\n' + tail
-      : buf;
-    const r = { output: out, outputChars: total, final: hasFinal ? final : undefined };
-    buf = ''; head = ''; tail = ''; overflowed = false; total = 0; hasFinal = false; final = undefined;
+    const r = { final: hasFinal ? final : undefined };
+    hasFinal = false; final = undefined;
     return jsonStringify(r);
   };
 })();

@@ -61,11 +61,30 @@ const CHILD_EXEC_ARGV = ['--no-node-snapshot', ...(fromSource ? ['--import', pat
 /** Grace the parent gives a child beyond the step timeout before killing it. */
 const KILL_GRACE_MS = 5_000;
 
+/** V8's words when a process dies of its heap (the isolate's own limit is reported by the child instead). */
+const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed/i;
+
+/**
+ * Why a sandbox process ended, said as what happened: killed by accrete (a step past its timeout),
+ * out of memory (V8 says so on stderr), killed by a signal from outside (which one), or an exit code.
+ */
+export function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null; stderrTail: string; killedByParent: boolean }): string {
+  const said = exit.stderrTail ? ` (${exit.stderrTail})` : '';
+  if (exit.killedByParent) return `The sandbox process did not finish the step within its timeout plus ${KILL_GRACE_MS / 1000} s and was killed by accrete`;
+  if (OUT_OF_MEMORY.test(exit.stderrTail)) return `The sandbox process ran out of memory${said}`;
+  if (exit.signal) return `The sandbox process was killed by signal ${exit.signal} from outside accrete (another process, or the system)${said}`;
+  return `The sandbox process exited unexpectedly with exit code ${exit.code}${said}`;
+}
+
 class ChildHandle {
   readonly proc: ChildProcess;
   readonly ready: Promise<void>;
   exited = false;
   exitReason = '';
+  /** How the process ended, in words a user can act on (see describeExit). */
+  exitDescription = '';
+  /** The parent killed it (a step that did not end in time, a closing pool). */
+  private killedByParent = false;
   private stderrTail = '';
   private listeners = new Set<(msg: FromChild) => void>();
   private exitListeners = new Set<(reason: string) => void>();
@@ -97,6 +116,7 @@ class ChildHandle {
       this.exited = true;
       const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
       this.exitReason = `${signal ? `signal ${signal}` : `exit code ${code}`}${tail ? `: ${tail}` : ''}`;
+      this.exitDescription = describeExit({ code, signal, stderrTail: tail, killedByParent: this.killedByParent });
       for (const l of [...this.exitListeners]) l(this.exitReason);
     });
     this.proc.on('error', () => {});
@@ -117,7 +137,9 @@ class ChildHandle {
   }
 
   kill(): void {
-    if (!this.exited) this.proc.kill('SIGKILL');
+    if (this.exited) return;
+    this.killedByParent = true;
+    this.proc.kill('SIGKILL');
   }
 }
 
@@ -202,7 +224,7 @@ export class Repl {
         cpuMs: 0,
         heapBytes: 0,
         fatal: 'disposed',
-        error: `The sandbox process crashed (${reason}), most likely out of memory; the sandbox was reset and top-level variables are gone.`,
+        error: `${this.child.exitDescription || `The sandbox process exited (${reason})`}; the sandbox was reset and top-level variables are gone.`,
       });
     });
   }

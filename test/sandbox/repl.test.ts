@@ -123,6 +123,20 @@ describe('sandbox failures end the REPL, not the process', () => {
     await again.dispose();
   });
 
+  it('keeps what a step printed before the watchdog stopped it after an await (busy, or waiting on a host call)', async () => {
+    const busy = await pool.open(options, handlers);
+    const r = await busy.exec('print("before"); await llm("x"); print("after"); while (true) {}', 300);
+    expect(r.fatal).toBe('step_timeout');
+    expect(r.output).toBe('before\nafter\n');
+    expect(r.outputChars).toBe('before\nafter\n'.length);
+    const hanging: HostHandlers = { ...handlers, llm: (_a, signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))) };
+    const waiting = await pool.open(options, hanging);
+    const w = await waiting.exec('print("asked"); await llm("never answered")', 300);
+    expect(w.fatal).toBe('step_timeout');
+    expect(w.output).toBe('asked\n');
+    await Promise.all([busy.dispose(), waiting.dispose()]);
+  });
+
   it('allocating gigabytes hits the memory limit with a clear error', async () => {
     const repl = await pool.open({ ...options, memoryMb: 32 }, handlers);
     const r = await repl.exec('const keep = []; while (true) keep.push("x".repeat(1 << 16) + keep.length)', 30_000);
@@ -147,7 +161,9 @@ describe('sandbox failures end the REPL, not the process', () => {
     setTimeout(() => child.proc.kill('SIGKILL'), 200);
     const r = await pending;
     expect(r.fatal).toBe('crashed');
-    expect(r.error).toMatch(/crashed/);
+    // Killed from outside: said so, with the signal, not guessed to be memory (issue 12, item 5).
+    expect(r.error).toMatch(/killed by signal SIGKILL/);
+    expect(r.error).not.toMatch(/memory/);
     expect((await bystander.exec('print("alive")', 1_000)).output).toBe('alive\n');
     const fresh = await pool.open(options, handlers);
     expect((await fresh.exec('print(context.length)', 1_000)).output).toBe(`${options.context.length}\n`);
