@@ -238,7 +238,7 @@ async function runPass(database: Database, options: MineOptions): Promise<MineRe
     const batch = await runsToMine(database, cursor, Math.min(pass.toSeq, cursor + window));
     if (batch.length === 0) continue;
     const rows = batch.map((run) => {
-      const a = analyzeProgram({ runId: run.runId, blocks: run.blocks });
+      const a = analyzeProgram({ runId: run.runId, blocks: run.blocks, language: run.language });
       report.programsRead += run.blocks.length;
       report.runsRead++;
       let profile: Profile | undefined;

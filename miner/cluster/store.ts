@@ -14,6 +14,8 @@ export interface RunToMine {
   status: string;
   maxSeq: number;
   blocks: BlockInput[];
+  /** runs.metadata.language: set on imported runs of another language (official RLM logs: python). */
+  language: string | null;
 }
 
 
@@ -39,8 +41,8 @@ export async function safeWatermark(database: Database): Promise<number> {
  * Callers walk the watermark range window by window, so each batch reads a bounded slice.
  */
 export async function runsToMine(database: Database, fromSeq: number, toSeq: number): Promise<RunToMine[]> {
-  const runs = await database.query<{ run_id: string; query: string; status: string }>(
-    `select r.id as run_id, r.query, r.status
+  const runs = await database.query<{ run_id: string; query: string; status: string; language: string | null }>(
+    `select r.id as run_id, r.query, r.status, r.metadata->>'language' as language
        from runs r
       where r.id in (select distinct run_id from programs where seq > $1 and seq <= $2)
         and r.status <> 'running'
@@ -51,7 +53,7 @@ export async function runsToMine(database: Database, fromSeq: number, toSeq: num
   const seqs = new Map<string, number>();
   const byRun = await blocksOf(database, runs.map((r) => r.run_id), seqs);
   return runs
-    .map((r) => ({ runId: r.run_id, query: r.query, status: r.status, maxSeq: seqs.get(r.run_id) ?? 0, blocks: byRun.get(r.run_id) ?? [] }))
+    .map((r) => ({ runId: r.run_id, query: r.query, status: r.status, maxSeq: seqs.get(r.run_id) ?? 0, blocks: byRun.get(r.run_id) ?? [], language: r.language }))
     .sort((a, b) => a.maxSeq - b.maxSeq);
 }
 

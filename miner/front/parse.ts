@@ -32,8 +32,13 @@ function countLoops(n: NNode): number {
   return c;
 }
 
+/** The languages the front end parses (TypeScript's parser reads both). */
+const MINED_LANGUAGES = new Set(['javascript', 'typescript', 'js', 'ts']);
+
 function analyze(input: ProgramInput): ProgramAnalysis | Unparseable {
   const runId = String(input.runId);
+  const language = input.language?.toLowerCase();
+  if (language && !MINED_LANGUAGES.has(language)) return unparseable(runId, `another language: ${language} (the miner mines JavaScript and TypeScript)`);
   const lowered = lowerRun(input);
   if (!lowered.ok) return unparseable(runId, lowered.reason);
   const { blocks, lowered: all, unparsed } = lowered.run;

@@ -22,6 +22,11 @@ export interface BlockInput {
 export interface ProgramInput {
   runId: string;
   blocks: BlockInput[];
+  /**
+   * The language the run's REPL ran (runs.metadata.language; absent for accrete's own runs, which
+   * are JavaScript). Another language (e.g. python, from an official RLM log) is not analyzed.
+   */
+  language?: string | null;
 }
 
 /** How the number of model calls grows with the size of the input. */
