@@ -4,7 +4,8 @@
  *   cli → eval → runtime, miner → trace, library, sandbox, models → db → contracts
  * sim (a test double) → models, contracts only; the miner never imports the runtime loop; nothing
  * in src or miner imports bench/ or test/; no cycles (type-only imports count).
- * src/util (package-root) is a leaf like contracts.
+ * src/util (package-root) is a leaf like contracts. ui (the web viewer) → db, library, contracts;
+ * only the CLI imports ui.
  */
 const LEAF = '^src/(contracts|util)/';
 const ABOVE_DB = '^(src/(trace|library|sandbox|models|runtime|sim|eval|cli|ui)/|src/index[.]ts$|miner/)';
@@ -68,6 +69,20 @@ module.exports = {
       comment: 'src/eval is called by the CLI and bench/, and imports neither.',
       from: { path: '^src/eval/' },
       to: { path: '^src/(cli|ui)/' },
+    },
+    {
+      name: 'ui-reads-only',
+      comment: 'src/ui (the web viewer) reads the database: it depends on db, contracts, util and the library read helpers only.',
+      severity: 'error',
+      from: { path: '^src/ui/' },
+      to: { path: '^(src|miner)/', pathNot: '^src/(ui|db|contracts|util|library)/' },
+    },
+    {
+      name: 'ui-only-from-cli',
+      severity: 'error',
+      comment: 'Only the CLI (accrete ui) starts the web viewer.',
+      from: { path: '^(src|miner)/', pathNot: '^src/(cli|ui)/' },
+      to: { path: '^src/ui/' },
     },
     {
       name: 'no-bench-or-test-in-product',

@@ -140,6 +140,37 @@ export function clusterMembers(database: Database, clusterIds: readonly string[]
   );
 }
 
+export interface ClusterView {
+  id: string;
+  size: number;
+  support: number;
+  successRate: number;
+  skeleton: string;
+  growth: string | null;
+  members: { runId: string; programId: string | null }[];
+  representative: string | null;
+  templates: unknown;
+}
+
+/** Clusters by support (or the one with this id), each with its member runs. */
+export async function listClusters(database: Database, id?: string): Promise<ClusterView[]> {
+  const rows = await listClusterRows(database, id);
+  if (rows.length === 0) return [];
+  // Each member is a run; its program is the block that produced the answer (or the last one).
+  const members = await clusterMembers(database, rows.map((r) => r.id));
+  return rows.map((r) => ({
+    id: r.id,
+    size: r.size,
+    support: r.support,
+    successRate: Number(r.success_rate),
+    skeleton: r.skeleton,
+    growth: r.growth,
+    members: members.filter((m) => m.cluster_id === r.id).map((m) => ({ runId: m.run_id, programId: m.program_id })),
+    representative: r.representative_run_id,
+    templates: r.templates,
+  }));
+}
+
 /** The consolidated code the miner read for a run ('' when it was not mined). */
 export async function minedCode(database: Database, runId: string): Promise<string> {
   const rows = await database.query<{ code: string }>('select code from mined_programs where run_id = $1', [runId]);
@@ -210,6 +241,48 @@ export function libraryUsage(database: Database): Promise<LibraryUsageRow[]> {
        from fns f left join used u on u.name = f.name left join callers c on c.name = f.name left join members mb on mb.cluster_id = f.cluster_id
       order by calls desc, f.name`,
   );
+}
+
+export interface LibraryStatsRow {
+  name: string;
+  version: string | null;
+  status: string;
+  clusterId: string | null;
+  calls: number;
+  runs: number;
+  successRate: number | null;
+  /** Mean model calls made inside one call of the function. */
+  llmCallsPerCall: number | null;
+  /** Estimated against the cluster's member runs: (members' mean − callers' mean) × calling runs. */
+  llmCallsSaved: number | null;
+  rootOutputTokensSaved: number | null;
+  lastUsed: string | null;
+  /** Unused for longer than the threshold (or never used since merged): a candidate for retirement. */
+  flaggedForRetirement: boolean;
+}
+
+/** Usage of each library function (libraryUsage) with its success rate and estimated savings. */
+export async function libraryUsageStats(database: Database, unusedDays = 30): Promise<LibraryStatsRow[]> {
+  const rows = await libraryUsage(database);
+  const cutoff = Date.now() - unusedDays * 86_400_000;
+  return rows.map((r) => {
+    const saved = (members: number | null, callers: number | null) => (members !== null && callers !== null && r.runs > 0 ? Math.round((members - callers) * r.runs) : null);
+    const lastUsed = r.last_used ? new Date(r.last_used) : null;
+    return {
+      name: r.name,
+      version: r.version,
+      status: r.status,
+      clusterId: r.cluster_id,
+      calls: r.calls,
+      runs: r.runs,
+      successRate: r.calls > 0 ? r.ok / r.calls : null,
+      llmCallsPerCall: r.calls > 0 ? r.inner_calls / r.calls : null,
+      llmCallsSaved: saved(r.members_llm, r.callers_llm),
+      rootOutputTokensSaved: saved(r.members_root_out, r.callers_root_out),
+      lastUsed: lastUsed?.toISOString() ?? null,
+      flaggedForRetirement: r.status === 'merged' && (lastUsed ?? new Date(r.since)).getTime() < cutoff,
+    };
+  });
 }
 
 /** The stored decomposition profiles of a cluster's members (JSON, as the miner wrote them). */

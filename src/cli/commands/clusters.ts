@@ -1,41 +1,12 @@
 /** `accrete clusters [show ID]`: the clusters of similar decompositions the miner found. */
 import type { Command } from 'commander';
 import type { Database } from '../../db/connection.js';
-import { clusterMembers, clusterProfiles, listClusterRows, minedCode } from '../../db/queries.js';
+import { clusterProfiles, listClusters, minedCode } from '../../db/queries.js';
 import { sharedTerms } from '../../../miner/represent/profile.js';
 import { lastVerification, renderVerification } from '../../../miner/verify/outcome.js';
 import { UsageError } from '../errors.js';
 import { table, truncate } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
-
-export interface ClusterView {
-  id: string;
-  size: number;
-  support: number;
-  successRate: number;
-  skeleton: string;
-  growth: string | null;
-  members: { runId: string; programId: string | null }[];
-  representative: string | null;
-}
-
-export async function listClusters(database: Database, id?: string): Promise<(ClusterView & { templates: unknown })[]> {
-  const rows = await listClusterRows(database, id);
-  if (rows.length === 0) return [];
-  // Each member is a run; its program is the block that produced the answer (or the last one).
-  const members = await clusterMembers(database, rows.map((r) => r.id));
-  return rows.map((r) => ({
-    id: r.id,
-    size: r.size,
-    support: r.support,
-    successRate: Number(r.success_rate),
-    skeleton: r.skeleton,
-    growth: r.growth,
-    members: members.filter((m) => m.cluster_id === r.id).map((m) => ({ runId: m.run_id, programId: m.program_id })),
-    representative: r.representative_run_id,
-    templates: r.templates,
-  }));
-}
 
 function sideBySide(a: string, b: string, width: number): string {
   const la = a.split('\n');

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { Database } from '../../db/connection.js';
-import { libraryUsage, promotionsOf } from '../../db/queries.js';
+import { libraryUsageStats, promotionsOf, type LibraryStatsRow } from '../../db/queries.js';
 import {
   listPromotions,
   mergeProposal,
@@ -77,45 +77,10 @@ export function registerLibrary(program: Command): Command {
   return library;
 }
 
-export interface LibraryStatsRow {
-  name: string;
-  version: string | null;
-  status: string;
-  calls: number;
-  runs: number;
-  successRate: number | null;
-  /** Mean model calls made inside one call of the function. */
-  llmCallsPerCall: number | null;
-  /** Estimated against the cluster's member runs: (members' mean − callers' mean) × calling runs. */
-  llmCallsSaved: number | null;
-  rootOutputTokensSaved: number | null;
-  lastUsed: string | null;
-  /** Unused for longer than the threshold (or never used since merged): a candidate for retirement. */
-  flaggedForRetirement: boolean;
-}
-
-/** Usage of each library function, from the lib_calls log and the promotions it came from. */
+/** Usage of each library function, after following the library's main branch (merged, retired). */
 export async function libraryStats(database: Database, libraryDir: string, unusedDays = 30): Promise<LibraryStatsRow[]> {
   await syncPromotions(database, libraryDir);
-  const rows = await libraryUsage(database);
-  const cutoff = Date.now() - unusedDays * 86_400_000;
-  return rows.map((r) => {
-    const saved = (members: number | null, callers: number | null) => (members !== null && callers !== null && r.runs > 0 ? Math.round((members - callers) * r.runs) : null);
-    const lastUsed = r.last_used ? new Date(r.last_used) : null;
-    return {
-      name: r.name,
-      version: r.version,
-      status: r.status,
-      calls: r.calls,
-      runs: r.runs,
-      successRate: r.calls > 0 ? r.ok / r.calls : null,
-      llmCallsPerCall: r.calls > 0 ? r.inner_calls / r.calls : null,
-      llmCallsSaved: saved(r.members_llm, r.callers_llm),
-      rootOutputTokensSaved: saved(r.members_root_out, r.callers_root_out),
-      lastUsed: lastUsed?.toISOString() ?? null,
-      flaggedForRetirement: r.status === 'merged' && (lastUsed ?? new Date(r.since)).getTime() < cutoff,
-    };
-  });
+  return libraryUsageStats(database, unusedDays);
 }
 
 function registerStats(library: Command): void {
