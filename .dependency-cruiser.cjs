@@ -2,15 +2,17 @@
  * The layers of accrete, checked on every `npm test` (dependency-cruiser). One direction of
  * dependence:
  *   cli → eval → runtime, miner → trace, library, sandbox, models → db → contracts
+ * src/batch (batches on pg-boss workers) sits beside eval: it runs the runtime, and neither eval nor
+ * the CLI is below it.
  * sim (a test double) → models, contracts only; the miner never imports the runtime loop; nothing
  * in src or miner imports bench/ or test/; no cycles (type-only imports count).
  * src/util (package-root) is a leaf like contracts. ui (the web viewer) → db, library, contracts;
  * only the CLI imports ui.
  */
 const LEAF = '^src/(contracts|util)/';
-const ABOVE_DB = '^(src/(trace|library|sandbox|models|runtime|sim|eval|cli|ui)/|src/index[.]ts$|miner/)';
-const ABOVE_MIDDLE = '^(src/(runtime|sim|eval|cli|ui)/|src/index[.]ts$|miner/)';
-const ABOVE_RUNTIME = '^(src/(sim|eval|cli|ui)/|src/index[.]ts$|miner/)';
+const ABOVE_DB = '^(src/(trace|library|sandbox|models|runtime|sim|eval|batch|cli|ui)/|src/index[.]ts$|miner/)';
+const ABOVE_MIDDLE = '^(src/(runtime|sim|eval|batch|cli|ui)/|src/index[.]ts$|miner/)';
+const ABOVE_RUNTIME = '^(src/(sim|eval|batch|cli|ui)/|src/index[.]ts$|miner/)';
 
 module.exports = {
   forbidden: [
@@ -54,7 +56,7 @@ module.exports = {
       severity: 'error',
       comment: 'The miner never imports the runtime loop (shared formats live in src/contracts), nor sim, eval or the CLI.',
       from: { path: '^miner/' },
-      to: { path: '^(src/(runtime|sim|eval|cli|ui)/|src/index[.]ts$)' },
+      to: { path: '^(src/(runtime|sim|eval|batch|cli|ui)/|src/index[.]ts$)' },
     },
     {
       name: 'sim-only-models-and-contracts',
@@ -83,6 +85,13 @@ module.exports = {
       comment: 'Only the CLI (accrete ui) starts the web viewer.',
       from: { path: '^(src|miner)/', pathNot: '^src/(cli|ui)/' },
       to: { path: '^src/ui/' },
+    },
+    {
+      name: 'batch-not-cli-eval-or-sim',
+      comment: 'src/batch (submit, workers, batch status) is called by the CLI and bench/; it imports neither the CLI, eval nor the simulated models (the CLI registers them).',
+      severity: 'error',
+      from: { path: '^src/batch/' },
+      to: { path: '^(src/(cli|ui|eval|sim)/|miner/)' },
     },
     {
       name: 'no-bench-or-test-in-product',

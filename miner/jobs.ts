@@ -17,9 +17,10 @@ export class JobsNeedServerError extends Error {
   }
 }
 
-export async function openBoss(url: string): Promise<PgBoss> {
+/** pg-boss on the server; `max` bounds its connection pool (default 10). */
+export async function openBoss(url: string, options: { max?: number } = {}): Promise<PgBoss> {
   if (!/^postgres(ql)?:\/\//i.test(url)) throw new JobsNeedServerError();
-  const boss = new PgBoss({ connectionString: url, schema: 'accrete_jobs', application_name: 'accrete' });
+  const boss = new PgBoss({ connectionString: url, schema: 'accrete_jobs', application_name: 'accrete', max: options.max ?? 10 });
   boss.on('error', (err: Error) => process.stderr.write(`accrete worker: ${err.message}\n`));
   await boss.start();
   await boss.createQueue(MINE_QUEUE, { name: MINE_QUEUE, policy: 'singleton', retryLimit: 1, expireInSeconds: 4 * 3600 });

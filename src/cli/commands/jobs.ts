@@ -1,12 +1,23 @@
 /** `accrete worker` and `accrete schedule`: the nightly mining pass through pg-boss on a Postgres server. */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { JobsNeedServerError, listSchedules, openBoss, scheduleMine, unscheduleMine, workMine } from '../../../miner/jobs.js';
 import { runMining } from '../../../miner/pipeline.js';
+import { openBatchSql } from '../../batch/store.js';
+import { type BatchWorker, startBatchWorker } from '../../batch/worker.js';
 import { openDatabase } from '../../db/connection.js';
-import { dbLocation, environment, libraryDir } from '../config.js';
+import { dbLocation, environment, libraryDir, openaiConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { printJson, withDb, withJson } from '../options.js';
 import { renderMiningReport } from './mine.js';
+import { libraryFromOptions } from './run.js';
+
+function wholeNumber(flag: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number of at least ${min} (got "${v}")`);
+    return n;
+  };
+}
 
 function serverUrl(opts: { db?: string }): string {
   const url = dbLocation(opts.db);
@@ -17,28 +28,65 @@ function serverUrl(opts: { db?: string }): string {
 export function registerJobs(program: Command): void {
   const worker = program
     .command('worker')
-    .description('run pg-boss workers for scheduled jobs (the nightly mining pass) until Ctrl-C; needs a Postgres server');
+    .description('run pg-boss workers until Ctrl-C: batches of queries (`accrete submit`) and the scheduled mining pass; needs a Postgres server')
+    .addOption(new Option('--concurrency <n>', 'batch runs at once in this worker').default(1).argParser(wholeNumber('--concurrency', 1)))
+    .addOption(new Option('--rpm <n>', 'requests per minute per model endpoint, shared by every worker on this database').argParser(wholeNumber('--rpm', 1)))
+    .addOption(new Option('--tpm <n>', 'tokens per minute per model endpoint, shared by every worker on this database').argParser(wholeNumber('--tpm', 1)))
+    .addOption(new Option('--stale-after-s <n>', "a run whose heartbeat is older than this has lost its worker: it is marked interrupted and its query retried").default(60).argParser(wholeNumber('--stale-after-s', 15)))
+    .option('--base-url <url>', 'OpenAI-compatible endpoint of the models (default: $OPENAI_BASE_URL or OpenAI)')
+    .option('--no-mine', 'take batch runs only, not the mining pass');
   withDb(worker);
-  worker.action(async (opts: { db?: string }) => {
+  worker.addHelpText(
+    'after',
+    `
+Start any number of workers, on any machines, against the same DATABASE_URL. Each takes queries of
+submitted batches (--concurrency at a time) and, unless --no-mine, scheduled mining passes. A worker
+killed mid-run is noticed by the others (its pid on the same host, else its heartbeat): its runs are
+marked interrupted with what they logged and their queries retried (\`accrete submit --max-attempts\`).`,
+  );
+  worker.action(async (opts: { db?: string; concurrency: number; rpm?: number; tpm?: number; staleAfterS: number; baseUrl?: string; mine: boolean }) => {
     const url = serverUrl(opts);
-    const database = await openDatabase(url);
-    const boss = await openBoss(url);
+    const database = await openDatabase(url, { maxConnections: opts.concurrency + 3 });
+    const boss = await openBoss(url, { max: opts.concurrency + 3 });
+    const sql = openBatchSql(url, 3);
+    const log = (line: string) => process.stderr.write(`accrete worker: ${line}\n`);
     const abort = new AbortController();
-    const stop = () => abort.abort();
+    let batches: BatchWorker | undefined;
+    const stop = () => {
+      log('stopping: unfinished runs go back to the queue');
+      void (batches?.stop() ?? Promise.resolve()).finally(() => abort.abort());
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    process.stderr.write(`accrete worker: waiting for mining jobs on ${database.location} (Ctrl-C to stop)\n`);
     try {
-      await workMine(
+      batches = await startBatchWorker({
+        database,
+        sql,
         boss,
-        async (jobId) => {
-          process.stderr.write(`accrete worker: job ${jobId}: mining pass\n`);
-          const report = await runMining(database, { libraryDir: libraryDir(), github: environment().github ?? false });
-          process.stderr.write(`${renderMiningReport(report)}\n`);
-        },
-        abort.signal,
-      );
+        concurrency: opts.concurrency,
+        openai: openaiConfig(opts),
+        library: libraryFromOptions({}),
+        rateLimit: { requestsPerMinute: opts.rpm, tokensPerMinute: opts.tpm },
+        staleMs: opts.staleAfterS * 1000,
+        log,
+      });
+      log(`waiting for batch runs (${opts.concurrency} at a time)${opts.mine ? ' and mining jobs' : ''} on ${database.location} (Ctrl-C to stop)`);
+      if (opts.mine) {
+        await workMine(
+          boss,
+          async (jobId) => {
+            log(`job ${jobId}: mining pass`);
+            const report = await runMining(database, { libraryDir: libraryDir(), github: environment().github ?? false });
+            process.stderr.write(`${renderMiningReport(report)}\n`);
+          },
+          abort.signal,
+        );
+      } else {
+        await new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }));
+        await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
+      }
     } finally {
+      await sql.end({ timeout: 5 });
       await database.close();
     }
   });
