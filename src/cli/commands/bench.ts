@@ -3,12 +3,16 @@
  * harness is src/eval; bench/ holds the same as scripts and RESULTS.md). Each benchmark is a
  * subcommand.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { benchAccumulation, renderAccumulation } from '../../eval/accumulation.js';
 import { parseSizes } from '../../eval/demo.js';
 import { FAMILIES_BENCH_DEFAULT_DB, familiesReport } from '../../eval/families.js';
 import { benchRuntime, renderRuntimeBench } from '../../eval/runtime-bench.js';
+import { benchE2e, type Driver, renderE2e } from '../../eval/e2e-bench.js';
 import { environment, openaiConfig } from '../config.js';
+import { UsageError } from '../errors.js';
 import { ProgressLine } from '../progress.js';
 import { printJson } from '../options.js';
 import { demoOptionsFrom, renderReport, runDemoInteractive, withWorkloadOptions, type WorkloadCliOptions } from './demo.js';
@@ -79,6 +83,35 @@ function registerAccumulation(bench: Command): void {
     });
 }
 
+function registerE2e(bench: Command): void {
+  bench
+    .command('e2e')
+    .description('what a user pays, over HTTP against a scripted OpenAI-compatible server: start → first model request, steady step, fan-out N=1000 at c=16 and 32, sequential calls, CPU per sub-call, peak RSS, through the CLI and the library API, on PGlite (and a scratch server database), and the step against the database size; beside the official RLM')
+    .option('--cli <main.js>', 'the built CLI to measure (default: dist/src/cli/main.js; the library is the index.js beside it)')
+    .option('--server-db <url>', 'a scratch Postgres database (postgres://...) to measure as well: its runs are copied to fill it')
+    .option('--sizes <mb>', 'database sizes in MB at which the step is measured again, comma-separated', '100')
+    .option('--starts <n>', 'processes started per start-up measure', '5')
+    .option('--drivers <list>', 'cli, library or both', 'cli,library')
+    .option('--json', 'print the figures as JSON')
+    .action(async (opts: { cli?: string; serverDb?: string; sizes: string; starts: string; drivers: string; json?: boolean }) => {
+      const drivers = opts.drivers.split(',').map((d) => d.trim());
+      if (!drivers.every((d): d is Driver => d === 'cli' || d === 'library')) throw new UsageError('--drivers takes cli, library or cli,library');
+      const progress = new ProgressLine();
+      const r = await benchE2e({
+        cli: opts.cli,
+        serverUrl: opts.serverDb,
+        workDir: join(tmpdir(), `accrete-bench-e2e-${process.pid}`),
+        starts: Number(opts.starts) || 5,
+        sizesMb: opts.sizes.split(',').map(Number).filter((n) => n > 0),
+        drivers,
+        onProgress: (t) => progress.set(`accrete bench e2e · ${t}`),
+      });
+      progress.clear();
+      if (opts.json) printJson(r);
+      else process.stdout.write(renderE2e(r));
+    });
+}
+
 /** `bench` and its subcommands. Add a benchmark with another `bench.command(...)`. */
 export function registerBench(program: Command): Command {
   const bench = program
@@ -88,5 +121,6 @@ export function registerBench(program: Command): Command {
   registerFamilies(bench);
   registerRuntime(bench);
   registerAccumulation(bench);
+  registerE2e(bench);
   return bench;
 }

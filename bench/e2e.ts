@@ -1,0 +1,23 @@
+/**
+ * The end-to-end benchmark as a script: `npx tsx bench/e2e.ts [--json] [--cli dist/src/cli/main.js]
+ * [--sizes 100,1000] [--starts 5]`; BENCH_DATABASE_URL adds a scratch Postgres database (its runs are
+ * copied to fill it). Build first (npm run build): it runs the built CLI and library. The harness is
+ * src/eval/e2e-bench.ts; `accrete bench e2e` is the same.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchE2e, renderE2e } from '../src/eval/e2e-bench.js';
+
+const { values } = parseArgs({ options: { json: { type: 'boolean' }, cli: { type: 'string' }, sizes: { type: 'string' }, starts: { type: 'string' }, drivers: { type: 'string' } } });
+const r = await benchE2e({
+  cli: values.cli,
+  serverUrl: process.env.BENCH_DATABASE_URL,
+  workDir: join(tmpdir(), `accrete-bench-e2e-${process.pid}`),
+  starts: values.starts ? Number(values.starts) : undefined,
+  sizesMb: values.sizes ? values.sizes.split(',').map(Number) : undefined,
+  drivers: values.drivers ? (values.drivers.split(',') as ('cli' | 'library')[]) : undefined,
+  onProgress: (t) => process.stderr.write(`${t}\n`),
+});
+process.stdout.write(values.json ? `${JSON.stringify(r, null, 2)}\n` : renderE2e(r));
+process.exit(0);
