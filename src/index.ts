@@ -1,6 +1,9 @@
 /** accrete: a Recursive Language Model runtime that logs every orchestrator and learns from them. */
 export { createRuntime, InputError, type Runtime, type RuntimeOptions, type RunInput } from './runtime/runtime.js';
 export type { RunSummary, ProgressEvent } from './runtime/run.js';
+export type { RunEvent, RunEventType } from './runtime/events.js';
+export type { RunStream, Session, SessionOptions, SessionTurn } from './runtime/handles.js';
+export { ToolCallError, ToolDefinitionError, type JsonSchema, type ToolCallContext, type ToolDefinition, type ToolSet } from './runtime/tools.js';
 export { DEFAULT_BUDGETS, resolveBudgets, type Budgets } from './runtime/budget.js';
 export type { ContextInput } from './runtime/context.js';
 export { openDatabase, resolveDbLocation, type Database } from './db/connection.js';

@@ -41,6 +41,7 @@ export const BUDGET_FLAGS: [flag: string, key: keyof Budgets, help: string][] = 
   ['--concurrency', 'concurrency', 'model calls in flight at once'],
   ['--max-sub-prompt-chars', 'maxSubPromptChars', 'characters of one sub-call\'s prompt'],
   ['--max-answer-chars', 'maxAnswerChars', 'characters of the answer FINAL may give'],
+  ['--max-tool-calls', 'maxToolCalls', 'calls of custom tools (--tools) over the run tree'],
 ];
 
 const camel = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -34,11 +34,14 @@ export function runProgress(line: ProgressLine): (e: ProgressEvent) => void {
   let calls = 0;
   let tokens = 0;
   let depth = 0;
+  /** The batch (llmBatch/rlmBatch) last reported: shown until it is done. */
+  let batch = '';
   return (e) => {
     if (e.type === 'iteration' && e.depth === 0) iteration = e.iteration;
     if (e.type === 'llm_call') ({ inFlight, calls, tokens } = e);
     if (e.type === 'run_start' || e.type === 'iteration') depth = Math.max(depth, e.depth);
-    line.set(`accrete · iteration ${iteration} · ${calls} model calls (${inFlight} in flight) · ${tokens.toLocaleString('en-US')} tokens${depth > 0 ? ` · sub-runs to depth ${depth}` : ''}`);
+    if (e.type === 'batch') batch = e.done < e.total ? ` · ${e.fn} ${e.done}/${e.total}` : '';
+    line.set(`accrete · iteration ${iteration} · ${calls} model calls (${inFlight} in flight) · ${tokens.toLocaleString('en-US')} tokens${batch}${depth > 0 ? ` · sub-runs to depth ${depth}` : ''}`, e.type === 'batch' && e.done === e.total);
   };
 }
 

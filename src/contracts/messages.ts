@@ -22,12 +22,15 @@ export interface ContextDescription {
   shape: string;
   /** Set when the input was not valid UTF-8 text. */
   binary?: boolean;
+  /** For JSON: its structure (keys, types, array lengths, a sample item), or the user's JSON Schema of it. */
+  structure?: string;
 }
 
 export function describeContext(d: ContextDescription): string {
   const kind = d.type === 'json' ? 'a JSON value' : 'a string';
   const bin = d.binary ? ' It was not valid UTF-8 text: invalid bytes were replaced by U+FFFD.' : '';
-  return `The variable \`context\` holds ${kind} of ${d.chars.toLocaleString('en-US')} characters (${d.bytes.toLocaleString('en-US')} bytes; ${d.shape}).${bin}`;
+  const structure = d.structure ? `\n${d.structure}` : '';
+  return `The variable \`context\` holds ${kind} of ${d.chars.toLocaleString('en-US')} characters (${d.bytes.toLocaleString('en-US')} bytes; ${d.shape}).${bin}${structure}`;
 }
 
 /** The first user message: the query, wrapped in <query> tags, and the input's description. */
@@ -39,6 +42,29 @@ ${query}
 </query>
 
 Write your first code block.`;
+}
+
+/** A session's next query: the REPL and the history carry over (runtime.session, accrete chat). */
+export function buildNextQueryMessage(query: string): string {
+  return `A new query about the same input. \`context\` and the top-level variables you defined in earlier turns are still there.
+
+<query>
+${query}
+</query>
+
+Write your next code block.`;
+}
+
+/** Sent to the root model to summarize a session's older turns when its history is over --compact-at-tokens. */
+export const COMPACT_REQUEST =
+  'The conversation is getting long. Summarize it for yourself so you can go on without it: each query and its answer, what you learned about the input, and the name and content of every top-level variable you defined (they stay in the REPL). Reply in plain text, with no code block.';
+
+/** The message that stands for the summarized turns. */
+export function buildCompactedHistory(summary: string): string {
+  return `<summary of earlier turns>
+${summary}
+</summary of earlier turns>
+The REPL still holds \`context\` and your top-level variables.`;
 }
 
 /** Extracts the query from a conversation built by {@link buildFirstUserMessage}. */

@@ -77,6 +77,23 @@ export const SANDBOX_API: readonly SandboxName[] = [
   that are themselves too long for one call.`,
   },
   {
+    name: 'rlmBatch',
+    definedBy: 'prelude',
+    primitive: false,
+    callsModel: true,
+    doc: 'Parallel recursive sub-runs (the same concurrency and budgets as the run); answers in the order of the items.',
+    declaration: 'declare function rlmBatch(items: ({ query: string; context?: unknown } | string)[]): Promise<string[]>;',
+    prompt: '- await rlmBatch([{query, context}, ...]) -> string[]: many rlm sub-runs in parallel, in order.',
+  },
+  {
+    name: 'tools',
+    definedBy: 'prelude',
+    primitive: false,
+    callsModel: false,
+    doc: 'Custom tools the host registered (read-only), listed in the system prompt: JSON arguments in, a JSON value out.',
+    declaration: 'declare const tools: Readonly<Record<string, (args?: unknown) => Promise<unknown>>>;',
+  },
+  {
     name: 'print',
     definedBy: 'prelude',
     primitive: true,

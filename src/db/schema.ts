@@ -145,7 +145,8 @@ export const programs = pgTable(
   (t) => [index('programs_run_idx').on(t.runId), uniqueIndex('programs_seq_idx').on(t.seq)],
 );
 
-export type LlmCallKind = 'root' | 'sub' | 'answer_now';
+/** 'compaction': the root model summarizing a session's older turns (--compact-at-tokens). */
+export type LlmCallKind = 'root' | 'sub' | 'answer_now' | 'compaction';
 export type LlmCallStatus = 'ok' | 'error' | 'cache_hit' | 'rejected';
 
 export const llmCalls = pgTable(

@@ -31,6 +31,8 @@ export interface Budgets {
   maxSubPromptChars: number;
   /** Characters of the answer FINAL/FINAL_VAR may give; a longer one is an error the model sees. */
   maxAnswerChars: number;
+  /** Calls of custom tools (tools.<name>) over the run tree; past it a call is an error the code sees. */
+  maxToolCalls: number;
 }
 
 export const DEFAULT_BUDGETS: Readonly<Budgets> = Object.freeze({
@@ -47,6 +49,7 @@ export const DEFAULT_BUDGETS: Readonly<Budgets> = Object.freeze({
   concurrency: 16,
   maxSubPromptChars: 400_000,
   maxAnswerChars: DEFAULT_MAX_ANSWER_CHARS,
+  maxToolCalls: 1_000,
 });
 
 export function resolveBudgets(partial: Partial<Budgets> = {}): Budgets {
@@ -117,6 +120,8 @@ export class Semaphore {
 export class BudgetLedger {
   /** Calls started (finished or in flight). */
   calls = 0;
+  /** Custom tool calls started. */
+  toolCalls = 0;
   tokens = 0;
   costUsd = 0;
   readonly deadline: number;
@@ -153,6 +158,13 @@ export class BudgetLedger {
     const ex = this.exhausted();
     if (ex) throw ex;
     this.calls++;
+  }
+
+  /** Counts a tool call before it starts; returns the error message when the tool call budget is used up. */
+  reserveToolCall(): string | undefined {
+    if (this.toolCalls >= this.budgets.maxToolCalls) return `the tool call budget (${this.budgets.maxToolCalls} calls, --max-tool-calls) is used up`;
+    this.toolCalls++;
+    return undefined;
   }
 
   settle(tokens: number, costUsd: number): void {

@@ -1,6 +1,7 @@
 /** Turning what a user passes as the input into the sandbox's `context` and its stored form. */
 import { sha256 as sha256Of } from '../contracts/hash.js';
 import type { ContextDescription } from '../contracts/messages.js';
+import { describeJsonShape, describeSchema } from './shape.js';
 
 export type ContextInput = string | Uint8Array | { json: unknown };
 
@@ -24,12 +25,18 @@ function countLines(s: string): number {
   return n;
 }
 
-export function prepareContext(input: ContextInput): PreparedContext {
+export interface PrepareOptions {
+  /** A JSON Schema of the input: shown to the model instead of the inferred structure. */
+  schema?: Record<string, unknown>;
+}
+
+export function prepareContext(input: ContextInput, options: PrepareOptions = {}): PreparedContext {
   let bytes: Uint8Array;
   let text: string;
   let type: 'string' | 'json' = 'string';
   let kind: PreparedContext['kind'] = 'text';
   let shape: string;
+  let structure: string | undefined;
   if (typeof input === 'string') {
     text = input;
     bytes = Buffer.from(input, 'utf8');
@@ -53,6 +60,10 @@ export function prepareContext(input: ContextInput): PreparedContext {
   if (type === 'json') {
     const v = (input as { json: unknown }).json;
     shape = Array.isArray(v) ? `an array of ${v.length} items` : v && typeof v === 'object' ? `an object with keys ${Object.keys(v).slice(0, 12).join(', ')}` : typeof v;
+    structure = options.schema ? describeSchema(options.schema) : describeJsonShape(v);
+  } else if (options.schema) {
+    shape = `${countLines(text).toLocaleString('en-US')} lines`;
+    structure = describeSchema(options.schema);
   } else {
     shape = `${countLines(text).toLocaleString('en-US')} lines`;
   }
@@ -63,7 +74,7 @@ export function prepareContext(input: ContextInput): PreparedContext {
     bytes,
     kind,
     sha256,
-    description: { type, chars: text.length, bytes: bytes.length, shape, binary: kind === 'binary' || undefined },
+    description: { type, chars: text.length, bytes: bytes.length, shape, binary: kind === 'binary' || undefined, structure },
   };
 }
 

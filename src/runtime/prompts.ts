@@ -20,12 +20,10 @@ Work in steps: look at the shape of the input first (a slice, the length, a spli
 decompose: split it into pieces, ask llm about the pieces, combine the answers in code, check,
 and call FINAL in code when you are sure.`;
 
-export function buildSystemPrompt(library: readonly LibraryListing[] = []): string {
-  if (library.length === 0) return API_DOC;
-  return `${API_DOC}
-
-${LIBRARY_HEADING}
-${LIBRARY_INTRO}
-
-${library.map(listingLine).join('\n')}`;
+/** The system prompt; `toolsSection` lists the custom tools (src/runtime/tools.ts), '' for none. */
+export function buildSystemPrompt(library: readonly LibraryListing[] = [], toolsSection = ''): string {
+  const sections = [API_DOC];
+  if (toolsSection) sections.push(toolsSection);
+  if (library.length > 0) sections.push(`${LIBRARY_HEADING}\n${LIBRARY_INTRO}\n\n${library.map(listingLine).join('\n')}`);
+  return sections.join('\n\n');
 }

@@ -16,8 +16,12 @@ import { BudgetExceededError, type BudgetLedger, type Budgets } from './budget.j
 import { extractCodeBlocks, findProseFinal } from './code-blocks.js';
 import { prepareContext, type PreparedContext, storedContent } from './context.js';
 import type { LibraryListing } from '../contracts/listing.js';
-import { ANSWER_NOW, buildFirstUserMessage, buildSubCallMessages, formatReplResults, NO_CODE_NOTE, type ReplBlockReport } from '../contracts/messages.js';
+import { ANSWER_NOW, buildFirstUserMessage, buildNextQueryMessage, buildSubCallMessages, formatReplResults, NO_CODE_NOTE, type ReplBlockReport } from '../contracts/messages.js';
 import { buildSystemPrompt } from './prompts.js';
+import type { RunEvent } from './events.js';
+import { ToolCallError, type ToolBox } from './tools.js';
+import type { ToolCallArgs } from '../sandbox/host-args.js';
+import { compactHistory, historyTokens, type SessionState } from './session.js';
 
 export interface RunSummary {
   runId: string;
@@ -36,6 +40,7 @@ export type ProgressEvent =
   | { type: 'run_start'; runId: string; depth: number; query: string }
   | { type: 'iteration'; runId: string; depth: number; iteration: number }
   | { type: 'llm_call'; runId: string; depth: number; inFlight: number; calls: number; tokens: number }
+  | { type: 'batch'; runId: string; depth: number; fn: 'llmBatch' | 'rlmBatch'; done: number; total: number }
   | { type: 'run_end'; runId: string; depth: number; status: RunStatus };
 
 /** Everything a run needs from the runtime that owns it. */
@@ -48,6 +53,8 @@ export interface RunEnvironment {
   onProgress?: (event: ProgressEvent) => void;
   /** sha256 of contexts known to be stored already (skips re-sending big inputs). */
   storedContexts: Set<string>;
+  /** Custom tools (`tools.<name>` in the sandbox); their handlers run here, on the host. */
+  tools?: ToolBox;
 }
 
 /** State shared by a run and all its sub-runs. */
@@ -59,6 +66,8 @@ export interface RunTree {
   cache: Map<string, Promise<string>>;
   /** Aborted on SIGINT / the run timeout: ends every run of the tree. */
   signal: AbortSignal;
+  /** Receives the tree's events (runtime.stream). */
+  emit?: (event: RunEvent) => void;
 }
 
 interface ParentLink {
@@ -98,10 +107,16 @@ function stopped(signal: AbortSignal): { status: RunStatus; error: string } {
   return { status: 'cancelled', error: `cancelled: ${errorMessage(signal.reason)}` };
 }
 
+/** An event without the run and depth it happens in (the execution adds them). */
+type EventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'runId' | 'depth'> : never) : never;
+
 class RunExecution {
   readonly runId: string;
   readonly depth: number;
   private seq = 0;
+  private toolSeq = 0;
+  /** When tool calls of the running code block must have ended (a little before the block's timeout). */
+  private stepDeadline = 0;
   private iterations = 0;
   private calls = 0;
   private inputTokens = 0;
@@ -121,6 +136,8 @@ class RunExecution {
     private readonly ctx: PreparedContext,
     private readonly parent?: ParentLink,
     runId?: string,
+    /** A turn of a session: the REPL and the history carry over (src/runtime/session.ts). */
+    private readonly session?: SessionState,
   ) {
     this.runId = runId ?? randomUUID();
     this.depth = parent ? parent.depth + 1 : 0;
@@ -152,6 +169,8 @@ class RunExecution {
         libraryCommit: this.env.library?.commit ?? null,
         libraryManifestHash: this.env.library?.manifestHash ?? null,
         metadata: this.parent ? { parentCallId: this.parent.callId, parentProgramId: this.parent.programId ?? null } : null,
+        sessionId: this.session?.id ?? null,
+        sessionTurn: this.session?.turn ?? null,
         startedAt: this.startedAt,
         endedAt: ended ?? null,
         durationMs: ended ? ended.getTime() - this.startedAt.getTime() : null,
@@ -161,6 +180,10 @@ class RunExecution {
 
   private progress(event: ProgressEvent): void {
     this.env.onProgress?.(event);
+  }
+
+  private event(body: EventBody): void {
+    this.tree.emit?.({ ...body, runId: this.runId, depth: this.depth } as RunEvent);
   }
 
   /** One model call, budgeted, bounded in concurrency and logged. */
@@ -181,6 +204,7 @@ class RunExecution {
     if (kind === 'sub') this.currentProgramCalls++;
     const started = performance.now();
     await this.tree.ledger.semaphore.acquire(signal);
+    this.event({ type: 'model_call_start', callId: id, kind, model: model.model });
     this.progress({ type: 'llm_call', runId: this.runId, depth: this.depth, inFlight: this.tree.ledger.inFlight, calls: this.tree.ledger.calls, tokens: this.tree.ledger.tokens });
     let result: CompletionResult | undefined;
     let failure: unknown;
@@ -224,6 +248,7 @@ class RunExecution {
         providerRequestId: result?.providerRequestId ?? null,
       },
     });
+    this.event({ type: 'model_call_end', callId: id, kind, model: model.model, status: failure ? 'error' : 'ok', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, latencyMs: Math.round(performance.now() - started) });
     if (failure) throw failure;
     return result!;
   }
@@ -287,6 +312,7 @@ class RunExecution {
       { runId: this.runId, depth: this.depth, programId: this.currentProgramId, callId },
     );
     const summary = await child.execute(signal);
+    this.event({ type: 'sub_run', childRunId: summary.runId, status: summary.status, answer: summary.answer });
     this.calls += summary.llmCalls;
     this.inputTokens += summary.usage.inputTokens;
     this.outputTokens += summary.usage.outputTokens;
@@ -298,19 +324,71 @@ class RunExecution {
     return summary.answer ?? '';
   }
 
+  /**
+   * llmBatch / rlmBatch: every item at once (the tree's semaphore bounds the model calls in
+   * flight), answers in order; progress reported as items finish. One failed item fails the call.
+   */
+  private async batch(fn: 'llmBatch' | 'rlmBatch', calls: LlmCallArgs[], signal: AbortSignal, one: (c: LlmCallArgs, s: AbortSignal) => Promise<string>): Promise<string[]> {
+    const combined = both(signal, this.tree.signal);
+    const total = calls.length;
+    let done = 0;
+    const report = () => {
+      this.progress({ type: 'batch', runId: this.runId, depth: this.depth, fn, done, total });
+      this.event({ type: 'batch', fn, done, total });
+    };
+    report();
+    const settled = await Promise.allSettled(
+      calls.map((c) =>
+        one(c, combined).finally(() => {
+          done++;
+          report();
+        }),
+      ),
+    );
+    const failed = settled.findIndex((s) => s.status === 'rejected');
+    if (failed >= 0) throw new Error(`${fn}: item ${failed} failed: ${errorMessage((settled[failed] as PromiseRejectedResult).reason)}`);
+    return settled.map((s) => (s as PromiseFulfilledResult<string>).value);
+  }
+
   private handlers(): HostHandlers {
     return {
       llm: (args, signal) => this.subCall(args, both(signal, this.tree.signal)),
-      llmBatch: async ({ calls }, signal) => {
-        const combined = both(signal, this.tree.signal);
-        const settled = await Promise.allSettled(calls.map((c) => this.subCall(c, combined)));
-        const failed = settled.findIndex((s) => s.status === 'rejected');
-        if (failed >= 0) throw new Error(`llmBatch: item ${failed} failed: ${errorMessage((settled[failed] as PromiseRejectedResult).reason)}`);
-        return settled.map((s) => (s as PromiseFulfilledResult<string>).value);
-      },
+      llmBatch: ({ calls }, signal) => this.batch('llmBatch', calls, signal, (c, s) => this.subCall(c, s)),
       rlm: (args, signal) => this.subRun(args, both(signal, this.tree.signal)),
+      rlmBatch: ({ calls }, signal) => this.batch('rlmBatch', calls, signal, (c, s) => this.subRun(c, s)),
+      tool: (args, signal) => this.toolCall(args, both(signal, this.tree.signal)),
       libEvent: (event) => this.libEvent(event),
     };
+  }
+
+  /** A `tools.<name>(args)` call: checked, budgeted, run within the step's time, logged. */
+  private async toolCall({ name, args }: ToolCallArgs, signal: AbortSignal): Promise<unknown> {
+    const started = performance.now();
+    const seq = this.toolSeq++;
+    const programId = this.currentProgramId;
+    let result: unknown = null;
+    let status: 'ok' | 'error' | 'rejected' = 'ok';
+    let error: string | null = null;
+    try {
+      const tools = this.env.tools;
+      if (!tools || tools.size === 0) throw new ToolCallError(`tools.${name}: no custom tools are registered for this run`, 'rejected');
+      const tool = tools.check(name, args);
+      const over = this.tree.ledger.reserveToolCall();
+      if (over) throw new ToolCallError(`tools.${name}: ${over}`, 'rejected');
+      result = await tools.run(tool, args, { signal, runId: this.runId, timeoutMs: Math.max(0, this.stepDeadline - Date.now()) });
+      return result;
+    } catch (err) {
+      status = err instanceof ToolCallError ? err.status : 'error';
+      error = errorMessage(err);
+      throw err;
+    } finally {
+      const durationMs = Math.round(performance.now() - started);
+      this.env.writer.write({
+        table: 'tool_calls',
+        row: { id: randomUUID(), runId: this.runId, programId: programId ?? null, seq, name: name.slice(0, 200), args: args ?? null, result: status === 'ok' ? result : null, status, error, durationMs },
+      });
+      this.event({ type: 'tool_call', name, status, durationMs, error });
+    }
   }
 
   /**
@@ -388,6 +466,7 @@ class RunExecution {
       maxAnswerChars: b.maxAnswerChars,
       cpuBudgetMs: b.cpuTimeMs,
       librarySource: this.env.library?.source,
+      toolNames: this.env.tools?.names ?? [],
     };
     try {
       return await this.env.pool.open(options, this.handlers());
@@ -403,6 +482,9 @@ class RunExecution {
     this.currentProgramCalls = 0;
     const timeout = Math.max(1, Math.min(this.tree.budgets.stepTimeoutMs, this.tree.ledger.remainingMs()));
     if (!this.repl || !this.repl.alive) this.repl = await this.openRepl();
+    // Tool calls end a little before the step does, so the code can still handle their error.
+    this.stepDeadline = Date.now() + timeout - Math.min(2_000, timeout / 5);
+    this.event({ type: 'code', step: stepIdx, block: blockIdx, code });
     let outcome = await this.repl.exec(code, timeout);
     if (outcome.notRun) {
       // The sandbox process died after the last step (e.g. late from an out-of-memory abort).
@@ -439,6 +521,7 @@ class RunExecution {
       },
     });
     this.currentProgramId = undefined;
+    this.event({ type: 'output', step: stepIdx, block: blockIdx, output: this.env.writer.redact(outcome.output), outputChars: outcome.outputChars, error: outcome.error ?? null });
     if (outcome.fatal !== undefined) this.closeLibCalls(outcome.error ?? 'the sandbox was reset');
     return {
       report: { output: outcome.output, outputChars: outcome.outputChars, error: outcome.error },
@@ -458,16 +541,23 @@ class RunExecution {
     await this.storeContext();
     this.logRun('running', null, null);
     this.progress({ type: 'run_start', runId: this.runId, depth: this.depth, query: this.query });
+    this.event({ type: 'run_start', parentRunId: this.parent?.runId ?? null, query: this.query, sessionId: this.session?.id ?? null });
     // Only a pluggable scorer (embeddings) makes the listing async; the default stays synchronous.
     const library = this.env.library?.retrieve ? await this.listLibrary() : (this.env.library?.select(this.query) ?? []);
-    const messages: ChatMessage[] = [
-      { role: 'system', content: buildSystemPrompt(library) },
-      { role: 'user', content: buildFirstUserMessage(this.query, this.ctx.description) },
-    ];
+    const history = this.session?.messages ?? [];
+    const messages: ChatMessage[] =
+      history.length > 0
+        ? [...history, { role: 'user', content: buildNextQueryMessage(this.query) }]
+        : [
+            { role: 'system', content: buildSystemPrompt(library, this.env.tools?.promptSection()) },
+            { role: 'user', content: buildFirstUserMessage(this.query, this.ctx.description) },
+          ];
+    if (this.session) this.repl = this.session.repl;
     let status: RunStatus = 'running';
     let answer: string | null = null;
     let error: string | null = null;
     try {
+      if (this.session && this.session.compactAtTokens > 0 && historyTokens(messages) > this.session.compactAtTokens) await this.compact(messages, signal);
       while (status === 'running') {
         if (signal.aborted) {
           ({ status, error } = stopped(signal));
@@ -483,6 +573,7 @@ class RunExecution {
         }
         const stepIdx = this.iterations++;
         this.progress({ type: 'iteration', runId: this.runId, depth: this.depth, iteration: this.iterations });
+        this.event({ type: 'step_start', step: stepIdx });
         const stepStarted = new Date();
         const reply = await this.callModel(this.env.rootModel, 'root', messages, signal);
         const stepId = randomUUID();
@@ -555,12 +646,28 @@ class RunExecution {
         error = errorMessage(err);
       }
     } finally {
-      await this.repl?.dispose();
+      if (this.session) {
+        // The next turn goes on from here: the same REPL, this history.
+        this.session.repl = this.repl;
+        this.session.messages = messages;
+      } else await this.repl?.dispose();
       this.closeLibCalls('the run ended first');
     }
     const ended = new Date();
     this.logRun(status, answer, error, ended);
     this.progress({ type: 'run_end', runId: this.runId, depth: this.depth, status });
+    if (answer !== null) this.event({ type: 'answer', answer });
+    this.event({
+      type: 'run_end',
+      status,
+      error,
+      iterations: this.iterations,
+      llmCalls: this.calls,
+      inputTokens: this.inputTokens,
+      outputTokens: this.outputTokens,
+      costUsd: this.cost,
+      durationMs: ended.getTime() - this.startedAt.getTime(),
+    });
     return {
       runId: this.runId,
       status,
@@ -572,6 +679,39 @@ class RunExecution {
       costUsd: this.cost,
       durationMs: ended.getTime() - this.startedAt.getTime(),
     };
+  }
+
+  /**
+   * Summarizes a session's older turns with the root model (one budgeted call of kind 'compaction')
+   * and replaces them, in place, with the summary; logged as a step with no code. The REPL keeps
+   * the data: only the history is shortened.
+   */
+  private async compact(messages: ChatMessage[], signal: AbortSignal): Promise<void> {
+    const plan = compactHistory(messages);
+    if (!plan) return;
+    const before = historyTokens(messages);
+    const count = messages.length;
+    const stepIdx = this.iterations++;
+    const started = new Date();
+    const reply = await this.callModel(this.env.rootModel, 'compaction', plan.request, signal);
+    const rebuilt = plan.rebuild(reply.text.trim());
+    messages.splice(0, messages.length, ...rebuilt);
+    this.env.writer.write({
+      table: 'steps',
+      row: {
+        id: randomUUID(),
+        runId: this.runId,
+        idx: stepIdx,
+        response: reply.text,
+        codeBlocks: [],
+        output: '',
+        outputChars: 0,
+        error: null,
+        startedAt: started,
+        durationMs: Date.now() - started.getTime(),
+      },
+    });
+    this.event({ type: 'compaction', messagesBefore: count, tokensBefore: before, tokensAfter: historyTokens(messages) });
   }
 
   /**
@@ -627,6 +767,7 @@ export function startRun(
   query: string,
   ctx: PreparedContext,
   runId?: string,
+  session?: SessionState,
 ): Promise<RunSummary> {
-  return new RunExecution(env, tree, query, ctx, undefined, runId).execute();
+  return new RunExecution(env, tree, query, ctx, undefined, runId, session).execute();
 }

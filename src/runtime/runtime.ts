@@ -14,7 +14,11 @@ import { SandboxPool } from '../sandbox/repl.js';
 import { configuredSecrets, Redactor } from '../trace/redact.js';
 import { DEFAULT_SPOOL_DIR, replaySpool, TraceWriter } from '../trace/writer.js';
 import { BudgetExceededError, BudgetLedger, type Budgets, resolveBudgets } from './budget.js';
-import { type ContextInput, prepareContext } from './context.js';
+import { type ContextInput, type PreparedContext, prepareContext } from './context.js';
+import type { RunEvent } from './events.js';
+import { openSession, type Session, type SessionOptions, streamRun, type RunStream } from './handles.js';
+import type { SessionState } from './session.js';
+import { type JsonSchema, ToolBox, type ToolSet } from './tools.js';
 import { type ProgressEvent, type RunEnvironment, type RunSummary, startRun } from './run.js';
 import { InputError } from './errors.js';
 
@@ -43,6 +47,12 @@ export interface RuntimeOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Ready sandbox processes kept for fast run starts (default 1). */
   warmSandboxes?: number;
+  /**
+   * Custom tools the root model's code calls as `await tools.<name>(args)`: each
+   * `{ description, parameters (JSON Schema), handler(args, { signal, runId }) }`. The handlers run
+   * here, on the host; arguments are validated against the schema and results must be JSON.
+   */
+  tools?: ToolSet;
 }
 
 export interface RunInput {
@@ -54,6 +64,8 @@ export interface RunInput {
   budgets?: Partial<Budgets>;
   /** Cancels the run (it is logged as cancelled with everything so far). */
   signal?: AbortSignal;
+  /** A JSON Schema of the context, shown to the root model instead of the shape accrete infers. */
+  contextSchema?: JsonSchema;
 }
 
 export { InputError };
@@ -66,6 +78,10 @@ export interface Runtime {
   /** The library every run of this runtime loads, if any. */
   readonly library?: LibrarySnapshot;
   run(input: RunInput): Promise<RunSummary>;
+  /** The same run, as an async iterator of its events (`for await`); `result` is its summary. */
+  stream(input: RunInput): RunStream;
+  /** Queries over one input that share the REPL's variables and the root model's history. */
+  session(options?: SessionOptions): Session;
   /** Writes everything logged so far. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -85,6 +101,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   // Before the database opens: a bad library pin fails here, with nothing to clean up.
   const lib = options.library;
   const library = lib === false ? undefined : lib && isSnapshot(lib) ? lib : await openLibrary(lib ?? {});
+  // A bad tool (name, schema, handler) fails here too, before anything is opened.
+  const tools = options.tools ? new ToolBox(options.tools) : undefined;
   const ownsDb = typeof options.db !== 'object';
   const database = typeof options.db === 'object' ? options.db : await openDatabase(resolveDbLocation(options.db));
   const spoolDir = options.spoolDir ?? DEFAULT_SPOOL_DIR;
@@ -113,8 +131,38 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     library,
     onProgress: options.onProgress,
     storedContexts: new Set(),
+    tools,
   };
   let closed = false;
+
+  /** One root run (a session's turn when `session` is given); events go to `emit`. */
+  async function runOnce(input: RunInput, extra: { emit?: (e: RunEvent) => void; session?: SessionState; ctx?: PreparedContext } = {}): Promise<RunSummary> {
+    if (closed) throw new Error('this runtime is closed');
+    if (typeof input.query !== 'string' || input.query.trim() === '') {
+      throw new InputError('The query is empty: say what you want to know about the input, e.g. accrete run "How many tickets mention a refund?" --context-file tickets.txt');
+    }
+    const budgets = input.budgets ? resolveBudgets({ ...baseBudgets, ...input.budgets }) : baseBudgets;
+    const ctx = extra.ctx ?? prepareContext(input.context ?? '', { schema: input.contextSchema });
+    if (!env.storedContexts.has(ctx.sha256)) {
+      const rows = await database.query('select 1 from contexts where sha256 = $1', [ctx.sha256]).catch(() => []);
+      if (rows.length > 0) env.storedContexts.add(ctx.sha256);
+    }
+    const rootRunId = input.runId ?? randomUUID();
+    const ledger = new BudgetLedger(budgets);
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new BudgetExceededError('run_time', `the run time budget (${budgets.runTimeoutMs} ms, --run-timeout-ms) is used up`)),
+      budgets.runTimeoutMs,
+    );
+    const signal = input.signal ? AbortSignal.any([input.signal, timeout.signal]) : timeout.signal;
+    setMaxListeners(0, signal);
+    try {
+      return await startRun(env, { rootRunId, budgets, ledger, cache: new Map(), signal, emit: extra.emit }, input.query, ctx, rootRunId, extra.session);
+    } finally {
+      clearTimeout(timer);
+      await writer.flush();
+    }
+  }
 
   return {
     database,
@@ -122,32 +170,11 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     rootModel,
     subModel,
     library,
-    async run(input: RunInput): Promise<RunSummary> {
+    run: (input) => runOnce(input),
+    stream: (input) => streamRun((emit) => runOnce(input, { emit })),
+    session: (opts = {}) => {
       if (closed) throw new Error('this runtime is closed');
-      if (typeof input.query !== 'string' || input.query.trim() === '') {
-        throw new InputError('The query is empty: say what you want to know about the input, e.g. accrete run "How many tickets mention a refund?" --context-file tickets.txt');
-      }
-      const budgets = input.budgets ? resolveBudgets({ ...baseBudgets, ...input.budgets }) : baseBudgets;
-      const ctx = prepareContext(input.context ?? '');
-      if (!env.storedContexts.has(ctx.sha256)) {
-        const rows = await database.query('select 1 from contexts where sha256 = $1', [ctx.sha256]).catch(() => []);
-        if (rows.length > 0) env.storedContexts.add(ctx.sha256);
-      }
-      const rootRunId = input.runId ?? randomUUID();
-      const ledger = new BudgetLedger(budgets);
-      const timeout = new AbortController();
-      const timer = setTimeout(
-        () => timeout.abort(new BudgetExceededError('run_time', `the run time budget (${budgets.runTimeoutMs} ms, --run-timeout-ms) is used up`)),
-        budgets.runTimeoutMs,
-      );
-      const signal = input.signal ? AbortSignal.any([input.signal, timeout.signal]) : timeout.signal;
-      setMaxListeners(0, signal);
-      try {
-        return await startRun(env, { rootRunId, budgets, ledger, cache: new Map(), signal }, input.query, ctx, rootRunId);
-      } finally {
-        clearTimeout(timer);
-        await writer.flush();
-      }
+      return openSession(opts, (input, extra) => runOnce(input, extra));
     },
     flush: () => writer.flush(),
     async close() {

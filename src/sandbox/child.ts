@@ -31,7 +31,7 @@ interface Session {
 
 let session: Session | undefined;
 let nextCallId = 1;
-const pendingCalls = new Map<number, (reply: { ok: boolean; value?: string; error?: string }) => void>();
+const pendingCalls = new Map<number, (reply: { ok: boolean; value?: unknown; error?: string }) => void>();
 
 function hostCall(fn: HostFunction, payload: string): Promise<string> {
   const id = nextCallId++;
@@ -72,7 +72,7 @@ async function init(msg: InitMessage): Promise<void> {
     }));
     await global.set(
       '__accrete_cfg',
-      JSON.stringify({ maxOutputChars: msg.maxOutputChars, maxAnswerChars: msg.maxAnswerChars }),
+      JSON.stringify({ maxOutputChars: msg.maxOutputChars, maxAnswerChars: msg.maxAnswerChars, toolNames: msg.toolNames }),
     );
     await global.set('__accrete_library', msg.librarySource);
     await context.eval(PRELUDE, { timeout: 5_000 });

@@ -12,6 +12,12 @@ export interface CheckedCall {
   context?: string;
 }
 
+/** A `tools.<name>(args)` call: the arguments as the JSON value that crossed the boundary. */
+export interface ToolCallArgs {
+  name: string;
+  args: unknown;
+}
+
 export class HostArgumentError extends Error {
   constructor(message: string) {
     super(message);
@@ -38,14 +44,21 @@ function checkCall(where: string, raw: unknown): CheckedCall {
 
 /** The arguments of one host call, checked; throws HostArgumentError with what was wrong. */
 export function checkHostArgs(fn: 'llm' | 'rlm', args: unknown): CheckedCall;
-export function checkHostArgs(fn: 'llmBatch', args: unknown): { calls: CheckedCall[] };
+export function checkHostArgs(fn: 'llmBatch' | 'rlmBatch', args: unknown): { calls: CheckedCall[] };
+export function checkHostArgs(fn: 'tool', args: unknown): ToolCallArgs;
 export function checkHostArgs(fn: 'lib_event', args: unknown): Record<string, unknown>;
-export function checkHostArgs(fn: HostFunction, args: unknown): CheckedCall | { calls: CheckedCall[] } | Record<string, unknown> {
+export function checkHostArgs(fn: HostFunction, args: unknown): CheckedCall | { calls: CheckedCall[] } | ToolCallArgs | Record<string, unknown> {
   if (fn === 'llm' || fn === 'rlm') return checkCall(`${fn}(query, context)`, args);
-  if (fn === 'llmBatch') {
+  if (fn === 'llmBatch' || fn === 'rlmBatch') {
     const calls = args && typeof args === 'object' ? (args as { calls?: unknown }).calls : undefined;
-    if (!Array.isArray(calls)) throw new HostArgumentError(`llmBatch(items): items must be an array of {query, context} (got ${kind(calls)})`);
-    return { calls: calls.map((c, i) => checkCall(`llmBatch: item ${i}`, c)) };
+    if (!Array.isArray(calls)) throw new HostArgumentError(`${fn}(items): items must be an array of {query, context} (got ${kind(calls)})`);
+    return { calls: calls.map((c, i) => checkCall(`${fn}: item ${i}`, c)) };
+  }
+  if (fn === 'tool') {
+    const { name, args: toolArgs } = (args && typeof args === 'object' ? args : {}) as { name?: unknown; args?: unknown };
+    if (typeof name !== 'string' || name === '') throw new HostArgumentError(`tools: the tool's name must be a non-empty string (got ${kind(name)})`);
+    // The payload was JSON text: whatever arrived is a JSON value (a missing argument is null).
+    return { name, args: toolArgs === undefined ? null : toolArgs };
   }
   if (!args || typeof args !== 'object' || Array.isArray(args)) throw new HostArgumentError(`${fn}: the event must be an object`);
   return args as Record<string, unknown>;

@@ -109,13 +109,16 @@ export const PRELUDE = String.raw`
     if (typeof query !== 'string' || query.length === 0) throw new TypeError('llm(query, context?): query must be a non-empty string');
     return hostCall('llm', { query, context: asContext(ctx) });
   }
-  async function llmBatch(items) {
-    if (!Array.isArray(items)) throw new TypeError('llmBatch(items): items must be an array of {query, context}');
-    const calls = items.map((it, i) => {
+  function batch(fn, items) {
+    if (!Array.isArray(items)) throw new TypeError(fn + '(items): items must be an array of {query, context}');
+    return items.map((it, i) => {
       if (typeof it === 'string') return { query: it };
-      if (!it || typeof it.query !== 'string') throw new TypeError('llmBatch: item ' + i + ' needs a string "query"');
+      if (!it || typeof it.query !== 'string') throw new TypeError(fn + ': item ' + i + ' needs a string "query"');
       return { query: it.query, context: asContext(it.context) };
     });
+  }
+  async function llmBatch(items) {
+    const calls = batch('llmBatch', items);
     if (calls.length === 0) return [];
     return hostCall('llmBatch', { calls });
   }
@@ -123,6 +126,31 @@ export const PRELUDE = String.raw`
     if (typeof query !== 'string' || query.length === 0) throw new TypeError('rlm(query, context): query must be a non-empty string');
     return hostCall('rlm', { query, context: asContext(ctx) });
   }
+  async function rlmBatch(items) {
+    const calls = batch('rlmBatch', items);
+    if (calls.length === 0) return [];
+    return hostCall('rlmBatch', { calls });
+  }
+
+  // --- custom tools: each a call to the host by name; the handlers never enter the isolate ---
+  const toolTable = Object.create(null);
+  for (const name of cfg.toolNames) {
+    toolTable[name] = async function (args) {
+      if (typeof args === 'function' || typeof args === 'symbol' || typeof args === 'bigint') {
+        throw new TypeError('tools.' + name + '(args): args must be a JSON value (an object, as its schema says)');
+      }
+      return hostCall('tool', { name, args: args === undefined ? null : args });
+    };
+  }
+  const toolNames = Object.keys(toolTable).sort();
+  const tools = new Proxy(freeze(toolTable), {
+    get(target, prop) {
+      if (typeof prop === 'symbol' || prop === 'toJSON' || prop === 'then') return undefined;
+      if (prop in target) return target[prop];
+      throw new TypeError('tools.' + prop + ' is not a tool' + (toolNames.length ? '; available: ' + toolNames.join(', ') : '; no tools are registered'));
+    },
+    set() { throw new TypeError('tools is read-only'); },
+  });
 
   // --- the library (merged orchestrators), run with the same primitives as model code ---
   const libTable = Object.create(null);

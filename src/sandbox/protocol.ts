@@ -1,6 +1,6 @@
 /** Messages between the parent (runtime) and a sandbox child process. Only strings and JSON. */
 
-export type HostFunction = 'llm' | 'llmBatch' | 'rlm' | 'lib_event';
+export type HostFunction = 'llm' | 'llmBatch' | 'rlm' | 'rlmBatch' | 'tool' | 'lib_event';
 
 export interface InitMessage {
   t: 'init';
@@ -16,6 +16,8 @@ export interface InitMessage {
   cpuBudgetMs: number;
   /** JavaScript that defines library functions (see src/library), or empty. */
   librarySource: string;
+  /** Names of the custom tools: the prelude defines `tools.<name>` for each (the handlers stay on the host). */
+  toolNames: string[];
 }
 
 export interface ExecMessage {
@@ -29,7 +31,8 @@ export interface ReplyMessage {
   t: 'reply';
   id: number;
   ok: boolean;
-  value?: string;
+  /** The call's result: a JSON value (a string for llm and rlm, strings for the batches, any JSON for a tool). */
+  value?: unknown;
   error?: string;
 }
 

@@ -1,13 +1,13 @@
 /**
  * The parent side of the sandbox: a pool of warm child processes, each hosting one REPL (an
- * isolate) at a time. A REPL runs steps and answers the isolate's host calls (llm, llmBatch, rlm)
+ * isolate) at a time. A REPL runs steps and answers the isolate's host calls (llm, llmBatch, rlm, rlmBatch, tools)
  * with the handlers the runtime gives it. A crashed child fails only the REPL it hosted.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ExecResultMessage, FromChild, HostFunction, InitMessage, ToChild } from './protocol.js';
-import { checkHostArgs } from './host-args.js';
+import { checkHostArgs, type ToolCallArgs } from './host-args.js';
 import { StepSyntaxError, transformStep } from './transform.js';
 
 export interface LlmCallArgs {
@@ -20,6 +20,10 @@ export interface HostHandlers {
   llm(args: LlmCallArgs, signal: AbortSignal): Promise<string>;
   llmBatch(args: { calls: LlmCallArgs[] }, signal: AbortSignal): Promise<string[]>;
   rlm(args: LlmCallArgs, signal: AbortSignal): Promise<string>;
+  /** Parallel sub-runs (rlmBatch); absent: the code gets an error saying rlmBatch is not available here. */
+  rlmBatch?(args: { calls: LlmCallArgs[] }, signal: AbortSignal): Promise<string[]>;
+  /** A custom tool's call: returns its JSON result; absent: the code gets an error. */
+  tool?(args: ToolCallArgs, signal: AbortSignal): Promise<unknown>;
   libEvent?(event: Record<string, unknown>): void | Promise<void>;
 }
 
@@ -35,6 +39,8 @@ export interface ReplOptions {
   maxAnswerChars?: number;
   cpuBudgetMs: number;
   librarySource?: string;
+  /** Names of the custom tools `tools.<name>` offers (their handlers are host handlers, never sent). */
+  toolNames?: readonly string[];
 }
 
 export type FatalReason = NonNullable<ExecResultMessage['fatal']> | 'crashed';
@@ -248,6 +254,7 @@ export class Repl {
       maxAnswerChars: options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS,
       cpuBudgetMs: options.cpuBudgetMs,
       librarySource: options.librarySource ?? '',
+      toolNames: [...(options.toolNames ?? [])],
     };
     const res = await new Promise<{ ok: boolean; error?: string }>((resolve) => {
       this.inited = { resolve };
@@ -275,9 +282,16 @@ export class Repl {
       if (fn === 'llm') value = await this.handlers.llm(checkHostArgs('llm', args), signal);
       else if (fn === 'rlm') value = await this.handlers.rlm(checkHostArgs('rlm', args), signal);
       else if (fn === 'llmBatch') value = await this.handlers.llmBatch(checkHostArgs('llmBatch', args), signal);
+      else if (fn === 'rlmBatch') {
+        if (!this.handlers.rlmBatch) throw new Error('rlmBatch is not available in this sandbox');
+        value = await this.handlers.rlmBatch(checkHostArgs('rlmBatch', args), signal);
+      } else if (fn === 'tool') {
+        if (!this.handlers.tool) throw new Error('no custom tools are registered');
+        value = await this.handlers.tool(checkHostArgs('tool', args), signal);
+      }
       else if (fn === 'lib_event') value = (await this.handlers.libEvent?.(checkHostArgs('lib_event', args))) ?? null;
       else throw new Error(`unknown host function ${String(fn)}`);
-      this.child.send({ t: 'reply', id, ok: true, value: value as string });
+      this.child.send({ t: 'reply', id, ok: true, value });
     } catch (err) {
       this.child.send({ t: 'reply', id, ok: false, error: (err as Error).message ?? String(err) });
     }

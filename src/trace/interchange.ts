@@ -7,8 +7,8 @@ import { sha256 } from '../contracts/hash.js';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { MODEL_CALL_NAMES } from '../contracts/sandbox-api.js';
 import type { Database } from '../db/connection.js';
-import { contexts, libCalls, llmCalls, programs, runs, steps } from '../db/schema.js';
-import type { ContextRow, LibCallRow, LlmCallRow, ProgramRow, RunRow, StepRow, TraceRecord } from './records.js';
+import { contexts, libCalls, llmCalls, programs, runs, steps, toolCalls } from '../db/schema.js';
+import type { ContextRow, LibCallRow, LlmCallRow, ProgramRow, RunRow, StepRow, ToolCallRow, TraceRecord } from './records.js';
 import { Redactor } from './redact.js';
 import { writeRecords } from './writer.js';
 
@@ -27,6 +27,8 @@ export interface ExportedRun extends Omit<Jsonify<RunRow>, 'contextSha256'> {
   modelCalls: Jsonify<LlmCallRow>[];
   /** Calls of library functions (absent in exports from before the library existed). */
   libCalls?: Jsonify<LibCallRow>[];
+  /** Calls of custom tools (absent in exports from before tools existed). */
+  toolCalls?: Jsonify<ToolCallRow>[];
   subRuns: ExportedRun[];
 }
 
@@ -54,11 +56,12 @@ export async function* exportRuns(database: Database, options: ExportOptions = {
   for (const { id } of roots) {
     const tree = await db.select().from(runs).where(eq(runs.rootRunId, id));
     const ids = tree.map((r) => r.id);
-    const [stepRows, programRows, callRows, libRows] = await Promise.all([
+    const [stepRows, programRows, callRows, libRows, toolRows] = await Promise.all([
       db.select().from(steps).where(inArray(steps.runId, ids)).orderBy(asc(steps.idx)),
       db.select().from(programs).where(inArray(programs.runId, ids)).orderBy(asc(programs.seq)),
       db.select().from(llmCalls).where(inArray(llmCalls.runId, ids)).orderBy(asc(llmCalls.seq)),
       db.select().from(libCalls).where(inArray(libCalls.runId, ids)).orderBy(asc(libCalls.createdAt)),
+      db.select().from(toolCalls).where(inArray(toolCalls.runId, ids)).orderBy(asc(toolCalls.seq)),
     ]);
     const ctxShas = [...new Set(tree.map((r) => r.contextSha256).filter((s): s is string => Boolean(s)))];
     const ctxRows = ctxShas.length
@@ -83,6 +86,7 @@ export async function* exportRuns(database: Database, options: ExportOptions = {
         programs: programRows.filter((p) => p.runId === run.id).map(({ seq: _seq, ...p }) => iso(p)),
         modelCalls: callRows.filter((c) => c.runId === run.id).map(iso),
         libCalls: libRows.filter((c) => c.runId === run.id).map(iso),
+        toolCalls: toolRows.filter((c) => c.runId === run.id).map(iso),
         subRuns: tree.filter((r) => r.parentRunId === run.id).map(build),
       };
     };
@@ -190,7 +194,8 @@ function fullRecords(run: ExportedRun, rootId: string, parentId: string | null):
     }
   }
   need(run.libCalls === undefined || Array.isArray(run.libCalls), `run ${run.id}: libCalls must be an array`);
-  const { format: _f, context, steps: st, programs: pr, modelCalls: lc, libCalls: lib, subRuns, ...rest } = run;
+  need(run.toolCalls === undefined || Array.isArray(run.toolCalls), `run ${run.id}: toolCalls must be an array`);
+  const { format: _f, context, steps: st, programs: pr, modelCalls: lc, libCalls: lib, toolCalls: tools, subRuns, ...rest } = run;
   const startedAt = date(rest.startedAt, new Date());
   records.push({
     table: 'runs',
@@ -207,6 +212,7 @@ function fullRecords(run: ExportedRun, rootId: string, parentId: string | null):
   for (const p of pr) records.push({ table: 'programs', row: { ...(p as unknown as ProgramRow), runId: run.id, createdAt: date(p.createdAt, startedAt) } });
   for (const c of lc) records.push({ table: 'llm_calls', row: { ...(c as unknown as LlmCallRow), runId: run.id, createdAt: date(c.createdAt, startedAt) } });
   for (const c of lib ?? []) records.push({ table: 'lib_calls', row: { ...(c as unknown as LibCallRow), runId: run.id, createdAt: date(c.createdAt, startedAt) } });
+  for (const c of tools ?? []) records.push({ table: 'tool_calls', row: { ...(c as unknown as ToolCallRow), runId: run.id, createdAt: date(c.createdAt, startedAt) } });
   for (const sub of subRuns) records.push(...fullRecords(sub, rootId, run.id));
   return records;
 }

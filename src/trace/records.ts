@@ -1,6 +1,6 @@
 /** The records the trace logger writes: one row of one table each. */
 import type { InferInsertModel } from 'drizzle-orm';
-import type { contexts, libCalls, llmCalls, programs, runs, steps } from '../db/schema.js';
+import type { contexts, libCalls, llmCalls, programs, runs, steps, toolCalls } from '../db/schema.js';
 
 export type ContextRow = InferInsertModel<typeof contexts>;
 export type RunRow = InferInsertModel<typeof runs>;
@@ -8,6 +8,7 @@ export type StepRow = InferInsertModel<typeof steps>;
 export type ProgramRow = Omit<InferInsertModel<typeof programs>, 'seq'>;
 export type LlmCallRow = InferInsertModel<typeof llmCalls>;
 export type LibCallRow = InferInsertModel<typeof libCalls>;
+export type ToolCallRow = InferInsertModel<typeof toolCalls>;
 
 export type TraceRecord =
   | { table: 'contexts'; row: ContextRow }
@@ -15,10 +16,11 @@ export type TraceRecord =
   | { table: 'steps'; row: StepRow }
   | { table: 'programs'; row: ProgramRow }
   | { table: 'llm_calls'; row: LlmCallRow }
-  | { table: 'lib_calls'; row: LibCallRow };
+  | { table: 'lib_calls'; row: LibCallRow }
+  | { table: 'tool_calls'; row: ToolCallRow };
 
 /** Tables in the order their rows must be written (parents first). */
-export const WRITE_ORDER = ['contexts', 'runs', 'steps', 'programs', 'llm_calls', 'lib_calls'] as const;
+export const WRITE_ORDER = ['contexts', 'runs', 'steps', 'programs', 'llm_calls', 'lib_calls', 'tool_calls'] as const;
 export type TableName = (typeof WRITE_ORDER)[number];
 
 /** JSON with Dates and byte arrays tagged, for the spool. */

@@ -16,7 +16,7 @@ import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Database, Db } from '../db/connection.js';
 import { HEARTBEAT_MS, processOwner, type RunOwner } from '../db/owner.js';
-import { contexts, libCalls, llmCalls, programs, runs, steps } from '../db/schema.js';
+import { contexts, libCalls, llmCalls, programs, runs, steps, toolCalls } from '../db/schema.js';
 import { decodeRecord, encodeRecord, type RunRow, type TableName, type TraceRecord, WRITE_ORDER } from './records.js';
 import { Redactor } from './redact.js';
 import { sanitizeDeep } from './sanitize.js';
@@ -28,7 +28,7 @@ export function quarantineDirFor(spoolDir: string): string {
   return join(spoolDir, 'quarantine');
 }
 
-const TABLES: Record<TableName, PgTable> = { contexts, runs, steps, programs, llm_calls: llmCalls, lib_calls: libCalls };
+const TABLES: Record<TableName, PgTable> = { contexts, runs, steps, programs, llm_calls: llmCalls, lib_calls: libCalls, tool_calls: toolCalls };
 /** Rows per INSERT statement: keeps well under Postgres' 65,535 bind parameters. */
 const ROWS_PER_INSERT = 500;
 

@@ -23,7 +23,7 @@ describe('the sandbox API declaration', () => {
       const r = await repl.exec(`print(${names}.map((n) => n + ':' + typeof globalThis[n]).join(' ')); print(JSON.stringify(await llmBatch(['a', { query: 'b', context: { k: 1 } }])))`, 5_000);
       expect(r.error).toBeUndefined();
       const [types, batch] = r.output.trim().split('\n');
-      for (const n of SANDBOX_API) expect(types).toContain(`${n.name}:${n.name === 'context' ? 'string' : n.name === 'lib' ? 'object' : 'function'}`);
+      for (const n of SANDBOX_API) expect(types).toContain(`${n.name}:${n.name === 'context' ? 'string' : n.declaration.startsWith('declare const') ? 'object' : 'function'}`);
       expect(JSON.parse(batch)).toEqual(['a|', 'b|{"k":1}']);
     } finally {
       await repl.dispose();

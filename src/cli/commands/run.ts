@@ -10,6 +10,8 @@ import { UsageError } from '../errors.js';
 import { budgetsFromOptions, printJson, withBudgets, withDb, withJson, withModels } from '../options.js';
 import { onInterrupt } from '../interrupt.js';
 import { ProgressLine, runProgress } from '../progress.js';
+import { ToolDefinitionError } from '../../runtime/tools.js';
+import { loadToolsFile, readSchemaFile } from '../tools-file.js';
 
 interface RunOptions {
   contextFile?: string;
@@ -27,6 +29,8 @@ interface RunOptions {
   library?: string | false;
   libraryPin?: string;
   libraryK?: number;
+  tools?: string;
+  contextSchema?: string;
   [budget: string]: unknown;
 }
 
@@ -93,6 +97,8 @@ export function registerRun(program: Command): void {
     .option('--context-file <file>', 'the input, read from a file (- for standard input)')
     .option('--context <text>', 'the input as text (- reads standard input)')
     .option('--context-format <format>', 'auto (JSON for .json files), text or json', 'auto')
+    .option('--context-schema <file>', 'a JSON Schema of the input, shown to the model instead of the structure accrete infers from JSON')
+    .option('--tools <file>', 'custom tools: an ES module exporting { name: { description, parameters (JSON Schema), handler } } (default export or `tools`); code calls await tools.name(args)')
     .option('--run-id <uuid>', 'use this id for the run')
     .option('--library <dir>', 'the library repository whose merged functions runs can call as lib.<name> (default: $ACCRETE_LIBRARY_DIR, then ./.accrete/library)')
     .option('--no-library', 'run without the library')
@@ -124,6 +130,8 @@ Examples:
       process.stderr.write(`accrete: ${message}\n`);
     });
     const context = readContext(opts);
+    const contextSchema = opts.contextSchema ? readSchemaFile(opts.contextSchema) : undefined;
+    const tools = opts.tools ? await loadToolsFile(opts.tools) : undefined;
     const runtime = await createRuntime({
       db: dbLocation(opts.db),
       model: opts.model ?? environment().model,
@@ -132,8 +140,10 @@ Examples:
       budgets: budgetsFromOptions(opts),
       onProgress: runProgress(progress),
       library,
+      tools,
     }).catch((err: unknown) => {
-      // A pin or a library that cannot be used as configured: say so, like any other bad flag.
+      // A pin, a library or tools that cannot be used as configured: say so, like any other bad flag.
+      if (err instanceof ToolDefinitionError) throw new UsageError(`--tools ${opts.tools}: ${err.message}`);
       throw err instanceof LibraryError ? new UsageError(err.message) : err;
     });
     if (typeof opts.library === 'string' && !runtime.library) {
@@ -141,7 +151,7 @@ Examples:
     }
     const interrupt = onInterrupt('accrete: interrupted; saving the run', () => progress.clear());
     try {
-      const summary = await runtime.run({ query, context, runId: opts.runId, signal: interrupt.signal });
+      const summary = await runtime.run({ query, context, contextSchema, runId: opts.runId, signal: interrupt.signal });
       progress.clear();
       if (opts.json) printJson(summary);
       else {
