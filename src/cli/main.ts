@@ -49,6 +49,7 @@ export const COMMANDS: LazyCommand[] = [
   { usage: 'bench', description: 'benchmarks, measured side by side in one run; see bench/RESULTS.md', load: async () => (await import('./commands/bench.js')).registerBench, models: true },
   { usage: 'sim-server', description: 'serve the simulated models (sim-root writes RLM code, sim-leaf answers sub-calls) over an OpenAI-compatible HTTP API; runs until Ctrl-C', load: async () => (await import('./commands/sim-server.js')).registerSimServer },
   { usage: 'library', description: 'functions promoted from recurring programs into the library repository', load: async () => (await import('./commands/library.js')).registerLibrary },
+  { usage: 'mcp', description: 'serve the Model Context Protocol over stdio (tools: run, runs, show, library_list, library_show) for agents; runs until its client closes standard input', load: async () => (await import('./commands/mcp.js')).registerMcp, models: true },
   { usage: 'ui', description: 'a read-only web viewer over the database (runs, run trees, clusters, library) on 127.0.0.1; runs until Ctrl-C', load: async () => (await import('./commands/ui.js')).registerUi },
 ];
 

@@ -40,7 +40,8 @@ export const contexts = pgTable('contexts', {
 });
 
 /** `interrupted`: the process that ran it died (kill -9, a crash, a lost machine) before it ended. */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'budget_exhausted' | 'cancelled' | 'interrupted';
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'budget_exhausted', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const runs = pgTable(
   'runs',

@@ -44,14 +44,20 @@ export interface ExportOptions {
   /** Only runs started at or after this time. */
   since?: Date;
   limit?: number;
+  /** Only this root run. */
+  rootRunId?: string;
 }
 
 /** Yields exported root runs, oldest first. */
 export async function* exportRuns(database: Database, options: ExportOptions = {}): AsyncGenerator<ExportedRun> {
   const db = database.db;
+  const where = ['depth = 0'];
+  const params: unknown[] = [];
+  if (options.since) where.push(`started_at >= $${params.push(options.since.toISOString())}`);
+  if (options.rootRunId) where.push(`id = $${params.push(options.rootRunId)}`);
   const roots = await database.query<{ id: string }>(
-    `select id from runs where depth = 0 ${options.since ? 'and started_at >= $1' : ''} order by started_at asc, id asc ${options.limit ? `limit ${Math.floor(options.limit)}` : ''}`,
-    options.since ? [options.since.toISOString()] : [],
+    `select id from runs where ${where.join(' and ')} order by started_at asc, id asc ${options.limit ? `limit ${Math.floor(options.limit)}` : ''}`,
+    params,
   );
   for (const { id } of roots) {
     const tree = await db.select().from(runs).where(eq(runs.rootRunId, id));

@@ -114,6 +114,17 @@ function registerStats(library: Command): void {
   });
 }
 
+/** A function of the library: its manifest entry on main (null when not merged), every promotion, its source on main. */
+export async function libraryFunction(database: Database, dir: string, name: string) {
+  await syncPromotions(database, dir);
+  const manifest = await readMainManifest(dir);
+  const merged = manifest?.functions[name] ?? null;
+  const promotions = await promotionsOf(database, name);
+  if (!merged && promotions.length === 0) throw new UsageError(`no library function ${name} (see accrete library list)`);
+  const source = merged ? ((await showFile(dir, MAIN_BRANCH, sourcePath(name)))?.toString('utf8') ?? null) : null;
+  return { name, merged, promotions, source };
+}
+
 function registerShowFunction(library: Command): void {
   const show = library.command('show').description("a function: its doc, signature, versions and evidence, and its source on the library's main branch").argument('<name>');
   withJson(withDb(withLibrary(show)));
@@ -121,14 +132,9 @@ function registerShowFunction(library: Command): void {
     const dir = libraryDir(opts.library);
     const database = await openDbFromOptions(opts);
     try {
-      await syncPromotions(database, dir);
-      const manifest = await readMainManifest(dir);
-      const entry = manifest?.functions[name];
-      const promotions = await promotionsOf(database, name);
-      if (!entry && promotions.length === 0) throw new UsageError(`no library function ${name} (see accrete library list)`);
-      const source = entry ? ((await showFile(dir, MAIN_BRANCH, sourcePath(name)))?.toString('utf8') ?? null) : null;
+      const { merged: entry, promotions, source } = await libraryFunction(database, dir, name);
       if (opts.json) {
-        printJson({ name, merged: entry ?? null, promotions, source });
+        printJson({ name, merged: entry, promotions, source });
         return;
       }
       const latest = entry?.versions.find((v) => v.version === entry.version);

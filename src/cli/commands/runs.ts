@@ -1,8 +1,37 @@
 /** `accrete runs`: recent runs, one line each. */
 import type { Command } from 'commander';
-import { listRuns } from '../../db/queries.js';
+import { listRuns, type RunListRow } from '../../db/queries.js';
 import { ms, num, table, truncate } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
+
+/** One run of `accrete runs --json` (and of the MCP tool runs). */
+export interface RunListItem {
+  runId: string;
+  startedAt: string;
+  status: string;
+  depth: number;
+  iterations: number;
+  llmCalls: number;
+  tokens: number;
+  durationMs: number | null;
+  source: string;
+  query: string;
+}
+
+export function runListItem(r: RunListRow): RunListItem {
+  return {
+    runId: r.id,
+    startedAt: new Date(r.started_at).toISOString(),
+    status: r.status,
+    depth: r.depth,
+    iterations: r.iterations,
+    llmCalls: r.llm_calls,
+    tokens: Number(r.tokens),
+    durationMs: r.duration_ms,
+    source: r.source,
+    query: r.query,
+  };
+}
 
 export function registerRuns(program: Command): void {
   const cmd = program
@@ -17,20 +46,7 @@ export function registerRuns(program: Command): void {
     try {
       const rows = await listRuns(database, { limit: Number(opts.limit) || 20, all: opts.all, status: opts.status });
       if (opts.json) {
-        printJson(
-          rows.map((r) => ({
-            runId: r.id,
-            startedAt: new Date(r.started_at).toISOString(),
-            status: r.status,
-            depth: r.depth,
-            iterations: r.iterations,
-            llmCalls: r.llm_calls,
-            tokens: Number(r.tokens),
-            durationMs: r.duration_ms,
-            source: r.source,
-            query: r.query,
-          })),
-        );
+        printJson(rows.map(runListItem));
         return;
       }
       if (rows.length === 0) {

@@ -12,12 +12,24 @@ import { UsageError } from '../errors.js';
 import { indent, ms, num, truncate } from '../format.js';
 import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
 
-async function findRun(database: Database, idOrPrefix: string): Promise<RunRow> {
+/** The run with this id or unique prefix; a UsageError saying what to do when there is none or more than one. */
+export async function findRun(database: Database, idOrPrefix: string): Promise<RunRow> {
   if (!/^[0-9a-f-]{4,36}$/i.test(idOrPrefix)) throw new UsageError(`"${idOrPrefix}" is not a run id (see accrete runs)`);
   const matches = await findRunsByPrefix(database, idOrPrefix);
   if (matches.length === 0) throw new UsageError(`no run ${idOrPrefix} in this database (see accrete runs)`);
   if (matches.length > 1) throw new UsageError(`${idOrPrefix} matches more than one run; give more of the id`);
   return matches[0];
+}
+
+/** A run as `accrete show --json` prints it: as exported, with what it received when `full`. */
+export async function exportedRun(database: Database, run: RunRow, full: boolean): Promise<ExportedRun | WithReceived | null> {
+  for await (const r of exportRuns(database, { withContext: false, rootRunId: run.rootRunId })) {
+    if (r.id === run.rootRunId) {
+      const found = findIn(r, run.id);
+      return (found && full ? withReceived(found) : found) ?? null;
+    }
+  }
+  return null;
 }
 
 export function registerShow(program: Command): void {
@@ -32,13 +44,7 @@ export function registerShow(program: Command): void {
     try {
       const run = await findRun(database, id);
       if (opts.json) {
-        for await (const r of exportRuns(database, { withContext: false })) {
-          if (r.id === run.rootRunId) {
-            const found = findIn(r, run.id);
-            printJson(found && opts.full ? withReceived(found) : found);
-            return;
-          }
-        }
+        printJson(await exportedRun(database, run, Boolean(opts.full)));
         return;
       }
       process.stdout.write(`${await renderTree(database, run, Boolean(opts.full))}\n`);
@@ -63,7 +69,7 @@ export function receivedOf(calls: readonly { kind: string; seq: number; requestM
   return { systemPrompt, listed: systemPrompt ? listedNames(systemPrompt) : [], libraryCommit };
 }
 
-type WithReceived = Omit<ExportedRun, 'subRuns'> & { received: Received; subRuns: WithReceived[] };
+export type WithReceived = Omit<ExportedRun, 'subRuns'> & { received: Received; subRuns: WithReceived[] };
 
 function withReceived(r: ExportedRun): WithReceived {
   return {
