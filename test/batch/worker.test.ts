@@ -1,7 +1,8 @@
 /**
- * Batches on real worker processes against the server: two `accrete worker` processes, one killed
- * with SIGKILL mid-run. Its run is found by the other worker (the pid is gone on this host), marked
- * interrupted with what it logged, and its query retried: every query is answered once, none lost.
+ * Batches on real worker processes against the server: an `accrete worker` killed with SIGKILL
+ * mid-run, then a second one started. Its runs are found by the second worker (the pid is gone on
+ * this host), marked interrupted with what they logged, and their queries retried: every query is
+ * answered once, none lost.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,7 +41,7 @@ function worker(url: string, cwd: string): { proc: ChildProcessWithoutNullStream
 }
 
 describe.skipIf(!server)('batches on worker processes (Postgres server; set TEST_DATABASE_URL)', () => {
-  it('a worker killed mid-run: its run is interrupted with what it logged, the query retried, nothing lost or done twice', async () => {
+  it('a worker killed mid-run: its runs are interrupted with what it logged, the query retried, nothing lost or done twice', async () => {
     const { url, drop } = await serverDbUrl();
     const cwd = mkdtempSync(join(tmpdir(), 'accrete-workers-'));
     dirs.push(cwd);
@@ -62,18 +63,22 @@ describe.skipIf(!server)('batches on worker processes (Postgres server; set TEST
         defaults: { model: 'sim:root?latencyMs=300', subModel: 'sim:leaf?latencyMs=300', budgets: {} },
         maxAttempts: 2,
       });
-      workers.push(worker(url, cwd), worker(url, cwd));
-      const [victim, survivor] = workers;
+      const victim = worker(url, cwd);
+      workers.push(victim);
       // Kill the first worker once one of its runs has logged a model call.
       await until('a model call logged by the first worker', async () => {
         const rows = await database.query(
-          `select 1 from batch_attempts a join llm_calls c on c.run_id = a.run_id where a.owner_pid = $1 and a.status = 'running' limit 1`,
+          `select 1 from batch_attempts a join runs r on r.id = a.run_id join llm_calls c on c.run_id = a.run_id
+           where a.owner_pid = $1 and a.status = 'running' and r.status = 'running' limit 1`,
           [victim.proc.pid],
         );
         return rows.length > 0;
       });
       victim.proc.kill('SIGKILL');
       await victim.exited;
+      // The second worker finds the dead worker's runs (its pid is gone on this host) as it starts.
+      const survivor = worker(url, cwd);
+      workers.push(survivor);
 
       const status = await until('the batch to finish', async () => {
         const s = await batchStatus(sql, batchId);
