@@ -107,12 +107,6 @@ export async function runModels(database: Database): Promise<string[]> {
   return rows.map((r) => r.model);
 }
 
-/** The statuses runs have, for the filter. */
-export async function runStatuses(database: Database): Promise<string[]> {
-  const rows = await database.query<{ status: string }>('select distinct status from runs order by status');
-  return rows.map((r) => r.status);
-}
-
 export interface LibCallRow {
   id: string;
   run_id: string;

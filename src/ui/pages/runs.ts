@@ -1,13 +1,27 @@
 /** The list of runs: filters (status, model, dates, text in the query) and keyset paging. */
 import { html } from 'hono/html';
 import type { Database } from '../../db/connection.js';
-import { pageRuns, runModels, runStatuses, type RunCursor, type RunFilter } from '../../db/browse.js';
+import type { RunStatus } from '../../db/schema.js';
+import { pageRuns, runModels, type RunCursor, type RunFilter } from '../../db/browse.js';
 import { badge, type Html, ms, num, page, shortId, truncate, usd, when } from '../layout.js';
 
 export const PAGE_SIZE = 50;
 
-/** The statuses a run can have (src/db/schema.ts RunStatus), offered by the filter with any others found. */
-const STATUSES = ['running', 'succeeded', 'failed', 'budget_exhausted', 'cancelled', 'interrupted'];
+/** The statuses a run can have (src/db/schema.ts RunStatus), offered by the filter. */
+const STATUSES = ['running', 'succeeded', 'failed', 'budget_exhausted', 'cancelled', 'interrupted'] satisfies RunStatus[];
+
+/** The models offered by the filter: a scan of every run, so read at most once a minute per database. */
+const MODELS_TTL_MS = 60_000;
+const modelsSeen = new WeakMap<Database, { at: number; models: Promise<string[]> }>();
+
+function modelsOf(database: Database): Promise<string[]> {
+  const seen = modelsSeen.get(database);
+  if (seen && Date.now() - seen.at < MODELS_TTL_MS) return seen.models;
+  const models = runModels(database);
+  modelsSeen.set(database, { at: Date.now(), models });
+  models.catch(() => modelsSeen.delete(database));
+  return models;
+}
 
 /** The query string of the list page, as the form sends it. */
 export interface RunsQuery {
@@ -63,14 +77,13 @@ function select(name: string, label: string, value: string | undefined, options:
 
 export async function runsPage(database: Database, q: RunsQuery): Promise<Html> {
   const filter = filterOf(q);
-  const [result, models, statuses] = await Promise.all([
+  const [result, models] = await Promise.all([
     pageRuns(database, filter, { limit: PAGE_SIZE, before: q.before ? decodeCursor(q.before) : undefined, after: q.after ? decodeCursor(q.after) : undefined }),
-    runModels(database),
-    runStatuses(database),
+    modelsOf(database),
   ]);
   const filtered = Boolean(filter.status || filter.model || filter.from || filter.to || filter.text);
   const form = html`<form class="filters" method="get" action="/runs">
-${select('status', 'status', q.status, [...new Set([...STATUSES, ...statuses])])}
+${select('status', 'status', q.status, STATUSES)}
 ${select('model', 'model', q.model, models)}
 <label>from <input type="date" name="from" value="${q.from ?? ''}"></label>
 <label>to <input type="date" name="to" value="${q.to ?? ''}"></label>
