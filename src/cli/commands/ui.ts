@@ -24,8 +24,9 @@ export function registerUi(program: Command): void {
     'after',
     `
 The viewer only reads. On the embedded database it holds the database's lock while it runs, so
-other accrete commands on the same database (run, mine, ...) wait for Ctrl-C here; with a Postgres
-server (DATABASE_URL or --db postgres://...) they run side by side and a run in progress updates live.`,
+other accrete commands on the same database (run, mine, ...) are refused until Ctrl-C here; with a
+Postgres server (DATABASE_URL or --db postgres://...) they run side by side and a run in progress
+updates live.`,
   );
   cmd.action(async (opts: { port: number; db?: string; library?: string; json?: boolean }) => {
     const database = await openDbFromOptions(opts);
@@ -38,7 +39,7 @@ server (DATABASE_URL or --db postgres://...) they run side by side and a run in 
     }
     const note =
       database.kind === 'pglite'
-        ? `accrete ui: holding the embedded database ${database.location} while it runs: other accrete commands on it must wait until you stop it (Ctrl-C); use a Postgres server (DATABASE_URL) to watch runs live\n`
+        ? `accrete ui: holding the embedded database ${database.location} while it runs: other accrete commands on it are refused until you stop it (Ctrl-C); use a Postgres server (DATABASE_URL) to watch runs live\n`
         : `accrete ui: reading ${database.location}\n`;
     if (opts.json) {
       process.stderr.write(note);
