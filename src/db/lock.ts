@@ -4,6 +4,7 @@
  */
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { pidAlive } from './owner.js';
 
 export interface LockHolder {
   pid: number;
@@ -26,14 +27,6 @@ export class DatabaseLockedError extends Error {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 const held = new Set<string>();
 let exitHookInstalled = false;
@@ -81,7 +74,7 @@ export function acquireDirLock(dataDir: string): () => void {
       } catch {
         holder = undefined; // being written right now, or garbage: treat as stale after a retry
       }
-      const stale = holder !== undefined && holder.host === me.host && !alive(holder.pid);
+      const stale = holder !== undefined && holder.host === me.host && !pidAlive(holder.pid);
       if (holder && !stale) throw new DatabaseLockedError(dataDir, holder);
       if (stale || attempt > 0) {
         try {

@@ -43,10 +43,11 @@ async function withServer<T>(opts: { db?: string }, fn: (sql: Sql, url: string) 
   }
 }
 
-function positiveInt(flag: string) {
+/** A flag's parser: a whole number of at least `min`, else a usage error naming the flag. */
+export function wholeNumber(flag: string, min = 1) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1 (got "${v}")`);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number of at least ${min} (got "${v}")`);
     return n;
   };
 }
@@ -60,7 +61,7 @@ export function registerBatch(program: Command): void {
     .argument('<file>', 'the queries, one JSON object a line')
     .option('--model <spec>', 'root model of lines that name none (default: $ACCRETE_MODEL or gpt-5-mini)')
     .option('--sub-model <spec>', 'sub-call model of lines that name none')
-    .addOption(new Option('--max-attempts <n>', 'attempts per query when its worker dies mid-run (2: retried once)').default(2).argParser(positiveInt('--max-attempts')));
+    .addOption(new Option('--max-attempts <n>', 'attempts per query when its worker dies mid-run (2: retried once)').default(2).argParser(wholeNumber('--max-attempts')));
   withJson(withBudgets(withDb(submit)), 'print {batchId, items, contexts}');
   submit.addHelpText(
     'after',
@@ -166,7 +167,7 @@ Example:
     else process.stdout.write(`batch ${id}: ${r.cancelled} queued queries cancelled; ${r.stopping} running ones stop as their workers notice (within seconds)\n`);
   });
 
-  const list = batch.command('list').description('recent batches, newest first').addOption(new Option('-n <count>', 'how many').default(20).argParser(positiveInt('-n')));
+  const list = batch.command('list').description('recent batches, newest first').addOption(new Option('-n <count>', 'how many').default(20).argParser(wholeNumber('-n')));
   withJson(withDb(list));
   list.action(async (opts: { db?: string; json?: boolean; n: number }) => {
     const rows = await withServer(opts, (sql) => listBatches(sql, opts.n));

@@ -8,16 +8,9 @@ import { openDatabase } from '../../db/connection.js';
 import { dbLocation, environment, libraryDir, openaiConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { printJson, withDb, withJson } from '../options.js';
+import { wholeNumber } from './batch.js';
 import { renderMiningReport } from './mine.js';
 import { libraryFromOptions } from './run.js';
-
-function wholeNumber(flag: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number of at least ${min} (got "${v}")`);
-    return n;
-  };
-}
 
 function serverUrl(opts: { db?: string }): string {
   const url = dbLocation(opts.db);
