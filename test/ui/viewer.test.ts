@@ -175,7 +175,7 @@ describe.skipIf(skip)('accrete ui in Chromium', () => {
     await page.close();
   });
 
-  it('shows the clusters, one cluster with two members side by side, and the library', async () => {
+  it('shows the clusters, one cluster with two members side by side, and the library with a function, its evidence and its callers', async () => {
     const page = await open('/clusters');
     const rows = page.locator('table.clusters tbody tr');
     expect(await rows.count()).toBeGreaterThan(0);
@@ -193,10 +193,33 @@ describe.skipIf(skip)('accrete ui in Chromium', () => {
     expect(await page.locator('.run-page').count()).toBe(1);
     await page.close();
 
+    // a function as the promote stage records it (promotions, with its evidence) and a call of it (lib_calls)
+    const [cluster] = await db.query<{ id: string }>('select id from clusters order by support desc limit 1');
+    const memberRuns = (await db.query<{ run_id: string }>('select run_id from mined_programs where cluster_id = $1', [cluster.id])).map((r) => r.run_id);
+    await db.query(
+      `insert into promotions (id, cluster_id, members_hash, name, version, branch, status, library_dir, support, coverage, gain, evidence)
+       values (gen_random_uuid(), $1, 'h', 'findSecretCode', '1.0.0', 'accrete/promote-findSecretCode-1.0.0', 'merged', '/nowhere', 3, 1, 420, $2::jsonb)`,
+      [cluster.id, JSON.stringify({ sourceRunIds: memberRuns, successRate: 1, expectedSavings: { llmCallsPerRun: 2 }, body: '## findSecretCode 1.0.0\n\nthe evidence' })],
+    );
+    const [step] = await db.query<{ program_id: string }>("select id as program_id from programs where run_id = $1 and status = 'final'", [scriptedRunId]);
+    await db.query("insert into lib_calls (id, run_id, program_id, name, version, duration_ms, llm_calls, status) values (gen_random_uuid(), $1, $2, 'findSecretCode', '1.0.0', 12, 2, 'ok')", [scriptedRunId, step.program_id]);
+
     const library = await open('/library');
-    expect(await library.locator('h1').innerText()).toBe('Library');
+    const fn = library.locator('table.library tbody tr');
+    expect(await fn.count()).toBe(1);
+    expect(await fn.locator('td').allInnerTexts()).toEqual(expect.arrayContaining(['findSecretCode', '1.0.0', 'merged', cluster.id]));
     await screenshot(library, 'library');
+    await Promise.all([library.waitForURL(/\/library\/findSecretCode$/), fn.locator('a').first().click()]);
+    expect(await library.locator('details.version').first().innerText()).toContain('model calls saved / run');
+    const tables = library.locator('table.members');
+    expect(await tables.nth(0).locator('tbody tr').count()).toBe(memberRuns.length); // the runs it was mined from
+    expect(await tables.nth(1).locator('tbody tr').innerText()).toContain(SCRIPTED_QUERY); // the run that called it
+    await screenshot(library, 'function');
     await library.close();
+
+    const run = await open(`/runs/${scriptedRunId}`);
+    expect(await run.locator('li.libcall').innerText()).toMatch(/lib\.findSecretCode 1\.0\.0 ok/);
+    await run.close();
   });
 
   it('only reads, and says what was wrong with a bad filter', async () => {
