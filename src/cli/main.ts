@@ -34,6 +34,7 @@ export interface LazyCommand {
  */
 export const COMMANDS: LazyCommand[] = [
   { usage: 'run <query>', description: 'answer a query about a long input with the logged RLM loop; prints the answer', load: async () => (await import('./commands/run.js')).registerRun, models: true },
+  { usage: 'chat', description: 'ask one query after another about an input (a session): variables and history carry over; each query is a logged run', load: async () => (await import('./commands/chat.js')).registerChat, models: true },
   { usage: 'runs', description: 'recent runs, one line each (newest first)', load: async () => (await import('./commands/runs.js')).registerRuns },
   { usage: 'show <run-id>', description: "a run's trajectory as a tree: steps, code, output, sub-calls and sub-runs", load: async () => (await import('./commands/show.js')).registerShow },
   { usage: 'export', description: 'write runs as JSONL to standard output: one root run a line, with steps, programs, model calls and sub-runs', load: async () => (await import('./commands/interchange.js')).registerExport },

@@ -86,7 +86,10 @@ export async function recoverInterruptedRuns(database: Database, opts: RecoverOp
   const running = await database.query<RunningRow>(
     `select id, root_run_id, parent_run_id, query, owner_id, owner_host, owner_pid, heartbeat_at, heartbeat_at::text as heartbeat_text, started_at from runs where status = 'running' order by started_at`,
   );
-  const now = new Date();
+  if (running.length === 0) return [];
+  // The database's clock, which renews heartbeats: machines whose clocks differ agree on it.
+  const [clock] = await database.query<{ now: Date | string }>('select now() as now');
+  const now = asDate(clock.now) as Date;
   const out: InterruptedRun[] = [];
   for (const r of running) {
     const startedAt = asDate(r.started_at) as Date;

@@ -243,7 +243,7 @@ export class TraceWriter {
     row.ownerId = this.owner.id;
     row.ownerHost = this.owner.host;
     row.ownerPid = this.owner.pid;
-    row.heartbeatAt = new Date();
+    row.heartbeatAt = new Date(); // this machine's clock; the next beat sets the database's
     if (row.status === 'running') this.running.add(row.id);
     else this.running.delete(row.id);
     if (this.running.size > 0 && !this.heartbeat) {
