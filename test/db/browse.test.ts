@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { pageRuns, runModels, type RunCursor, type RunFilter } from '../../src/db/browse.js';
+import { viewerApp } from '../../src/ui/server.js';
 import { BACKENDS, freshDb } from '../helpers/db.js';
 
 const N = 130;
@@ -83,5 +84,23 @@ describe.each(BACKENDS)('the run list on %s', (backend) => {
     expect((await walk({ text: '1_0' }, 50)).ids).toHaveLength(0);
     expect((await walk({ text: 'QUESTION NUMBER 12' }, 50)).ids).toHaveLength(1 + 10); // 12 and 120..129
     expect(await runModels(db)).toEqual(['leaf-x', 'model-a', 'model-b']);
+  });
+
+  it('serves the pages of the list through the viewer, the older link leading to the next page', async () => {
+    const app = viewerApp(db);
+    const first = await app.request('/runs?status=failed&model=model-b');
+    expect(first.status).toBe(200);
+    const html = await first.text();
+    const failedB = (await walk({ status: 'failed', model: 'model-b' }, 50)).ids;
+    expect(html.match(/<tr>\s*<td><a href="\/runs\//g)).toHaveLength(failedB.length);
+    const all = await (await app.request('/runs')).text();
+    const older = /href="([^"]+)" rel="next"/.exec(all)?.[1].replace(/&amp;/g, '&');
+    expect(older).toMatch(/^\/runs\?before=/);
+    const second = await (await app.request(older!)).text();
+    expect(second).toContain(`/runs/${expected[50]}`);
+    expect(second).not.toContain(`/runs/${expected[49]}"`);
+    const run = await app.request(`/runs/${withSubRuns}`);
+    expect(run.status).toBe(200);
+    expect(await run.text()).toContain('2 sub-runs');
   });
 });
