@@ -4,6 +4,7 @@
  * retrieving library functions (src/library/retrieve.ts), when an embedding model is configured.
  * The one embeddings client: the endpoint and key come from the caller (the CLI's configuration).
  */
+import { keepAliveFetch } from './http-fetch.js';
 import OpenAI from 'openai';
 import { OPENAI_API_URL } from './openai.js';
 import type { ModelConfig } from './resolve.js';
@@ -26,6 +27,7 @@ export class OpenAIEmbedder implements Embedder {
       baseURL: config.baseURL ?? OPENAI_API_URL,
       timeout: config.timeoutMs ?? 60_000,
       maxRetries: config.maxRetries ?? 3,
+      fetch: keepAliveFetch,
     });
   }
 

@@ -4,6 +4,7 @@
  * exponential backoff; what is left after the retries is a ModelError with a clear reason.
  */
 import OpenAI from 'openai';
+import { keepAliveFetch } from './http-fetch.js';
 import { ModelError, type CompletionRequest, type CompletionResult, type ModelClient } from './types.js';
 
 export interface OpenAIModelOptions {
@@ -30,6 +31,8 @@ export class OpenAIChatModel implements ModelClient {
       baseURL: options.baseURL ?? OPENAI_API_URL,
       timeout: options.timeoutMs ?? 120_000,
       maxRetries: options.maxRetries ?? 3,
+      // Keep-alive node:http instead of the global fetch: a third of the CPU per call (src/models/http-fetch.ts).
+      fetch: keepAliveFetch,
     });
     this.provider = options.baseURL ? 'openai_compatible' : 'openai';
   }

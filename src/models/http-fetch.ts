@@ -1,0 +1,79 @@
+/**
+ * The `fetch` the OpenAI client is given: requests over node:http / node:https with keep-alive
+ * agents (one connection pool per process, connections reused across calls and clients). Measured on
+ * the 2-core machine, 1,000 chat completions at concurrency 16 against a local server, side by side:
+ * the SDK over Node's global fetch spent 1.0–1.9 ms of CPU a call, over this 0.5–0.65 ms (issue 13).
+ *
+ * It covers what the SDK sends for a non-streaming completion or embedding: a method, headers, a
+ * string or byte body, an AbortSignal; the reply is read whole. Any other body (a stream, a form)
+ * goes to the global fetch. An abort rejects with an `AbortError`, as fetch does, so the SDK tells
+ * timeouts and cancellations apart as before; a network error rejects with the socket's error.
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+// Sockets stay open between calls; no cap beyond the runtime's own concurrency budget.
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
+const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
+
+const abortError = (signal: AbortSignal): Error =>
+  signal.reason instanceof Error && signal.reason.name === 'AbortError' ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
+
+function headerRecord(init: HeadersInit | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!init) return out;
+  new Headers(init).forEach((v, k) => {
+    out[k] = v;
+  });
+  return out;
+}
+
+function responseHeaders(res: IncomingMessage): Headers {
+  const h = new Headers();
+  const raw = res.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) h.append(raw[i], raw[i + 1]);
+  return h;
+}
+
+/** A fetch for the OpenAI client: keep-alive node:http(s) for string and byte bodies, the global fetch otherwise. */
+export function keepAliveFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  const body = init.body;
+  if (input instanceof Request || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) return fetch(input, init);
+  const url = new URL(String(input));
+  const signal = init.signal ?? undefined;
+  return new Promise<Response>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortError(signal));
+      return;
+    }
+    const headers = headerRecord(init.headers);
+    if (body != null) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+    const https = url.protocol === 'https:';
+    const req = (https ? httpsRequest : httpRequest)(url, { method: init.method ?? 'GET', headers, agent: https ? httpsAgent : httpAgent });
+    const onAbort = (): void => {
+      req.destroy(abortError(signal as AbortSignal));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => signal?.removeEventListener('abort', onAbort);
+    req.on('error', (err) => {
+      done();
+      reject(signal?.aborted ? abortError(signal) : err);
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (err) => {
+        done();
+        reject(signal?.aborted ? abortError(signal) : err);
+      });
+      res.on('end', () => {
+        done();
+        const status = res.statusCode ?? 500;
+        // A Response cannot carry a body with these statuses.
+        const empty = status === 204 || status === 205 || status === 304;
+        resolve(new Response(empty ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage, headers: responseHeaders(res) }));
+      });
+    });
+    req.end(body ?? undefined);
+  });
+}
