@@ -1,6 +1,6 @@
 /**
- * `accrete chat` in a pseudo-terminal (util-linux `script`), and `accrete run --tools/--context-schema`,
- * as a user runs them: real processes, the real openai client against the local test server.
+ * `accrete chat` in a pseudo-terminal (util-linux `script`) with --tools and --context-schema, as a
+ * user runs it: a real process, the real openai client against the local test server.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
-import { runAccrete } from '../helpers/cli.js';
+import { loadToolsFile, readSchemaFile } from '../../src/cli/tools-file.js';
 import { js, type ScriptedServer, scriptedServer } from '../helpers/models.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -42,10 +42,21 @@ function waitFor(out: () => string, text: string | RegExp): Promise<void> {
 }
 
 describe('accrete chat', () => {
-  it('answers query after query in a terminal, with variables kept; each turn is a run of one session', async () => {
-    const server = await scriptedServer([js('const words = context.split(" ");\nFINAL(String(words.length))'), js('FINAL(words.map((w) => w.toUpperCase()).join(","))')]);
+  it('answers query after query in a terminal with --tools and --context-schema; variables kept; each turn is a run of one session', async () => {
+    writeFileSync(
+      join(dir, 'tools.mjs'),
+      `export default {
+  double: { description: 'Doubles a number.', parameters: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] }, handler: ({ n }) => ({ value: n * 2 }) },
+};\n`,
+    );
+    writeFileSync(join(dir, 'schema.json'), JSON.stringify({ type: 'string', description: 'words separated by single spaces' }));
+    const server = await scriptedServer([
+      js('const words = context.split(" ");\nFINAL(String((await tools.double({ n: words.length })).value))'),
+      js('FINAL(words.map((w) => w.toUpperCase()).join(","))'),
+    ]);
     try {
-      const command = [process.execPath, '--import', TSX, MAIN, 'chat', '--context-file', 'words.txt', ...modelArgs(server)].map(quote).join(' ');
+      const args = ['chat', '--context-file', 'words.txt', '--tools', 'tools.mjs', '--context-schema', 'schema.json', ...modelArgs(server)];
+      const command = [process.execPath, '--import', TSX, MAIN, ...args].map(quote).join(' ');
       // script gives the command a pseudo-terminal: stdin.isTTY is true there, as in a user's terminal.
       const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: dir, env: env() });
       let out = '';
@@ -54,8 +65,8 @@ describe('accrete chat', () => {
       const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
       await waitFor(() => out, 'accrete> ');
       expect(out).toMatch(/accrete: session [0-9a-f-]{36}\. One query a line/);
-      child.stdin.write('How many words?\r');
-      await waitFor(() => out, /\r?\n3\r?\n/);
+      child.stdin.write('Twice the number of words?\r');
+      await waitFor(() => out, /\r?\n6\r?\n/);
       child.stdin.write('Upper-case them\r');
       await waitFor(() => out, 'ALPHA,BETA,GAMMA');
       child.stdin.write('/exit\r');
@@ -66,49 +77,31 @@ describe('accrete chat', () => {
     }
     const database = await openDatabase(db);
     try {
-      const runs = await database.query<{ session_id: string; session_turn: number; query: string; answer: string }>('select session_id, session_turn, query, answer from runs where session_id is not null order by session_turn');
+      const runs = await database.query<{ id: string; session_id: string; session_turn: number; query: string; answer: string }>('select id, session_id, session_turn, query, answer from runs where session_id is not null order by session_turn');
       expect(runs.map((r) => [r.session_turn, r.query, r.answer])).toEqual([
-        [1, 'How many words?', '3'],
+        [1, 'Twice the number of words?', '6'],
         [2, 'Upper-case them', 'ALPHA,BETA,GAMMA'],
       ]);
       expect(runs[0].session_id).toBe(runs[1].session_id);
+      const [call] = await database.query<{ request_messages: { content: string }[] }>("select request_messages from llm_calls where run_id = $1 and kind = 'root'", [runs[0].id]);
+      expect(call.request_messages[0].content).toContain('- tools.double(args): Doubles a number.');
+      expect(call.request_messages[1].content).toContain('words separated by single spaces');
+      const tools = await database.query<{ name: string; status: string; result: unknown }>('select name, status, result from tool_calls where run_id = $1', [runs[0].id]);
+      expect(tools).toEqual([{ name: 'double', status: 'ok', result: { value: 6 } }]);
     } finally {
       await database.close();
     }
   });
 });
 
-describe('accrete run --tools and --context-schema', () => {
-  it('loads tools from an ES module and shows a schema file to the model', async () => {
-    writeFileSync(
-      join(dir, 'tools.mjs'),
-      `export default {
-  double: { description: 'Doubles a number.', parameters: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] }, handler: ({ n }) => ({ value: n * 2 }) },
-};\n`,
-    );
-    writeFileSync(join(dir, 'schema.json'), JSON.stringify({ type: 'array', items: { type: 'number', description: 'a reading in kelvin' } }));
-    writeFileSync(join(dir, 'readings.json'), '[21, 4]');
-    const server = await scriptedServer([js('FINAL((await tools.double({ n: context[0] })).value)')]);
-    try {
-      const r = await runAccrete(['run', 'Double the first', '--context-file', 'readings.json', '--tools', 'tools.mjs', '--context-schema', 'schema.json', '--json', ...modelArgs(server)], { cwd: dir, env: { ACCRETE_DB: db, OPENAI_API_KEY: 'sk-test' } });
-      expect(r.stderr).toBe('');
-      const summary = JSON.parse(r.stdout) as { runId: string; answer: string };
-      expect(summary.answer).toBe('42');
-      const database = await openDatabase(db);
-      try {
-        const [call] = await database.query<{ request_messages: { content: string }[] }>("select request_messages from llm_calls where run_id = $1 and kind = 'root'", [summary.runId]);
-        expect(call.request_messages[0].content).toContain('- tools.double(args): Doubles a number.');
-        expect(call.request_messages[1].content).toContain('a reading in kelvin');
-        const tools = await database.query<{ name: string; status: string }>('select name, status from tool_calls where run_id = $1', [summary.runId]);
-        expect(tools).toEqual([{ name: 'double', status: 'ok' }]);
-      } finally {
-        await database.close();
-      }
-    } finally {
-      await server.close();
-    }
-    const bad = await runAccrete(['run', 'q', '--context', 'x', '--tools', 'missing.mjs', ...modelArgs(server)], { cwd: dir, env: { ACCRETE_DB: db } });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--tools missing\.mjs: no such file\. It must be an ES module/);
+describe('--tools and --context-schema files', () => {
+  it('say what is wrong with a file that cannot be used', async () => {
+    await expect(loadToolsFile(join(dir, 'missing.mjs'))).rejects.toThrow(/no such file\. It must be an ES module/);
+    writeFileSync(join(dir, 'none.mjs'), 'export const other = 1;\n');
+    await expect(loadToolsFile(join(dir, 'none.mjs'))).rejects.toThrow(/must export its tools as the default export or as `tools`/);
+    writeFileSync(join(dir, 'broken.mjs'), 'export default {\n');
+    await expect(loadToolsFile(join(dir, 'broken.mjs'))).rejects.toThrow(/the module could not be loaded/);
+    writeFileSync(join(dir, 'bad.json'), '[1, 2]');
+    expect(() => readSchemaFile(join(dir, 'bad.json'))).toThrow(/must hold a JSON Schema object/);
   });
 });
