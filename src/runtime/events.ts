@@ -1,7 +1,8 @@
 /**
  * The events of a run tree, in the order they happen: what `runtime.stream()` yields. Every event
  * names the run it belongs to (`runId`) and its depth (0 for the root, 1 for its sub-runs, ...).
- * Texts in events are what is logged: redacted, and code output capped like a step's output.
+ * A block's output is what the model saw (capped at --max-output-chars), redacted like the log;
+ * the query, code and answer are as the run has them (like RunSummary.answer).
  */
 import type { LlmCallKind, LlmCallStatus, RunStatus, ToolCallStatus } from '../db/schema.js';
 
