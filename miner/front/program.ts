@@ -13,7 +13,7 @@ import { LowerError, lowerSourceFileWithLines, parseBlock, type StatementSpan } 
 import { answerFromPrinted, answersWithLiteral, printCriteria } from './printed.js';
 import { printStatements } from './print.js';
 import { EffectsAnalyzer, collectFunctions } from './scope.js';
-import { FinalDetector, backwardSlice } from './slice.js';
+import { FinalDetector, backwardSlice, guardPrints } from './slice.js';
 import { declaredFunctionName, mk, type NNode } from './tree.js';
 import type { BlockInput, ProgramInput } from './types.js';
 
@@ -195,7 +195,7 @@ export function contributingBlocks(lowered: readonly LoweredBlock[]): { blocks: 
  * or from model output are criteria too (printed.ts). One effect analysis (scope.ts) over all the
  * blocks' functions.
  */
-export function sliceBlocks(blocks: readonly NNode[][], steps?: readonly number[]): RunSlice {
+export function sliceBlocks(blocks: readonly NNode[][], steps?: readonly number[], options: { guardPrints?: boolean } = {}): RunSlice {
   const stmts: NNode[] = [];
   let criterionFrom = 0;
   let finalBlock = -1;
@@ -223,15 +223,16 @@ export function sliceBlocks(blocks: readonly NNode[][], steps?: readonly number[
     };
     ({ prints, step: printedStep } = printCriteria(stmts, starts[firstOfStep], an, (i) => (steps ? steps[blockOf(i)] : blockOf(i))));
   }
-  const sliced = backwardSlice(stmts, { criterionFrom, analyzer: an, finals, prints });
+  const keepPrints = options.guardPrints ? guardPrints(stmts, criterionFrom, finals) : undefined;
+  const sliced = backwardSlice(stmts, { criterionFrom, analyzer: an, finals, prints, keepPrints });
   const fromPrints = prints !== undefined && prints.size > 0 && sliced.hasFinal;
   return fromPrints ? { ...sliced, fromPrints, printedStep } : { ...sliced, fromPrints };
 }
 
-/** {@link sliceBlocks} over a lowered run's contributing blocks. */
-export function sliceRun(lowered: readonly LoweredBlock[]): RunSlice {
+/** {@link sliceBlocks} over a lowered run's contributing blocks (`guardPrints`: keep what a failed check printed, see slice.ts). */
+export function sliceRun(lowered: readonly LoweredBlock[], options: { guardPrints?: boolean } = {}): RunSlice {
   const { blocks, steps } = contributingBlocks(lowered);
-  return sliceBlocks(blocks, steps);
+  return sliceBlocks(blocks, steps, options);
 }
 
 export interface SlicedProgram {
@@ -261,7 +262,8 @@ export function sliceProgram(runId: string, blocks: BlockInput[]): SliceOutcome 
   if (blocks.length === 0) return { ok: false, reason: 'the run has no logged code blocks' };
   const lowered = lowerRun({ runId, blocks });
   if (!lowered.ok) return lowered;
-  const sliced = sliceRun(lowered.run.lowered);
+  // what the program printed when its own check failed stays: the function says it too
+  const sliced = sliceRun(lowered.run.lowered, { guardPrints: true });
   if (!sliced.hasFinal) return { ok: false, reason: 'no block that ran calls FINAL' };
   const tree = mk('prog', sliced.fromPrints ? answerFromPrinted(sliced.stmts) : sliced.stmts);
   const program: SlicedProgram = { runId, tree, code: printStatements(tree.c) };

@@ -20,6 +20,11 @@ export interface SliceOptions {
    */
   criterionFrom: number;
   /**
+   * Print statements kept where the slice keeps the statement holding them, without being
+   * criteria (what a check printed instead of answering: see {@link guardPrints}).
+   */
+  keepPrints?: ReadonlySet<NNode>;
+  /**
    * Print statements (nodes of `stmts`, at any depth) that are criteria wherever they are, and are
    * kept in the result: the values the model read before it typed its answer.
    */
@@ -61,10 +66,14 @@ class Slicer {
   private readonly finals: FinalDetector;
   private readonly prints: ReadonlySet<NNode>;
 
-  constructor(an: EffectsAnalyzer, finals: FinalDetector, prints: ReadonlySet<NNode>) {
+  /** Print statements kept as they are, without being criteria (literal arguments only: they use nothing). */
+  private readonly shown: ReadonlySet<NNode>;
+
+  constructor(an: EffectsAnalyzer, finals: FinalDetector, prints: ReadonlySet<NNode>, shown: ReadonlySet<NNode> = NO_PRINTS) {
     this.an = an;
     this.finals = finals;
     this.prints = prints;
+    this.shown = shown;
   }
 
 
@@ -104,6 +113,7 @@ class Slicer {
   }
 
   private stmt(s: NNode, live: Set<string>, crit: boolean, keepJumps: boolean): { node: NNode | null; live: Set<string> } {
+    if (this.shown.has(s)) return { node: s, live };
     const isCrit = (crit && this.finals.has(s)) || this.prints.has(s);
     switch (s.k) {
       case 'block': {
@@ -209,6 +219,27 @@ class Slicer {
   }
 }
 
+/**
+ * What a program prints when its own check before FINAL fails (`if (bad) { print("retrying") }
+ * else { FINAL(x) }`): the print statements of a top-level check's branch without FINAL, from
+ * `from` on, whose arguments are literals only (they need nothing the slice might drop). A
+ * function made from the program says what its members said there.
+ */
+export function guardPrints(stmts: readonly NNode[], from: number, finals: FinalDetector): Set<NNode> {
+  const out = new Set<NNode>();
+  const literalOnly = (n: NNode): boolean => ['str', 'num'].includes(n.k) || (n.k === 'tpl' && n.c.every((c) => c.k === 'str'));
+  for (const s of stmts.slice(from)) {
+    if (s.k !== 'if' || !finals.has(s)) continue;
+    for (const branch of [s.c[1], s.c[2]]) {
+      if (!branch || branch.k === 'none' || finals.has(branch)) continue;
+      for (const p of branch.k === 'block' ? branch.c : [branch]) {
+        if (isPrintStatement(p) && p.c[0].c.slice(1).every(literalOnly)) out.add(p);
+      }
+    }
+  }
+  return out;
+}
+
 /** True for `print(...)` expression statements (output only). */
 export function isPrintStatement(s: NNode): boolean {
   return s.k === 'expr' && isCallTo(s.c[0], 'print');
@@ -272,8 +303,9 @@ export function backwardSlice(stmts: readonly NNode[], options: SliceOptions): S
     return { stmts: kept, hasFinal: false };
   }
   const prints = options.prints ?? NO_PRINTS;
-  const kept = new Slicer(an, finals, prints).top(stmts, from);
-  return { stmts: kept.map((s) => stripPrintsCopy(s, prints)), hasFinal: true };
+  const kept = new Slicer(an, finals, prints, options.keepPrints).top(stmts, from);
+  const shown = options.keepPrints?.size ? new Set([...prints, ...options.keepPrints]) : prints;
+  return { stmts: kept.map((s) => stripPrintsCopy(s, shown)), hasFinal: true };
 }
 
 /** A copy without prints, but those in `keep` (compared by identity before copying). */

@@ -230,3 +230,32 @@ export function rewriteCuts(tree: NNode): NNode {
   });
   return mk('prog', out, tree.v);
 }
+
+/** A call of the shared helper in a rewritten program: what it cuts, how, and into what size. */
+export interface HelperCut {
+  /** Index of the helper's definition among the top-level statements. */
+  definition: number;
+  text: NNode;
+  cutBy: 'lines' | 'chars';
+  size: number;
+}
+
+/** The cuts a program rewritten by {@link rewriteCuts} makes with the shared helper (none otherwise). */
+export function helperCuts(tree: NNode): HelperCut[] {
+  const definition = tree.c.findIndex((s) => {
+    const h = helperOf(s);
+    return h !== undefined && HELPER_NAMES.includes(h.name) && same(s, stmtsOf(helperCode(h.name))[0]);
+  });
+  if (definition < 0) return [];
+  const name = helperOf(tree.c[definition])!.name;
+  const out: HelperCut[] = [];
+  for (const s of tree.c) {
+    const d = declared(s);
+    const call = d?.init;
+    if (!call || call.k !== 'call' || call.c[0].k !== 'id' || call.c[0].v !== name) continue;
+    const [, text, mode, size] = call.c;
+    if (!text || mode?.k !== 'str' || (mode.v !== 'lines' && mode.v !== 'chars') || !size || !isNum(size)) continue;
+    out.push({ definition, text, cutBy: mode.v, size: Number(size.v!.replace(/_/g, '')) });
+  }
+  return out;
+}

@@ -7,6 +7,7 @@
  */
 import type { InputShape } from './input-shape.js';
 import type { SiteRole } from './roles.js';
+import { FORMAT_WORDS, type AnswerFormat } from './subgroup.js';
 
 export interface DescribedParam {
   name: string;
@@ -19,6 +20,8 @@ export interface DescribedParam {
   fromQuery: boolean;
   /** Distinct values among the members. */
   distinct: number;
+  /** Role `mode`: the values it chooses between. */
+  choices?: string[];
 }
 
 export interface DescribeInput {
@@ -26,8 +29,12 @@ export interface DescribeInput {
   /** Prompt texts of the template's model calls. */
   prompts: string[];
   queries: string[];
-  /** The members' logged answers. */
+  /** The logged answers of the members the function stands for (its sub-group). */
   answers: string[];
+  /** How those answers are written. */
+  format?: AnswerFormat;
+  /** Members whose answers were written in another format (so the function does not fit their questions). */
+  unlike?: { query: string; format: AnswerFormat }[];
   params: DescribedParam[];
   /** Name of the options object. */
   optionsName?: string;
@@ -85,10 +92,21 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
             ? shape.chunk?.of === 'characters' ? 'the most characters in one model call' : 'a size or count'
             : p.role === 'separator'
               ? 'the delimiter'
-              : 'text inserted into the answer or the prompt';
+              : p.role === 'mode'
+                ? modeMeaning(p)
+                : 'text inserted into the answer or the prompt';
   const source = p.fromQuery ? '; take it from the user\'s question' : '';
   const dflt = p.required ? `e.g. ${shown(p.example)}` : `default ${shown(p.example)}`;
   return `\`${p.name}\` (${p.type}): ${base}${source}; ${dflt}.`;
+}
+
+/** A choice the function branches on; the shared cutting helper's (cuts.ts) in its own words. */
+function modeMeaning(p: DescribedParam): string {
+  const choices = p.choices ?? [];
+  if (/cut/i.test(p.name) && choices.includes('lines') && choices.includes('chars')) {
+    return 'how the input is cut: "lines" packs whole lines into each piece, "chars" cuts every `size` characters';
+  }
+  return `a choice the function branches on: ${choices.map((c) => JSON.stringify(c)).join(' or ')}`;
 }
 
 /** What the members returned, as a shape and an example. */
@@ -126,7 +144,8 @@ function callsSentence(shape: InputShape, growth: string | null): string {
       ? `one per chunk of at most ${shape.chunk.size} characters (about input length / ${shape.chunk.size})`
       : `one per ${shape.chunk.size} ${shape.unit === 'text' ? 'pieces' : shape.unit}`
     : `one per ${shape.unit === 'text' ? 'piece' : shape.unit.replace(/s$/, '')}`;
-  const how = shape.calls === 'batch' ? ', sent together in one batch' : shape.calls === 'recursive' ? ', each a recursive sub-run' : ', one after another';
+  const how =
+    shape.calls === 'batch' ? ', sent together in one batch' : shape.calls === 'parallel' ? ', all at once' : shape.calls === 'recursive' ? ', each a recursive sub-run' : ', one after another';
   return `Model calls: ${per}${how}.`;
 }
 
@@ -135,8 +154,40 @@ function notForSentence(d: DescribeInput): string {
   if (d.shape.delimiter?.startsWith('a line starting')) parts.push(`input without ${d.shape.delimiter.replace(/^a line/, 'lines')} (it then finds nothing to ask about)`);
   else if (d.shape.json) parts.push('input that is not JSON');
   if (d.shape.filtered) parts.push(`${d.shape.unit} the pattern does not select (the model never sees them)`);
-  parts.push('questions its instruction does not ask');
+  const unlike = unlikeQuestions(d);
+  if (unlike) parts.push(unlike);
+  else parts.push('questions its instruction does not ask');
   return `Not for ${parts.join('; ')}.`;
+}
+
+/**
+ * The questions of members that answered in another format than the function does (two codes on
+ * two lines where it answers one short line): the function was not made for them, and says so with
+ * their own words, so that a caller can compare its question with them.
+ */
+function unlikeQuestions(d: DescribeInput): string | undefined {
+  if (!d.format || !d.unlike?.length) return undefined;
+  const byFormat = new Map<AnswerFormat, string[]>();
+  for (const u of d.unlike) byFormat.set(u.format, [...new Set([...(byFormat.get(u.format) ?? []), u.query])]);
+  const [format, queries] = [...byFormat.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+  const examples = exampleQueries(queries).map((q) => quote(q, 100)).join(' or ');
+  const several = d.format === 'short' || d.format === 'number' ? `; it answers ${FORMAT_WORDS[d.format]}, so for a question that asks for several things, call it once for each` : '';
+  return `questions like ${examples} (runs that asked them answered with ${FORMAT_WORDS[format]}, which this function does not produce${several})`;
+}
+
+/** Two of the questions the function was mined from, as unlike each other as they come (one when all read alike). */
+function exampleQueries(queries: readonly string[]): string[] {
+  const distinct = [...new Set(queries.map((q) => q.trim()).filter(Boolean))];
+  if (distinct.length <= 1) return distinct;
+  const words = (q: string) => new Set(q.toLowerCase().match(/[a-z]{3,}/g) ?? []);
+  const first = words(distinct[0]);
+  const similarity = (q: string) => {
+    const w = words(q);
+    const shared = [...w].filter((x) => first.has(x)).length;
+    return shared / Math.max(1, w.size + first.size - shared);
+  };
+  const other = distinct.slice(1).reduce((a, b) => (similarity(b) < similarity(a) ? b : a));
+  return [distinct[0], other];
 }
 
 /** The doc, one statement a line. */
@@ -154,6 +205,7 @@ export function describeFunction(d: DescribeInput): string {
       `Checked form: with \`{ checked: true }\` it returns the JSON text of \`{ answer, pieces, failures }\` instead (JSON.parse it): every model call's answer is checked (empty, NONE where the instruction does not allow it${d.shape.parses === 'json' ? ', no JSON' : ''}), retried once, and those still failing — or whose call failed — are listed in \`failures\` (their query and context) so the caller can redo just those. Without it, a model call that fails throws an error naming the piece.`,
     );
   }
-  lines.push(`Mined from ${d.members} logged runs (cluster ${d.clusterId})${d.queries[0] ? `, e.g. ${quote(d.queries[0], 110)}` : ''}.`);
+  const examples = exampleQueries(d.queries).map((q) => quote(q, 110));
+  lines.push(`Mined from ${d.members} logged runs (cluster ${d.clusterId})${examples.length ? `, e.g. ${examples.join(' or ')}` : ''}.`);
   return lines.join('\n');
 }

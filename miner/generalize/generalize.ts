@@ -28,7 +28,7 @@ import { planParams } from './params.js';
 import { sliceProgram, type SlicedProgram } from '../front/program.js';
 import { pairPrompts } from './prompt-match.js';
 import { roleWeight, siteRole } from './roles.js';
-import { functionParams, memberArguments, parameters } from './signature.js';
+import { choiceValues, functionParams, memberArguments, parameters } from './signature.js';
 import type { Candidate, CandidateMember, GeneralizeOptions } from './types.js';
 import { repairTypes } from './typing.js';
 import { avoidAny } from './avoid-any.js';
@@ -38,7 +38,17 @@ export type GeneralizeResult = Candidate | { rejected: string };
 export const isRejected = (r: GeneralizeResult): r is { rejected: string } => 'rejected' in r;
 
 const PLACEHOLDER_NAME = 'generalizedProgram';
-const GUARD_NOTE = 'When the program\'s own final check fails (where the logged runs retried in a new step), it returns the answer it computed all the same.';
+/** The doc's sentence for a function whose members checked their answer before FINAL (and tried again in a new step when the check failed). */
+function guardNote(template: NNode): string {
+  const said: string[] = [];
+  const walk = (n: NNode): void => {
+    if (isCallTo(n, 'print')) for (const a of n.c.slice(1)) if (a.k === 'str' && a.v) said.push(a.v);
+    n.c.forEach(walk);
+  };
+  walk(template.c[template.c.length - 1] ?? template);
+  const prints = said.length ? `it prints ${JSON.stringify(said.join(' '))} and ` : '';
+  return `When its own final check fails (the logged runs then tried again in a new step), ${prints}it returns the answer it computed all the same: read the output, and try again (other options, or your own code) when you see that.`;
+}
 
 export async function generalizeCluster(database: Database, clusterId: string, options: GeneralizeOptions = {}): Promise<GeneralizeResult> {
   const cluster = await loadCluster(database, clusterId);
@@ -89,13 +99,14 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const tree = template.program.tree;
   const alignments = sliced.map((s) => alignLiterals(tree, s.program.tree));
 
-  const sites: LiteralSite[] = literalSites(tree);
+  // what the program prints (a failed check's message) is said as the template says it, never a parameter
+  const sites: LiteralSite[] = literalSites(tree).filter((s) => !underPrint(tree, s.path));
   const fns = collectFunctions([tree]);
   const roles = new Map(sites.map((s) => [s.key, siteRole(tree, s, fns)]));
   sliced.forEach((s, i) => pairPrompts(sites, roles, s.program.tree, alignments[i]));
   const fromQuery = queryValueSites(sites, alignments, sliced.map((s) => s.run.query));
   fillFromQuery(sites, fromQuery, alignments, sliced.map((s) => literalSites(s.program.tree)), sliced.map((s) => s.run.query));
-  const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery });
+  const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning: (s) => roles.get(s.key)?.role === 'mode' });
   const sig = parameters(tree, plan, roles);
   const { params, optionsName, answerHelper } = sig;
   const shape = inputShape(tree);
@@ -123,6 +134,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     required: p.plan.required,
     example: p.plan.default,
     role: sig.roleOf(p.plan).role,
+    choices: choiceValues(p.plan, sig.roleOf(p.plan)),
     fromQuery: p.plan.sites.some((k) => fromQuery.has(k)),
     distinct: p.plan.distinct,
   }));
@@ -140,8 +152,11 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     describe: {
       shape,
       prompts,
-      queries,
-      answers: sliced.map((s) => s.run.answer ?? ''),
+      queries: evidence.group.map((i) => sliced[i].run.query),
+      // what the function stands for: its sub-group's answers; the members that answered otherwise say what it is not for
+      answers: evidence.group.map((i) => sliced[i].run.answer ?? ''),
+      format: evidence.format,
+      unlike: evidence.other.flatMap((o) => (o.format ? [{ query: sliced[o.index].run.query, format: o.format }] : [])),
       params: described,
       optionsName: params.some((p) => !p.plan.required) || checked ? optionsName : undefined,
       checked: checked !== undefined,
@@ -155,7 +170,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const naming = await chooseNaming(namingInput, options);
   const takenNames = options.takenNames ?? new Set<string>();
   const name = uniqueFunctionName(naming.name, takenNames, qualifierWords([...prompts, ...queries]));
-  const doc = guarded ? `${naming.doc}\n${GUARD_NOTE}` : naming.doc;
+  const doc = guarded ? `${naming.doc}\n${guardNote(tree)}` : naming.doc;
   const emitted = emitWith(name, doc);
   const repaired = repairTypes(emitted.source, checked ? undefined : answerHelper);
   const concrete = avoidAny(repaired.source);
@@ -205,6 +220,16 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     typeRepairs: typed.repairs,
     namedBy: naming.by,
   };
+}
+
+/** Whether the node at `path` is an argument of a `print(...)` call (at any depth). */
+function underPrint(root: NNode, path: readonly number[]): boolean {
+  let node = root;
+  for (const i of path) {
+    if (isCallTo(node, 'print')) return true;
+    node = node.c[i];
+  }
+  return false;
 }
 
 /** Whether the template calls the model (llm, recursive_llm, llmBatch). */

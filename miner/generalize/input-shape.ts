@@ -7,7 +7,8 @@
  * and whether it batches its model calls. Names and docs are written from this.
  */
 import { printNode } from '../front/print.js';
-import { methodCall, type NNode } from '../front/tree.js';
+import { methodCall, mk, type NNode } from '../front/tree.js';
+import { helperCuts } from './cuts.js';
 import { splitRegex } from './literals.js';
 
 export interface InputShape {
@@ -24,7 +25,7 @@ export interface InputShape {
   /** How the model's answers are read. */
   parses: 'json' | 'lines' | 'number' | 'text';
   /** Model calls made: in one llmBatch, one at a time, or through rlm. */
-  calls: 'batch' | 'sequential' | 'recursive' | 'none';
+  calls: 'batch' | 'parallel' | 'sequential' | 'recursive' | 'none';
   /** The context is parsed as JSON rather than cut as text. */
   json: boolean;
 }
@@ -137,8 +138,38 @@ function loopCallsModelOneByOne(tree: NNode): boolean {
   return found;
 }
 
+/** Model calls made inside `Promise.all(...)` (`Promise.all(chunks.map((c) => llm(...)))`): all at once. */
+function modelCallsInPromiseAll(tree: NNode): boolean {
+  let found = false;
+  walk(tree, (n) => {
+    if (found || n.k !== 'call' || n.c[0].k !== 'mem' || n.c[0].v !== 'all' || n.c[0].c[0].k !== 'id' || n.c[0].c[0].v !== 'Promise') return;
+    walk(n, (m) => {
+      if (m.k === 'call' && m.c[0].k === 'id' && ['llm', 'recursive_llm'].includes(m.c[0].v ?? '')) found = true;
+    });
+  });
+  return found;
+}
+
 /** Reads the input shape of a template program (kind 'prog', literals as written). */
-export function inputShape(tree: NNode): InputShape {
+export function inputShape(template: NNode): InputShape {
+  // The shared cutting helper (cuts.ts) says how it cuts in its arguments; its own body would read as a split by lines.
+  const cut = helperCuts(template).find((c) => c.text.k === 'id' && c.text.v === 'context');
+  const tree = cut ? mk('prog', template.c.filter((_, i) => i !== cut.definition), template.v) : template;
+  if (cut) {
+    const base = shapeOf(tree);
+    const lines = cut.cutBy === 'lines';
+    return {
+      ...base,
+      unit: lines ? 'lines' : 'text',
+      ...(lines ? { delimiter: 'line breaks' } : {}),
+      chunk: { size: cut.size, of: 'characters' },
+      input: base.json ? base.input : lines ? '`context` is text made of lines, separated by line breaks.' : '`context` is plain text.',
+    };
+  }
+  return shapeOf(tree);
+}
+
+function shapeOf(tree: NNode): InputShape {
   const json = hasCall(tree, (c) => c === 'JSON.parse') && /JSON\.parse\(context\)/.test(printNode(tree));
   const split = json ? undefined : contextSplit(tree);
   const delimiter = split ? explainDelimiter(split.text, split.regex) : undefined;
@@ -159,6 +190,8 @@ export function inputShape(tree: NNode): InputShape {
       ? 'sequential'
       : hasCall(tree, (c) => c === 'llmBatch')
         ? 'batch'
+        : modelCallsInPromiseAll(tree)
+          ? 'parallel'
         : hasCall(tree, (c) => c === 'llm' || c === 'recursive_llm')
           ? 'sequential'
           : 'none';

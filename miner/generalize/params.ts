@@ -37,6 +37,8 @@ export interface ParamPlanInput {
   maxParams?: number;
   /** Sites that become parameters even when no member varies them (values the queries supply). */
   forced?: ReadonlySet<string>;
+  /** Sites that tune how the function works (a choice it branches on): options, never required. */
+  tuning?: (site: LiteralSite) => boolean;
 }
 
 export const DEFAULT_MAX_PARAMS = 3;
@@ -75,7 +77,9 @@ export function planParams(input: ParamPlanInput): PlannedParam[] {
     else groups.set(key, { sites: [site], values });
   }
   const templateValue = new Map<number, JsonValue>();
+  const tuningGroup = new Map<number, boolean>();
   const planned: PlannedParam[] = [...groups.values()].map((g, i) => {
+    tuningGroup.set(i, g.sites.every((s) => input.tuning?.(s) ?? false));
     const first = g.sites[0];
     templateValue.set(i, first.literal.value);
     const defined = g.values.filter((v): v is JsonValue => v !== undefined);
@@ -94,7 +98,8 @@ export function planParams(input: ParamPlanInput): PlannedParam[] {
   const ranked = [...planned].sort((a, b) => b.distinct - a.distinct || b.weight - a.weight || a.index - b.index);
   // sizes, counts and overlaps are tuning, not what the caller asks: options with the members'
   // most common value (a caller who passes a chunk size where an overlap goes gets a loop of one-character chunks)
-  for (const p of ranked.filter((r) => r.kind !== 'num').slice(0, max)) p.required = true;
+  // (and so are choices the code branches on, like how to cut the input)
+  for (const p of ranked.filter((r) => r.kind !== 'num' && !tuningGroup.get(r.index)).slice(0, max)) p.required = true;
   for (const p of planned) if (p.required) p.default = templateValue.get(p.index) ?? p.default;
   const order = (p: PlannedParam) => p.index;
   const required = planned.filter((p) => p.required).sort((a, b) => order(a) - order(b));

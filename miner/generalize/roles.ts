@@ -9,7 +9,7 @@ import { collectFunctions, patternNames } from '../front/scope.js';
 import type { NNode } from '../front/tree.js';
 import type { LiteralSite } from './literals.js';
 
-export type SiteRole = 'prompt' | 'labels' | 'pattern' | 'size' | 'separator' | 'text';
+export type SiteRole = 'prompt' | 'labels' | 'pattern' | 'size' | 'separator' | 'mode' | 'text';
 
 export interface RoleInfo {
   role: SiteRole;
@@ -17,9 +17,11 @@ export interface RoleInfo {
   hints: string[];
   /** 2: a name the code gave it (a variable, a parameter); 1: from its use; 0: generic. */
   quality: number;
+  /** Role `mode`: the string values the code branches on (`cutBy === "lines"`). */
+  choices?: string[];
 }
 
-const ROLE_WEIGHT: Record<SiteRole, number> = { prompt: 5, labels: 4, pattern: 3, size: 2, separator: 1, text: 1 };
+const ROLE_WEIGHT: Record<SiteRole, number> = { prompt: 5, labels: 4, pattern: 3, size: 2, separator: 1, mode: 1, text: 1 };
 
 export function roleWeight(role: SiteRole): number {
   return ROLE_WEIGHT[role];
@@ -68,8 +70,11 @@ export function siteRole(root: NNode, site: LiteralSite, fns: ReadonlyMap<string
       const param = fn?.c[1]?.c[index - 1];
       const name = param ? patternNames(param)[0] : undefined;
       if (name) {
+        const hints = [name, `${callee.v}${name[0].toUpperCase()}${name.slice(1)}`];
+        const choices = kind === 'str' && fn ? branchChoices(fn, name) : undefined;
+        if (choices) return { role: 'mode', hints, quality: 2, choices };
         const role: SiteRole = kind === 'num' ? 'size' : fn && usedAsPrompt(fn, name) ? 'prompt' : 'text';
-        return { role, hints: [name, `${callee.v}${name[0].toUpperCase()}${name.slice(1)}`], quality: 2 };
+        return { role, hints, quality: 2 };
       }
     }
     if (callee.k === 'mem' && callee.v !== undefined) {
@@ -83,6 +88,31 @@ export function siteRole(root: NNode, site: LiteralSite, fns: ReadonlyMap<string
   if (kind === 'num') return { role: 'size', hints: [isComparison(parent) ? 'threshold' : 'size'], quality: 0 };
   const key = parent?.k === 'prop' ? parent.v : undefined;
   return { role: 'text', hints: key ? [key, 'text'] : ['text'], quality: key ? 1 : 0 };
+}
+
+/**
+ * The string values a local function's parameter is compared with, when comparing is all the
+ * function does with it (`if (cutBy === "lines") ... else ...`): a choice between ways of working,
+ * not text that reaches the answer or a prompt. Undefined otherwise.
+ */
+function branchChoices(fn: NNode, name: string): string[] | undefined {
+  const choices = new Set<string>();
+  let otherUse = false;
+  let uses = 0;
+  const visit = (n: NNode, parent: NNode | undefined): void => {
+    if (n.k === 'id' && n.v === name) {
+      uses++;
+      const cmp = parent?.k === 'bin' && ['===', '!==', '==', '!='].includes(parent.v ?? '') ? parent : undefined;
+      const other = cmp ? cmp.c.find((c) => c !== n) : undefined;
+      if (other?.k === 'str' && other.v !== undefined) choices.add(other.v);
+      else otherUse = true;
+      return;
+    }
+    for (const c of n.c) visit(c, n);
+  };
+  // the body only: the parameter list names it once
+  for (const c of fn.c.slice(2)) visit(c, fn);
+  return !otherUse && uses > 0 && choices.size > 0 ? [...choices] : undefined;
 }
 
 function isComparison(n: NNode | undefined): boolean {

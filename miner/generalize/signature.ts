@@ -51,7 +51,7 @@ export function parameters(tree: NNode, plan: PlannedParam[], roles: ReadonlyMap
   const params: EmittedParam[] = plan.map((p, i) => ({
     plan: p,
     name: absorbed[i]?.name ?? (p.required ? requiredNames[required.indexOf(p)] : optionNames[options.indexOf(p)]),
-    type: typeOfValues(p.kind, [p.default, ...p.values.filter((v): v is JsonValue => v !== undefined)]),
+    type: choiceType(p, roleOf(p)) ?? typeOfValues(p.kind, [p.default, ...p.values.filter((v): v is JsonValue => v !== undefined)]),
     ...(absorbed[i] ? { absorbs: absorbed[i].index } : {}),
   }));
   const names = params.map((p) => p.name);
@@ -60,8 +60,21 @@ export function parameters(tree: NNode, plan: PlannedParam[], roles: ReadonlyMap
   return { params, optionsName, answerHelper, roleOf };
 }
 
+/** The values of a choice the code branches on: those it compares with and those the members passed. */
+export function choiceValues(p: PlannedParam, role: RoleInfo): string[] {
+  if (role.role !== 'mode') return [];
+  const passed = [p.default, ...p.values].filter((v): v is string => typeof v === 'string');
+  return [...new Set([...(role.choices ?? []), ...passed])];
+}
+
+/** A choice the code branches on is typed as the union of its values (`"lines" | "chars"`). */
+function choiceType(p: PlannedParam, role: RoleInfo): string | undefined {
+  const values = choiceValues(p, role);
+  return values.length ? values.map((c) => JSON.stringify(c)).join(' | ') : undefined;
+}
+
 function paramDoc(p: PlannedParam, role: RoleInfo): string {
-  const what = role.role === 'prompt' ? 'prompt text' : role.role === 'labels' ? 'label values' : role.role === 'pattern' ? 'regular expression source' : role.role === 'size' ? 'number' : 'text';
+  const what = role.role === 'prompt' ? 'prompt text' : role.role === 'labels' ? 'label values' : role.role === 'pattern' ? 'regular expression source' : role.role === 'size' ? 'number' : role.role === 'mode' ? `one of ${choiceValues(p, role).map((c) => JSON.stringify(c)).join(', ')}` : 'text';
   const example = JSON.stringify(p.default);
   const shown = example.length > 80 ? `${example.slice(0, 80)}…` : example;
   return `${what} (${p.distinct} distinct values in the members; ${p.required ? `e.g. ${shown}` : `default ${shown}`})`;

@@ -114,11 +114,11 @@ export interface EvidenceMember {
  * mostly written otherwise (one call per file where the template makes one per group) is a member
  * written differently; `why` says how.
  */
-export function evidenceGroup(members: readonly EvidenceMember[], choice: TemplateChoice): { group: number[]; other: { index: number; why: string }[] } {
+export function evidenceGroup(members: readonly EvidenceMember[], choice: TemplateChoice): { group: number[]; format: AnswerFormat; other: OutsideMember[] } {
   const template = members[choice.index];
   const format = answerFormat(template.answer);
   const group: number[] = [];
-  const other: { index: number; why: string }[] = [];
+  const other: OutsideMember[] = [];
   members.forEach((m, i) => {
     if (choice.group.includes(i)) {
       group.push(i);
@@ -127,14 +127,21 @@ export function evidenceGroup(members: readonly EvidenceMember[], choice: Templa
     const a = alignLiterals(template.tree, m.tree);
     const relative = a.structuralDiff / Math.max(1, a.templateSize + a.memberSize);
     const mine = answerFormat(m.answer);
-    if (mine !== format) other.push({ index: i, why: `answers in another format (${FORMAT_WORDS[mine]} where the template answers ${FORMAT_WORDS[format]}); ${writtenDifferently(template.tree, m.tree, a.structuralDiff)}` });
+    if (mine !== format) other.push({ index: i, format: mine, why: `answers in another format (${FORMAT_WORDS[mine]} where the template answers ${FORMAT_WORDS[format]}); ${writtenDifferently(template.tree, m.tree, a.structuralDiff)}` });
     else if (relative > MAX_RELATIVE_DIFF) other.push({ index: i, why: writtenDifferently(template.tree, m.tree, a.structuralDiff) });
     else group.push(i);
   });
-  return { group, other };
+  return { group, format, other };
 }
 
-const FORMAT_WORDS: Record<AnswerFormat, string> = {
+/** A member outside the sub-group: why, and its answer format when that is what differs. */
+export interface OutsideMember {
+  index: number;
+  why: string;
+  format?: AnswerFormat;
+}
+
+export const FORMAT_WORDS: Record<AnswerFormat, string> = {
   'json-object': 'a JSON object',
   'json-array': 'a JSON array',
   number: 'a number',

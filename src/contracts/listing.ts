@@ -49,8 +49,9 @@ export const LIBRARY_INTRO = `Tested orchestrators mined from earlier runs, list
   shape its doc expects (the delimiter, the JSON shape); pass each parameter what its doc asks
   for (an instruction for each piece is not the user's whole question unless the doc says so).
 - Do not use one when the task differs — another question, another input format, another answer
-  format — or when its doc says not to; write your own code then. A near fit returns a confident,
-  wrong answer.
+  format — or when its doc says not to (its "Not for" line may quote questions it was not made
+  for: compare yours with those and with the ones it was mined from); write your own code then.
+  A near fit returns a confident, wrong answer.
 - When unsure, look at the input's shape first, call the function, and check its result (print a
   part of it) before FINAL; adapt its result to the answer format the query asks for.
 - A function whose doc mentions a checked form takes ${CHECKED_FORM.option} in its options and returns

@@ -107,7 +107,7 @@ export class SimRootModel implements ModelClient {
     const rng = new Rng(seedOf(plan.seed, 'turn', conv.assistant.length));
     if (conv.answerNow) return `FINAL(${bestGuess(conv)})`;
 
-    const lib = pickLibraryFunction(intent, parseLibrary(conv.system));
+    const lib = pickLibraryFunction(intent, parseLibrary(conv.system), conv.query);
     if (conv.assistant.length === 0) {
       if (lib && plan.libDirect) return block(`The library has \`lib.${lib.name}\`, which fits this task. Calling it directly.`, this.libProgram(lib, intent, conv, plan, ''));
       return block(rng.pick(PEEK_PROSE), peekProgram(rng));

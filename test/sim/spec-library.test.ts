@@ -3,7 +3,7 @@ import { resolveModel } from '../../src/models/resolve.js';
 import { buildSystemPrompt } from '../../src/runtime/prompts.js';
 import { SimLeafModel } from '../../src/sim/leaf-model.js';
 import { readIntent } from '../../src/sim/root/intent.js';
-import { parseLibrary, pickLibraryFunction } from '../../src/sim/root/library.js';
+import { docExcludes, parseLibrary, pickLibraryFunction } from '../../src/sim/root/library.js';
 import { SimRootModel } from '../../src/sim/root-model.js';
 import { createSimModelFromSpec, parseSimSpec, registerSimProvider } from '../../src/sim/spec.js';
 
@@ -57,6 +57,21 @@ describe('root model: reading the library listing', () => {
     expect(pick('Review this codebase for defects.')).toBe('reviewCode');
     expect(pick('List all pairs of people who live in the same city and share the same hobby.')).toBe('pairsSharing');
     expect(pick('Summarize this report.')).toBeUndefined();
+  });
+
+  it('passes over a function whose doc names questions like this one as not its fit', () => {
+    const doc = [
+      'Answers `context` by asking the model, then ranks the results.',
+      'Not for questions like "Find the secret codes of project Lumen and of project Ember." (runs that asked them answered with longer text).',
+      'Mined from 20 logged runs (cluster c5), e.g. "Find the secret code assigned to project Wren. Reply with the code only." or "What is the secret code for project Fathom?".',
+    ];
+    const listed = parseLibrary(buildSystemPrompt([{ name: 'findSecretCode', signature: '(context: string, instruction: string): Promise<string>', doc: doc.join('\n') }]));
+    expect(listed[0].doc.split('\n')).toHaveLength(3);
+    expect(docExcludes(listed[0], 'Find the secret codes of project Sable and of project Halcyon.')).toBe(true);
+    expect(docExcludes(listed[0], 'Somewhere in this text there is a secret code for project Vantor. What is it?')).toBe(false);
+    const pick = (q: string): string | undefined => pickLibraryFunction(readIntent(q), listed, q)?.name;
+    expect(pick('Find the secret codes of project Xylo and of project Brim.')).toBeUndefined();
+    expect(pick('What is the secret code for project Xylo?')).toBe('findSecretCode');
   });
 
   it('reads intents from varied query wording', () => {

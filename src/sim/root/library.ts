@@ -69,11 +69,14 @@ function parseLine(line: string): ListedFunction | undefined {
 export function parseLibrary(system: string): ListedFunction[] {
   const at = system.indexOf(LIBRARY_HEADING);
   if (at < 0) return [];
-  return system
-    .slice(at)
-    .split('\n')
-    .map(parseLine)
-    .filter((f): f is ListedFunction => f !== undefined);
+  const out: ListedFunction[] = [];
+  for (const line of system.slice(at).split('\n')) {
+    const f = parseLine(line);
+    if (f) out.push(f);
+    // a doc's further lines follow its function's line, indented (src/contracts/listing.ts)
+    else if (out.length > 0 && /^ {2}\S/.test(line)) out[out.length - 1].doc += `\n${line.trim()}`;
+  }
+  return out;
 }
 
 const FAMILY_WORDS: Record<Intent['family'], RegExp[]> = {
@@ -91,11 +94,48 @@ function words(f: ListedFunction): string {
   return `${f.name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ')} ${f.line.replace(/^- lib\.\S+?\(/, '(')}`.toLowerCase();
 }
 
-/** The listed function that best fits the intent, if any fits. */
-export function pickLibraryFunction(intent: Intent, library: readonly ListedFunction[]): ListedFunction | undefined {
+/** Content words of a question (three letters or more), lower case; capitalized words inside a sentence are names, which vary from question to question. */
+function contentWords(text: string): Set<string> {
+  const words = text.match(/[A-Za-z]{3,}/g) ?? [];
+  return new Set(words.filter((w, i) => i === 0 || !/^[A-Z]/.test(w)).map((w) => w.toLowerCase()));
+}
+
+function overlap(a: Set<string>, b: Set<string>): number {
+  let shared = 0;
+  for (const w of a) if (b.has(w)) shared++;
+  return shared / Math.max(1, a.size + b.size - shared);
+}
+
+/** The quoted questions after `marker` on its line of a doc (`… e.g. "q1" or "q2" (…)`), before any parenthesis. */
+function quotedAfter(doc: string, marker: RegExp): string[] {
+  const m = marker.exec(doc);
+  if (!m) return [];
+  const line = doc.slice(m.index + m[0].length).split('\n')[0];
+  const quotes = [...line.matchAll(/"((?:[^"\\]|\\.)*)"|\(/g)];
+  const end = quotes.findIndex((q) => q[0] === '(');
+  return (end < 0 ? quotes : quotes.slice(0, end)).map((q) => q[1]);
+}
+
+/**
+ * Whether the doc says the function is not for questions like this one: the query is closer to the
+ * questions its "Not for questions like …" names than to the examples it was mined from — what a
+ * model reading the doc does when the listing shows both.
+ */
+export function docExcludes(f: ListedFunction, query: string): boolean {
+  const unlike = quotedAfter(f.doc, /Not for[^"]*questions like /);
+  if (unlike.length === 0) return false;
+  const like = quotedAfter(f.doc, /Mined from [^"]*e\.g\. /);
+  const q = contentWords(query);
+  const closest = (qs: string[]) => Math.max(0, ...qs.map((x) => overlap(q, contentWords(x))));
+  return closest(unlike) > closest(like);
+}
+
+/** The listed function that best fits the intent, if any fits (and its doc does not rule the query out). */
+export function pickLibraryFunction(intent: Intent, library: readonly ListedFunction[], query?: string): ListedFunction | undefined {
   let best: ListedFunction | undefined;
   let bestScore = 0;
   for (const f of library) {
+    if (query !== undefined && docExcludes(f, query)) continue;
     const text = words(f);
     const own = FAMILY_WORDS[intent.family].filter((re) => re.test(text)).length;
     const other = Math.max(0, ...Object.entries(FAMILY_WORDS).filter(([k]) => k !== intent.family).map(([, res]) => res.filter((re) => re.test(text)).length));

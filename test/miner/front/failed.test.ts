@@ -119,3 +119,30 @@ describe('a step that threw, followed by its repair', () => {
     });
   });
 });
+
+describe('a check before FINAL', () => {
+  const CHECKED = [
+    'const replies = await Promise.all(chunks.map((c) => llm("Give the code, or NOT FOUND", c)));',
+    'print("replies:", replies.length);',
+    'const out = replies.find((r) => !/NOT FOUND/.test(r)) || "NOT FOUND";',
+    'if (/NOT FOUND/.test(out)) {',
+    '  print("No code found; retrying with smaller chunks.", out);',
+    '  print("No code found; retrying with smaller chunks.");',
+    '} else {',
+    '  FINAL(out);',
+    '}',
+  ].join('\n');
+
+  it('keeps what the program printed when its check failed (literal messages only), for the function to say too', () => {
+    const code = executable([ok('const chunks = context.match(/[\\s\\S]{1,4000}/g) || [];', 0), ok(CHECKED, 1)]);
+    expect(code).toContain('print("No code found; retrying with smaller chunks.");');
+    // a print of a computed value, and prints outside the check, still go
+    expect(code).not.toContain('print("No code found; retrying with smaller chunks.", out)');
+    expect(code).not.toContain('replies:');
+  });
+
+  it('leaves the mining pass\'s slice without prints', () => {
+    const a = analyzed([ok('const chunks = context.match(/[\\s\\S]{1,4000}/g) || [];', 0), ok(CHECKED, 1)]);
+    expect(JSON.stringify(a)).not.toContain('retrying with smaller chunks');
+  });
+});
