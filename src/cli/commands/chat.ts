@@ -12,27 +12,10 @@ import { UsageError } from '../errors.js';
 import { budgetsFromOptions, withBudgets, withDb, withJson, withModels } from '../options.js';
 import { ProgressLine, runProgress } from '../progress.js';
 import { loadToolsFile, readSchemaFile } from '../tools-file.js';
-import { libraryFromOptions, readContext } from './run.js';
+import { libraryFromOptions, readContext, type RunOptions } from './run.js';
 
-interface ChatOptions {
-  contextFile?: string;
-  context?: string;
-  contextFormat?: 'auto' | 'text' | 'json';
-  contextSchema?: string;
-  tools?: string;
-  compactAtTokens?: number;
-  db?: string;
-  json?: boolean;
-  model?: string;
-  subModel?: string;
-  baseUrl?: string;
-  requestTimeoutMs?: number;
-  retries?: number;
-  library?: string | false;
-  libraryPin?: string;
-  libraryK?: number;
-  [budget: string]: unknown;
-}
+/** The options of run (its input, models, library, budgets, tools) and the session's compaction point. */
+type ChatOptions = RunOptions & { compactAtTokens?: number };
 
 const EXIT_WORDS = new Set(['/exit', '/quit', 'exit', 'quit']);
 

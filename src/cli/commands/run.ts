@@ -13,7 +13,7 @@ import { ProgressLine, runProgress } from '../progress.js';
 import { ToolDefinitionError } from '../../runtime/tools.js';
 import { loadToolsFile, readSchemaFile } from '../tools-file.js';
 
-interface RunOptions {
+export interface RunOptions {
   contextFile?: string;
   context?: string;
   contextFormat?: 'auto' | 'text' | 'json';
