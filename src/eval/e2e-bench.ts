@@ -221,7 +221,7 @@ interface RunSpec {
 function commandFor(driver: Driver, spec: RunSpec, o: Required<Pick<E2eOptions, 'cli' | 'entry' | 'workDir'>>, url: string): string[] {
   const budgets = { maxIterations: spec.maxIterations, concurrency: spec.concurrency, maxLlmCalls: 5_000, runTimeoutMs: 600_000 };
   if (driver === 'cli') {
-    return [o.cli, 'run', spec.query, '--model', ROOT_MODEL, '--sub-model', leafModel(spec.latencyMs), '--base-url', url, '--db', spec.db, '--no-library', '--json',
+    return [o.cli, 'run', spec.query, '--context', '', '--model', ROOT_MODEL, '--sub-model', leafModel(spec.latencyMs), '--base-url', url, '--db', spec.db, '--no-library', '--json',
       '--max-iterations', String(budgets.maxIterations), '--concurrency', String(budgets.concurrency), '--max-llm-calls', String(budgets.maxLlmCalls), '--run-timeout-ms', String(budgets.runTimeoutMs)];
   }
   const options: LibraryDriverOptions = { query: spec.query, db: spec.db, model: ROOT_MODEL, subModel: leafModel(spec.latencyMs), baseURL: url, budgets, spoolDir: join(o.workDir, 'spool') };

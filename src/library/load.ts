@@ -10,7 +10,7 @@
 import { sha256 } from '../contracts/hash.js';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compileLibrary, type FunctionSource } from './compile.js';
+import type { FunctionSource } from './compile.js';
 import { FUNCTION_NAME, type FunctionVersion, type LibraryManifest, MAIN_BRANCH, MANIFEST_FILE, MANIFEST_SCHEMA, type ManifestEntry, sourcePath } from './format.js';
 import { git, gitTest, isRepositoryRoot, resolveCommit, showFile } from './git.js';
 import { createSelector, DEFAULT_K, embeddingScorer, type EmbeddingConfig, type RelevanceScorer } from './retrieve.js';
@@ -231,6 +231,8 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<LibraryS
     }
     return { name: p.name, version: p.version, source: bytes.toString('utf8') };
   });
+  // The compiler (typescript) loads only when there is a library to compile.
+  const { compileLibrary } = await import('./compile.js');
   const compiled = compileLibrary(sources.filter((s): s is FunctionSource => s !== undefined));
   warnings.push(...compiled.warnings);
   for (const w of warnings) warn(w);

@@ -306,7 +306,7 @@ export class Repl {
     }
     let script: string;
     try {
-      script = transformStep(code).script;
+      script = (await transformStep(code)).script;
     } catch (err) {
       if (err instanceof StepSyntaxError) return done({ output: '', outputChars: 0, cpuMs: 0, heapBytes: 0, error: `SyntaxError: ${err.message}` });
       throw err;
