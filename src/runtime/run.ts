@@ -246,6 +246,8 @@ class RunExecution {
         status: failure ? 'error' : 'ok',
         error: failure ? errorMessage(failure) : null,
         providerRequestId: result?.providerRequestId ?? null,
+        // when it returned (not when the batch was written): it spans [createdAt − latency, createdAt]
+        createdAt: new Date(),
       },
     });
     this.event({ type: 'model_call_end', callId: id, kind, model: model.model, status: failure ? 'error' : 'ok', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, latencyMs: Math.round(performance.now() - started) });
@@ -270,6 +272,7 @@ class RunExecution {
         response,
         status,
         error,
+        createdAt: new Date(),
       },
     });
   }

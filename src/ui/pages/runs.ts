@@ -1,14 +1,11 @@
 /** The list of runs: filters (status, model, dates, text in the query) and keyset paging. */
 import { html } from 'hono/html';
 import type { Database } from '../../db/connection.js';
-import type { RunStatus } from '../../db/schema.js';
+import { RUN_STATUSES } from '../../db/schema.js';
 import { pageRuns, runModels, type RunCursor, type RunFilter } from '../../db/browse.js';
 import { badge, type Html, ms, num, page, shortId, truncate, usd, when } from '../layout.js';
 
 export const PAGE_SIZE = 50;
-
-/** The statuses a run can have (src/db/schema.ts RunStatus), offered by the filter. */
-const STATUSES = ['running', 'succeeded', 'failed', 'budget_exhausted', 'cancelled', 'interrupted'] satisfies RunStatus[];
 
 /** The models offered by the filter: a scan of every run, so read at most once a minute per database. */
 const MODELS_TTL_MS = 60_000;
@@ -83,7 +80,7 @@ export async function runsPage(database: Database, q: RunsQuery): Promise<Html> 
   ]);
   const filtered = Boolean(filter.status || filter.model || filter.from || filter.to || filter.text);
   const form = html`<form class="filters" method="get" action="/runs">
-${select('status', 'status', q.status, STATUSES)}
+${select('status', 'status', q.status, [...RUN_STATUSES])}
 ${select('model', 'model', q.model, models)}
 <label>from <input type="date" name="from" value="${q.from ?? ''}"></label>
 <label>to <input type="date" name="to" value="${q.to ?? ''}"></label>

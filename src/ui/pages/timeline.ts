@@ -1,7 +1,7 @@
 /**
  * The waterfall of a run tree: each run, step and model call as a bar on one time axis (the root
- * run's start at 0), with its latency. A model call is logged when it returns, so it spans
- * [logged − latency, logged].
+ * run's start at 0), with its latency. A model call's created_at is when it returned (older logs:
+ * when its batch was written, a few tens of ms later), so it spans [created_at − latency, created_at].
  */
 import { html } from 'hono/html';
 import type { runTree } from '../../db/queries.js';
