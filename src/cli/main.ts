@@ -8,6 +8,7 @@ import { InputError } from '../runtime/errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { environment } from './config.js';
 import { UsageError } from './errors.js';
+import { ignoreClosedStdout } from './stdout.js';
 
 type Register = (program: Command) => unknown;
 
@@ -119,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
 const invokedDirectly = process.argv[1] && /cli[\\/]main\.(js|ts)$/.test(process.argv[1].replace(/\\/g, '/'));
 const isBin = process.argv[1] && /[\\/]accrete$/.test(process.argv[1]);
 if (invokedDirectly || isBin) {
+  ignoreClosedStdout();
   main(process.argv).then(
     (code) => {
       process.exitCode = code;

@@ -1,7 +1,7 @@
 /** Options shared by commands: the database, models, budgets, output format. */
 import { type Command, Option } from 'commander';
 import type { Database } from '../db/connection.js';
-import type { Budgets } from '../runtime/budget.js';
+import { budgetValueProblem, type Budgets } from '../runtime/budget.js';
 import { dbLocation } from './config.js';
 import { UsageError } from './errors.js';
 
@@ -21,7 +21,26 @@ export async function openDbFromOptions(opts: { db?: string }): Promise<Database
 function positiveNumber(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a non-negative number (got "${value}")`);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a non-negative number (got "${value}")`);
+    return n;
+  };
+}
+
+/** A budget flag's value: what the runtime accepts for that budget (positive; --max-depth may be 0), else a usage error. */
+function budgetValue(flag: string, key: keyof Budgets) {
+  return (value: string): number => {
+    const n = value.trim() === '' ? Number.NaN : Number(value);
+    const problem = budgetValueProblem(key, n);
+    if (problem) throw new UsageError(`${flag} ${problem} (got "${value}")`);
+    return n;
+  };
+}
+
+/** A count flag such as -n/--limit: a whole number from 1 up. */
+export function positiveInteger(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1 (got "${value}")`);
     return n;
   };
 }
@@ -47,7 +66,7 @@ export const BUDGET_FLAGS: [flag: string, key: keyof Budgets, help: string][] = 
 const camel = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 export function withBudgets(cmd: Command): Command {
-  for (const [flag, , help] of BUDGET_FLAGS) cmd.addOption(new Option(`${flag} <n>`, help).argParser(positiveNumber(flag)));
+  for (const [flag, key, help] of BUDGET_FLAGS) cmd.addOption(new Option(`${flag} <n>`, help).argParser(budgetValue(flag, key)));
   return cmd;
 }
 

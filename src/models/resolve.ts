@@ -43,16 +43,36 @@ export function defaultSubModelFor(rootSpec: string): string | undefined {
 export const DEFAULT_ROOT_MODEL = 'gpt-5-mini';
 export const DEFAULT_SUB_MODEL = 'gpt-5-nano';
 
+/** A model spec that names no usable model (an unknown simulated model, a script that cannot be read). */
+export class ModelSpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelSpecError';
+  }
+}
+
+/** Whether this spec names a model on the OpenAI-compatible endpoint (not script: nor a registered provider). */
+export function isEndpointModel(spec: string): boolean {
+  return !spec.startsWith('script:') && !providerOf(spec);
+}
+
 export function resolveModel(spec: string, role: ModelRole, config: ModelConfig = {}): ModelClient {
   const colon = spec.indexOf(':');
   const prefix = colon > 0 ? spec.slice(0, colon) : '';
+  const named = (build: () => ModelClient): ModelClient => {
+    try {
+      return build();
+    } catch (err) {
+      throw new ModelSpecError(`model ${spec}: ${(err as Error).message}`);
+    }
+  };
   if (prefix === 'script') {
     const file = spec.slice(colon + 1);
-    if (!file) throw new Error('script: needs a file, e.g. --model script:trajectory.json');
-    return ScriptedModel.fromFile(file, role === 'root' ? 'error' : 'repeat');
+    if (!file) throw new ModelSpecError('script: needs a file, e.g. --model script:trajectory.json');
+    return named(() => ScriptedModel.fromFile(file, role === 'root' ? 'error' : 'repeat'));
   }
   const provider = providerOf(spec);
-  if (provider) return provider.build(spec.slice(colon + 1), role);
+  if (provider) return named(() => provider.build(spec.slice(colon + 1), role));
   const opts: OpenAIModelOptions = { model: spec, ...config };
   return new OpenAIChatModel(opts);
 }

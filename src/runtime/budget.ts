@@ -52,14 +52,20 @@ export const DEFAULT_BUDGETS: Readonly<Budgets> = Object.freeze({
   maxToolCalls: 1_000,
 });
 
+/** What is wrong with this value of a budget, or undefined: each is a positive finite number; maxDepth may be 0 (no sub-runs). */
+export function budgetValueProblem(key: keyof Budgets, value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return 'must be a positive finite number';
+  if (value === 0 && key !== 'maxDepth') return 'must be more than 0';
+  return undefined;
+}
+
 export function resolveBudgets(partial: Partial<Budgets> = {}): Budgets {
   const b: Budgets = { ...DEFAULT_BUDGETS };
   for (const [k, v] of Object.entries(partial)) {
     if (v === undefined) continue;
     if (!(k in DEFAULT_BUDGETS)) throw new RangeError(`unknown budget "${k}"`);
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (k !== 'maxDepth' && v === 0)) {
-      throw new RangeError(`budget ${k} must be a positive finite number (got ${String(v)})`);
-    }
+    const problem = budgetValueProblem(k as keyof Budgets, v);
+    if (problem) throw new RangeError(`budget ${k} ${problem} (got ${String(v)})`);
     (b as unknown as Record<string, number>)[k] = v;
   }
   return b;

@@ -37,3 +37,36 @@ export function spawnAccrete(args: string[], options: { cwd: string; env?: Recor
   child.stdin.end();
   return child;
 }
+
+/**
+ * The `accrete` command called in this process (`main(argv)`), its output captured: for behaviour
+ * that needs no process of its own (flag checks, exit statuses, messages), without the 1–2 s (10× on
+ * a loaded machine) a spawned CLI costs. `env` is set for the call and restored after it.
+ */
+export async function runMain(args: string[], options: { env?: Record<string, string> } = {}): Promise<CliResult> {
+  const { main } = await import('../../src/cli/main.js');
+  const env: Record<string, string> = { DATABASE_URL: '', CI: '1', ...options.env };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  const out = { stdout: '', stderr: '' };
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+  const capture = (to: 'stdout' | 'stderr') => ((chunk: string | Uint8Array) => {
+    out[to] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = capture('stdout');
+  process.stderr.write = capture('stderr');
+  process.exitCode = undefined;
+  try {
+    const code = await main(['node', 'accrete', ...args]);
+    return { code, ...out };
+  } finally {
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
+    process.exitCode = undefined;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}

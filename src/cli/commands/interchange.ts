@@ -1,11 +1,12 @@
 /** `accrete export` and `accrete import`: runs as JSONL (src/trace/interchange.ts). */
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { configuredSecrets, Redactor } from '../../trace/redact.js';
 import { exportRuns, importLines } from '../../trace/interchange.js';
 import { UsageError } from '../errors.js';
-import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
+import { openDbFromOptions, positiveInteger, printJson, withDb, withJson } from '../options.js';
+import { writeOut } from '../stdout.js';
 
 export function registerExport(program: Command): void {
   const cmd = program
@@ -13,15 +14,15 @@ export function registerExport(program: Command): void {
     .description('write runs as JSONL to standard output: one root run a line, with steps, programs, model calls and sub-runs')
     .option('--no-context', 'leave out the inputs (contexts)')
     .option('--since <date>', 'only runs started at or after this date (ISO 8601)')
-    .option('-n, --limit <n>', 'at most this many runs');
+    .addOption(new Option('-n, --limit <n>', 'at most this many runs').argParser(positiveInteger('-n/--limit')));
   withDb(cmd);
-  cmd.action(async (opts: { context: boolean; since?: string; limit?: string; db?: string }) => {
+  cmd.action(async (opts: { context: boolean; since?: string; limit?: number; db?: string }) => {
     const since = opts.since ? new Date(opts.since) : undefined;
     if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since ${opts.since} is not a date (use e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
     const database = await openDbFromOptions(opts);
     try {
-      for await (const run of exportRuns(database, { withContext: opts.context, since, limit: opts.limit ? Number(opts.limit) : undefined })) {
-        if (!process.stdout.write(`${JSON.stringify(run)}\n`)) await new Promise((r) => process.stdout.once('drain', r));
+      for await (const run of exportRuns(database, { withContext: opts.context, since, limit: opts.limit })) {
+        if (!(await writeOut(`${JSON.stringify(run)}\n`))) break; // the reader went away (export | head)
       }
     } finally {
       await database.close();

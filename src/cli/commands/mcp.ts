@@ -5,12 +5,11 @@
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { type Command, Option } from 'commander';
-import { LibraryError } from '../../library/load.js';
 import { createRuntime } from '../../runtime/runtime.js';
 import { dbLocation, environment, libraryDir, openaiConfig } from '../config.js';
-import { UsageError } from '../errors.js';
 import { createMcpServer } from '../mcp/server.js';
 import { budgetsFromOptions, withBudgets, withDb, withModels } from '../options.js';
+import { asUsageError, checkModelAccess } from '../run-checks.js';
 import { libraryFromOptions } from './run.js';
 
 interface McpOptions {
@@ -52,15 +51,16 @@ Standard output carries only the protocol; messages go to standard error.`,
   cmd.action(async (opts: McpOptions) => {
     consoleToStderr();
     const warn = (message: string) => process.stderr.write(`accrete mcp: ${message}\n`);
+    const models = { model: opts.model ?? environment().model, subModel: opts.subModel ?? environment().subModel };
+    checkModelAccess(models, openaiConfig(opts));
     const runtime = await createRuntime({
       db: dbLocation(opts.db),
-      model: opts.model ?? environment().model,
-      subModel: opts.subModel ?? environment().subModel,
+      ...models,
       openai: openaiConfig(opts),
       budgets: budgetsFromOptions(opts),
       library: libraryFromOptions(opts, warn),
     }).catch((err: unknown) => {
-      throw err instanceof LibraryError ? new UsageError(err.message) : err;
+      throw asUsageError(err);
     });
     const server = createMcpServer({ runtime, libraryDir: libraryDir(typeof opts.library === 'string' ? opts.library : undefined), version: cmd.parent?.version() ?? '0.0.0' });
     const closed = new Promise<void>((resolve) => {

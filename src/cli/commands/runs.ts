@@ -1,8 +1,9 @@
 /** `accrete runs`: recent runs, one line each. */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { listRuns, type RunListRow } from '../../db/queries.js';
+import { RUN_STATUSES, type RunStatus } from '../../db/schema.js';
 import { ms, num, table, truncate } from '../format.js';
-import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
+import { openDbFromOptions, positiveInteger, printJson, withDb, withJson } from '../options.js';
 
 /** One run of `accrete runs --json` (and of the MCP tool runs). */
 export interface RunListItem {
@@ -37,20 +38,20 @@ export function registerRuns(program: Command): void {
   const cmd = program
     .command('runs')
     .description('recent runs, one line each (newest first)')
-    .option('-n, --limit <n>', 'how many', '20')
+    .addOption(new Option('-n, --limit <n>', 'how many').default(20).argParser(positiveInteger('-n/--limit')))
     .option('--all', 'include sub-runs (rlm) too')
-    .option('--status <status>', 'only runs with this status (succeeded, failed, budget_exhausted, cancelled, running)');
+    .addOption(new Option('--status <status>', 'only runs with this status').choices(RUN_STATUSES));
   withJson(withDb(cmd));
-  cmd.action(async (opts: { limit: string; all?: boolean; status?: string; db?: string; json?: boolean }) => {
+  cmd.action(async (opts: { limit: number; all?: boolean; status?: RunStatus; db?: string; json?: boolean }) => {
     const database = await openDbFromOptions(opts);
     try {
-      const rows = await listRuns(database, { limit: Number(opts.limit) || 20, all: opts.all, status: opts.status });
+      const rows = await listRuns(database, { limit: opts.limit, all: opts.all, status: opts.status });
       if (opts.json) {
         printJson(rows.map(runListItem));
         return;
       }
       if (rows.length === 0) {
-        process.stdout.write('No runs yet. Start one with: accrete run "your question" --context-file FILE\n');
+        process.stdout.write(opts.status ? `No ${opts.status} runs.\n` : 'No runs yet. Start one with: accrete run "your question" --context-file FILE\n');
         return;
       }
       process.stdout.write(

@@ -16,6 +16,7 @@ import { readContext } from '../commands/run.js';
 import { runListItem } from '../commands/runs.js';
 import { exportedRun, findRun } from '../commands/show.js';
 import { UsageError } from '../errors.js';
+import { emptyAnswerWarning } from '../run-checks.js';
 import { BUDGET_FLAGS } from '../options.js';
 
 export interface McpServerOptions {
@@ -38,6 +39,7 @@ const runSummary = {
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }),
   costUsd: z.number(),
   durationMs: z.number(),
+  warning: z.string().optional().describe('why a run that succeeded is no plain success (an empty answer)'),
 };
 
 const runListEntry = z.object({
@@ -97,9 +99,11 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     ({ query, context, contextFile, contextFormat, budgets }, extra) =>
       answering(async () => {
         if (contextFile === '-' || context === '-') throw new UsageError('standard input carries the protocol here: give the input as context (text) or contextFile (a path)');
+        if (context === undefined && !contextFile) throw new UsageError('no input: give it as context (text, "" for none) or contextFile (a path on this machine)');
         const input = readContext({ context, contextFile, contextFormat: contextFormat ?? 'auto' });
         const summary = await runtime.run({ query, context: input, budgets, signal: extra.signal });
-        return result({ ...summary }, summary.status !== 'succeeded');
+        const warning = emptyAnswerWarning(summary);
+        return result(warning ? { ...summary, warning } : { ...summary }, summary.status !== 'succeeded' || warning !== undefined);
       }),
   );
 
