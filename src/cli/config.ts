@@ -29,6 +29,13 @@ export interface Environment {
   github?: GitHubConfig;
   /** BENCH_DATABASE_URL, then TEST_DATABASE_URL: a server `accrete bench runtime` measures too. */
   benchDatabaseUrl?: string;
+  /**
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, then OTEL_EXPORTER_OTLP_ENDPOINT: when set, runs are sent as
+   * OpenTelemetry traces (the exporter reads these and the other OTEL_* variables itself).
+   */
+  otelEndpoint?: string;
+  /** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, then OTEL_EXPORTER_OTLP_PROTOCOL. */
+  otelProtocol?: string;
   /** ACCRETE_DEBUG: print stacks of unexpected errors. */
   debug: boolean;
   /** CI: no progress line. */
@@ -50,6 +57,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     libraryEmbeddingModel: set(env.ACCRETE_LIBRARY_EMBEDDING_MODEL),
     github: githubConfigFromEnv(env),
     benchDatabaseUrl: set(env.BENCH_DATABASE_URL) ?? set(env.TEST_DATABASE_URL),
+    otelEndpoint: set(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? set(env.OTEL_EXPORTER_OTLP_ENDPOINT),
+    otelProtocol: set(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) ?? set(env.OTEL_EXPORTER_OTLP_PROTOCOL),
     debug: Boolean(set(env.ACCRETE_DEBUG)),
     ci: Boolean(set(env.CI)),
   };
@@ -75,3 +84,22 @@ export function openaiConfig(flags: { baseUrl?: string; requestTimeoutMs?: numbe
   return { apiKey: env.apiKey, baseURL: flags.baseUrl || env.baseURL, timeoutMs: flags.requestTimeoutMs, maxRetries: flags.retries };
 }
 
+
+/**
+ * OpenTelemetry export of runs: on with --otel or when an OTLP endpoint variable is set, off with
+ * --no-otel; --otel-endpoint URL gives the endpoint (and turns it on). The protocol must be one
+ * accrete speaks (OTLP over HTTP): asked for explicitly, another is a usage error; set only in the
+ * environment, it turns the export off with a warning (a run never fails for its telemetry).
+ */
+export function otelSetting(
+  flags: { otel?: boolean; otelEndpoint?: string },
+  env: Environment = environment(),
+): { options?: { endpoint?: string }; warning?: string; error?: string } {
+  const explicit = flags.otel === true || flags.otelEndpoint !== undefined;
+  if (flags.otel === false || (!explicit && !env.otelEndpoint)) return {};
+  if (env.otelProtocol && env.otelProtocol !== 'http/protobuf' && env.otelProtocol !== 'http/json') {
+    const why = `OTEL_EXPORTER_OTLP_PROTOCOL=${env.otelProtocol}: accrete sends OTLP over HTTP (http/protobuf or http/json, usually port 4318)`;
+    return explicit ? { error: why } : { warning: `${why}; runs are not exported` };
+  }
+  return { options: flags.otelEndpoint ? { endpoint: flags.otelEndpoint } : {} };
+}

@@ -3,13 +3,16 @@
  * nested sub-runs. Import also takes the minimal record of logs from elsewhere:
  * {"id": "<uuid>", "query": "...", "status": "succeeded"|"failed", "answer": "...", "steps": [{"code": ["..."]}]}
  */
-import { sha256 } from '../contracts/hash.js';
+import { sha256, uuidFromText } from '../contracts/hash.js';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { MODEL_CALL_NAMES } from '../contracts/sandbox-api.js';
 import type { Database } from '../db/connection.js';
 import { contexts, libCalls, llmCalls, programs, runs, steps, toolCalls } from '../db/schema.js';
 import type { ContextRow, LibCallRow, LlmCallRow, ProgramRow, RunRow, StepRow, ToolCallRow, TraceRecord } from './records.js';
 import { Redactor } from './redact.js';
+import { describeWriteError, differencesFromStored, recordsProblem, withDates } from './import-check.js';
+import { isRlmLogEntry, RlmLogReader } from './rlm-log.js';
+import { sanitizeDeep } from './sanitize.js';
 import { writeRecords } from './writer.js';
 
 /** A call of a sandbox function that makes a model call (llm, recursive_llm, llmBatch, rlm). */
@@ -103,6 +106,10 @@ export async function* exportRuns(database: Database, options: ExportOptions = {
 
 export class ImportLineError extends Error {}
 
+/** The formats `accrete import` reads, named in its errors. */
+export const FORMATS_READ =
+  'accrete reads: lines of `accrete export` (format accrete.run/1); minimal records {"id": "<uuid>", "query", "status", "answer", "steps": [{"code": ["..."]}]}; and the official RLM logger\'s JSONL ({"type": "metadata"} then {"type": "iteration"} lines, one file per completion)';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES = new Set(['running', 'succeeded', 'failed', 'budget_exhausted', 'cancelled', 'interrupted']);
 
@@ -118,8 +125,9 @@ const date = (v: unknown, fallback: Date): Date => {
 
 /** The records of one line, validated; throws ImportLineError saying what is wrong. */
 export function recordsOfLine(value: unknown): { rootId: string; records: TraceRecord[] } {
-  need(value && typeof value === 'object' && !Array.isArray(value), 'expected a JSON object');
+  need(value && typeof value === 'object' && !Array.isArray(value), `expected a JSON object; ${FORMATS_READ}`);
   const v = value as Record<string, unknown>;
+  need(v.format === EXPORT_FORMAT || v.id !== undefined || v.query !== undefined || v.steps !== undefined, `not a format accrete reads; ${FORMATS_READ}`);
   need(typeof v.id === 'string' && UUID.test(v.id), '"id" must be a UUID');
   need(typeof v.query === 'string', '"query" must be a string');
   need(typeof v.status === 'string' && STATUSES.has(v.status), `"status" must be one of ${[...STATUSES].join(', ')}`);
@@ -183,8 +191,7 @@ function minimalRecords(v: Record<string, unknown>): TraceRecord[] {
 
 /** A stable UUID for rows that an imported minimal record does not name. */
 function deterministicId(runId: string, what: string): string {
-  const h = sha256(`${runId}/${what}`);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidFromText(`${runId}/${what}`);
 }
 
 function fullRecords(run: ExportedRun, rootId: string, parentId: string | null): TraceRecord[] {
@@ -226,24 +233,67 @@ function fullRecords(run: ExportedRun, rootId: string, parentId: string | null):
 export interface ImportReport {
   lines: number;
   imported: number;
-  /** Already in the database: re-importing is a no-op. */
+  /** Already in the database with the same content: re-importing is a no-op. */
   skipped: number;
+  /** Already in the database under the same id with different content: not imported, said line by line. */
+  conflicts: { line: number; id: string; error: string }[];
   errors: { line: number; error: string }[];
+  /** The format read: accrete's JSONL, or the official RLM logger's. */
+  format?: 'accrete' | 'rlm';
 }
 
-/** Imports JSONL text line by line; each line is all or nothing. */
+export interface ImportOptions {
+  redactor?: Redactor;
+  /** The file's name: official RLM logs get run ids derived from it (default: from the content). */
+  fileName?: string;
+}
+
+/**
+ * Imports one run's records: validated field by field, compared with what is stored under the same
+ * id (same content: skipped; different: a conflict), then written in one transaction.
+ */
+async function importRun(database: Database, rootId: string, records: TraceRecord[], redactor: Redactor, report: ImportReport, line: number): Promise<void> {
+  const clean = records.map((r) => withDates({ table: r.table, row: sanitizeDeep(redactor.deep(r.row)) } as TraceRecord));
+  const problem = recordsProblem(clean);
+  if (problem) throw new ImportLineError(problem);
+  const existing = await database.db.select({ id: runs.id }).from(runs).where(eq(runs.id, rootId));
+  if (existing.length > 0) {
+    const diffs = await differencesFromStored(database, rootId, clean);
+    if (diffs.length === 0) report.skipped++;
+    else {
+      const more = diffs.length > 3 ? `; and ${diffs.length - 3} more` : '';
+      report.conflicts.push({ line, id: rootId, error: `run ${rootId} is already in the database with different content (${diffs.slice(0, 3).join('; ')}${more}); the stored run is kept — give the run a new id to import it as well` });
+    }
+    return;
+  }
+  try {
+    await writeRecords(database.db, clean);
+  } catch (err) {
+    throw new ImportLineError(`could not write: ${describeWriteError(err)}`);
+  }
+  report.imported++;
+}
+
+/** Imports JSONL text: accrete's format line by line (each line all or nothing), or an official RLM log. */
 export async function importLines(
   database: Database,
   lines: AsyncIterable<string> | Iterable<string>,
-  redactor: Redactor = new Redactor(),
+  redactorOrOptions: Redactor | ImportOptions = {},
 ): Promise<ImportReport> {
-  const report: ImportReport = { lines: 0, imported: 0, skipped: 0, errors: [] };
+  const options: ImportOptions = redactorOrOptions instanceof Redactor ? { redactor: redactorOrOptions } : redactorOrOptions;
+  const redactor = options.redactor ?? new Redactor();
+  const report: ImportReport = { lines: 0, imported: 0, skipped: 0, conflicts: [], errors: [] };
   let n = 0;
+  let rlmLog: RlmLogReader | undefined;
   for await (const raw of lines) {
     n++;
     const line = raw.trim();
     if (!line) continue;
     report.lines++;
+    if (rlmLog) {
+      rlmLog.add(n, line);
+      continue;
+    }
     try {
       let value: unknown;
       try {
@@ -251,16 +301,28 @@ export async function importLines(
       } catch (err) {
         throw new ImportLineError(`not valid JSON (${(err as Error).message})`);
       }
-      const { rootId, records } = recordsOfLine(value);
-      const existing = await database.db.select({ id: runs.id }).from(runs).where(eq(runs.id, rootId));
-      if (existing.length > 0) {
-        report.skipped++;
+      if (report.format === undefined && isRlmLogEntry(value)) {
+        report.format = 'rlm';
+        rlmLog = new RlmLogReader(options.fileName);
+        rlmLog.add(n, line);
         continue;
       }
-      await writeRecords(database.db, records.map((r) => ({ table: r.table, row: redactor.deep(r.row) }) as TraceRecord));
-      report.imported++;
+      report.format = 'accrete';
+      const { rootId, records } = recordsOfLine(value);
+      await importRun(database, rootId, records, redactor, report, n);
     } catch (err) {
-      report.errors.push({ line: n, error: err instanceof ImportLineError ? err.message : `could not write: ${(err as Error).message}` });
+      report.errors.push({ line: n, error: err instanceof ImportLineError ? err.message : `could not write: ${describeWriteError(err)}` });
+    }
+  }
+  if (rlmLog) {
+    for (const problem of rlmLog.problems) report.errors.push(problem);
+    for (const run of rlmLog.runs()) {
+      try {
+        if ('error' in run) throw new ImportLineError(run.error);
+        await importRun(database, run.rootId, run.records, redactor, report, run.line);
+      } catch (err) {
+        report.errors.push({ line: run.line, error: err instanceof ImportLineError ? err.message : `could not write: ${describeWriteError(err)}` });
+      }
     }
   }
   return report;

@@ -29,6 +29,8 @@ export function quarantineDirFor(spoolDir: string): string {
 }
 
 const TABLES: Record<TableName, PgTable> = { contexts, runs, steps, programs, llm_calls: llmCalls, lib_calls: libCalls, tool_calls: toolCalls };
+/** Tables whose rows carry created_at: the writer sets it when the record is made. */
+const STAMPED: ReadonlySet<TableName> = new Set<TableName>(['programs', 'llm_calls', 'lib_calls', 'tool_calls']);
 /** Rows per INSERT statement: keeps well under Postgres' 65,535 bind parameters. */
 const ROWS_PER_INSERT = 500;
 
@@ -53,6 +55,8 @@ export interface WriterOptions {
   onStatus?: (status: { spooling: boolean; error?: string }) => void;
   /** Called when records the database rejected were quarantined. */
   onQuarantine?: (report: { records: number; file: string; error: string }) => void;
+  /** Sees every record as it is persisted (redacted, timed): OpenTelemetry export (src/trace/otel.ts). */
+  onRecord?: (record: TraceRecord) => void;
   /** The owner recorded on every run written (default: this process). */
   owner?: RunOwner;
   /** How often the owner's running runs get their heartbeat renewed (default HEARTBEAT_MS). */
@@ -233,7 +237,10 @@ export class TraceWriter {
   write(record: TraceRecord): void {
     const row = this.redactor.deep(record.row);
     if (record.table === 'runs') this.stampOwner(row as RunRow);
+    // when the record was made (a program or call ends when its record is made), not when it is flushed
+    else if (STAMPED.has(record.table) && (row as { createdAt?: Date }).createdAt === undefined) (row as { createdAt?: Date }).createdAt = new Date();
     this.queue.push({ table: record.table, row } as TraceRecord);
+    this.options.onRecord?.({ table: record.table, row } as TraceRecord);
     if (this.queue.length >= this.maxBatch) this.schedule(0);
     else this.schedule(this.flushMs);
   }

@@ -39,7 +39,7 @@ describe('export and import', () => {
     expect(exported.subRuns[0].depth).toBe(1);
     expect(exported.context.content).toBe('abcdef');
     const report = await importLines(target, lines);
-    expect(report).toEqual({ lines: 1, imported: 1, skipped: 0, errors: [] });
+    expect(report).toEqual({ lines: 1, imported: 1, skipped: 0, conflicts: [], errors: [], format: 'accrete' });
     for (const table of ['runs', 'steps', 'programs', 'llm_calls', 'contexts']) expect(await count(target, table)).toBe(await count(source, table));
     const again = [];
     for await (const r of exportRuns(target)) again.push(r);

@@ -2,19 +2,20 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { LibraryConfig } from '../../library/load.js';
+import { type LibraryConfig, LibraryError } from '../../library/load.js';
 import type { ContextInput } from '../../runtime/context.js';
 import { createRuntime } from '../../runtime/runtime.js';
-import { dbLocation, environment, libraryDir, openaiConfig } from '../config.js';
+import { dbLocation, environment, libraryDir, openaiConfig, otelSetting } from '../config.js';
 import { UsageError } from '../errors.js';
 import { budgetsFromOptions, printJson, withBudgets, withDb, withJson, withModels } from '../options.js';
 import { onInterrupt } from '../interrupt.js';
 import { ProgressLine, runProgress } from '../progress.js';
 import { ToolDefinitionError } from '../../runtime/tools.js';
 import { loadToolsFile, readSchemaFile } from '../tools-file.js';
-import { asUsageError, checkModelAccess, emptyAnswerWarning, outcomeLine } from '../run-checks.js';
 
 export interface RunOptions {
+  otel?: boolean;
+  otelEndpoint?: string;
   contextFile?: string;
   context?: string;
   contextFormat?: 'auto' | 'text' | 'json';
@@ -101,6 +102,9 @@ export function registerRun(program: Command): void {
     .option('--context-schema <file>', 'a JSON Schema of the input, shown to the model instead of the structure accrete infers from JSON')
     .option('--tools <file>', 'custom tools: an ES module exporting { name: { description, parameters (JSON Schema), handler } } (default export or `tools`); code calls await tools.name(args)')
     .option('--run-id <uuid>', 'use this id for the run')
+    .option('--otel', 'send the run as an OpenTelemetry trace over OTLP/HTTP when it ends (on by default when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set; the other OTEL_* variables apply)')
+    .option('--no-otel', 'do not send the run as an OpenTelemetry trace')
+    .option('--otel-endpoint <url>', 'the OTLP/HTTP endpoint for --otel (like OTEL_EXPORTER_OTLP_ENDPOINT, e.g. http://localhost:4318)')
     .option('--library <dir>', 'the library repository whose merged functions runs can call as lib.<name> (default: $ACCRETE_LIBRARY_DIR, then ./.accrete/library)')
     .option('--no-library', 'run without the library')
     .option('--library-pin <pin>', 'load the library as of a commit of its main branch, and/or pin functions to older versions: name@version (comma-separated)')
@@ -115,7 +119,7 @@ export function registerRun(program: Command): void {
   cmd.addHelpText(
     'after',
     `
-Exit status: 0 when the run succeeded with an answer, 1 when it failed, hit a budget or answered nothing (--json adds a warning), 2 for usage errors.
+Exit status: 0 when the run succeeded, 1 when it failed or hit a budget, 2 for usage errors.
 Examples:
   accrete run "How many tickets mention a refund?" --context-file tickets.txt
   cat report.txt | accrete run "Summarize the key risks" --context - --json
@@ -125,11 +129,6 @@ Examples:
   cmd.action(async (query: string, opts: RunOptions) => {
     if (!query.trim()) throw new UsageError('the query is empty: say what you want to know, e.g. accrete run "How many tickets mention a refund?" --context-file tickets.txt');
     if (!['auto', 'text', 'json'].includes(opts.contextFormat ?? 'auto')) throw new UsageError('--context-format must be auto, text or json');
-    if (opts.context === undefined && !opts.contextFile) {
-      throw new UsageError('no input: give it with --context-file FILE, --context TEXT, or --context - to read standard input (--context "" for none)');
-    }
-    const models = { model: opts.model ?? environment().model, subModel: opts.subModel ?? environment().subModel };
-    checkModelAccess(models, openaiConfig(opts));
     const progress = new ProgressLine();
     const library = libraryFromOptions(opts, (message) => {
       progress.clear();
@@ -138,9 +137,14 @@ Examples:
     const context = readContext(opts);
     const contextSchema = opts.contextSchema ? readSchemaFile(opts.contextSchema) : undefined;
     const tools = opts.tools ? await loadToolsFile(opts.tools) : undefined;
+    const otel = otelSetting(opts);
+    if (otel.error) throw new UsageError(otel.error);
+    if (otel.warning) process.stderr.write(`accrete: ${otel.warning}\n`);
     const runtime = await createRuntime({
+      otel: otel.options ?? false,
       db: dbLocation(opts.db),
-      ...models,
+      model: opts.model ?? environment().model,
+      subModel: opts.subModel ?? environment().subModel,
       openai: openaiConfig(opts),
       budgets: budgetsFromOptions(opts),
       onProgress: runProgress(progress),
@@ -149,7 +153,7 @@ Examples:
     }).catch((err: unknown) => {
       // A pin, a library or tools that cannot be used as configured: say so, like any other bad flag.
       if (err instanceof ToolDefinitionError) throw new UsageError(`--tools ${opts.tools}: ${err.message}`);
-      throw asUsageError(err);
+      throw err instanceof LibraryError ? new UsageError(err.message) : err;
     });
     if (typeof opts.library === 'string' && !runtime.library) {
       process.stderr.write(`accrete: --library ${opts.library}: no library there (not a git repository with a main branch and a manifest.json); running without one\n`);
@@ -158,15 +162,13 @@ Examples:
     try {
       const summary = await runtime.run({ query, context, contextSchema, runId: opts.runId, signal: interrupt.signal });
       progress.clear();
-      const warning = emptyAnswerWarning(summary);
-      if (opts.json) printJson(warning ? { ...summary, warning } : summary);
+      if (opts.json) printJson(summary);
       else {
         if (summary.answer !== null) process.stdout.write(`${summary.answer}\n`);
-        if (summary.status !== 'succeeded') process.stderr.write(`accrete: ${outcomeLine(summary)}\n`);
-        else if (warning) process.stderr.write(`accrete: run ${summary.runId}: ${warning}\n`);
+        if (summary.status !== 'succeeded') process.stderr.write(`accrete: run ${summary.runId} ${summary.status}: ${summary.error ?? ''}\n`);
         else if (process.stderr.isTTY) process.stderr.write(`accrete: run ${summary.runId} · ${summary.iterations} iterations · ${summary.llmCalls} model calls · ${summary.usage.inputTokens + summary.usage.outputTokens} tokens · ${summary.durationMs} ms\n`);
       }
-      process.exitCode = summary.status === 'succeeded' && !warning ? 0 : 1;
+      process.exitCode = summary.status === 'succeeded' ? 0 : 1;
     } finally {
       interrupt.dispose();
       progress.clear();
