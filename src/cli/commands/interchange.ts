@@ -2,12 +2,13 @@
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { configuredSecrets, Redactor } from '../../trace/redact.js';
 import { exportRuns, type ImportReport, importLines } from '../../trace/interchange.js';
 import { otelSetting } from '../config.js';
+import { writeOut } from '../stdout.js';
 import { UsageError } from '../errors.js';
-import { openDbFromOptions, printJson, withDb, withJson } from '../options.js';
+import { openDbFromOptions, positiveInteger, printJson, withDb, withJson } from '../options.js';
 
 export function registerExport(program: Command): void {
   const cmd = program
@@ -16,7 +17,7 @@ export function registerExport(program: Command): void {
     .argument('[run-ids...]', 'with --otlp: the runs to send (ids or unique prefixes; a sub-run sends its root run)')
     .option('--no-context', 'leave out the inputs (contexts)')
     .option('--since <date>', 'only runs started at or after this date (ISO 8601)')
-    .option('-n, --limit <n>', 'at most this many runs')
+    .addOption(new Option('-n, --limit <n>', 'at most this many runs').argParser(positiveInteger('-n/--limit')))
     .option('--otlp', 'send the runs as OpenTelemetry traces over OTLP/HTTP instead (the OTEL_* variables apply)')
     .option('--endpoint <url>', 'with --otlp: the OTLP/HTTP endpoint (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318)');
   withJson(withDb(cmd), 'with --otlp: print {runs, spans, sent, failed, error}');
@@ -28,22 +29,21 @@ Examples:
   accrete export --otlp --endpoint http://localhost:4318        # every run, to a collector (Jaeger, Phoenix, ...)
   accrete export --otlp 3f9a1c2e                                 # one run (by id prefix), OTEL_EXPORTER_OTLP_* from the environment`,
   );
-  cmd.action(async (ids: string[], opts: { context: boolean; since?: string; limit?: string; db?: string; otlp?: boolean; endpoint?: string; json?: boolean }) => {
+  cmd.action(async (ids: string[], opts: { context: boolean; since?: string; limit?: number; db?: string; otlp?: boolean; endpoint?: string; json?: boolean }) => {
     const since = opts.since ? new Date(opts.since) : undefined;
     if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since ${opts.since} is not a date (use e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
-    const limit = opts.limit ? Number(opts.limit) : undefined;
     if (!opts.otlp && (ids.length > 0 || opts.endpoint !== undefined || opts.json)) throw new UsageError('run ids, --endpoint and --json go with --otlp (the JSONL export takes --since and -n)');
-    if (ids.length > 0 && (since || limit)) throw new UsageError('give run ids or --since/-n, not both');
+    if (ids.length > 0 && (since || opts.limit)) throw new UsageError('give run ids or --since/-n, not both');
     const otel = opts.otlp ? otelSetting({ otel: true, otelEndpoint: opts.endpoint }) : {};
     if (otel.error) throw new UsageError(otel.error);
     const database = await openDbFromOptions(opts);
     try {
       if (opts.otlp) {
-        await (await import('./export-otlp.js')).exportOtlp(database, ids, { since, limit, endpoint: otel.options?.endpoint, json: opts.json });
+        await (await import('./export-otlp.js')).exportOtlp(database, ids, { since, limit: opts.limit, endpoint: otel.options?.endpoint, json: opts.json });
         return;
       }
-      for await (const run of exportRuns(database, { withContext: opts.context, since, limit })) {
-        if (!process.stdout.write(`${JSON.stringify(run)}\n`)) await new Promise((r) => process.stdout.once('drain', r));
+      for await (const run of exportRuns(database, { withContext: opts.context, since, limit: opts.limit })) {
+        if (!(await writeOut(`${JSON.stringify(run)}\n`))) break; // the reader went away (export | head)
       }
     } finally {
       await database.close();

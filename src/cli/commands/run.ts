@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type Command, Option } from 'commander';
-import { type LibraryConfig, LibraryError } from '../../library/load.js';
+import type { LibraryConfig } from '../../library/load.js';
 import type { ContextInput } from '../../runtime/context.js';
 import { createRuntime } from '../../runtime/runtime.js';
 import { dbLocation, environment, libraryDir, openaiConfig, otelSetting } from '../config.js';
@@ -12,6 +12,7 @@ import { onInterrupt } from '../interrupt.js';
 import { ProgressLine, runProgress } from '../progress.js';
 import { ToolDefinitionError } from '../../runtime/tools.js';
 import { loadToolsFile, readSchemaFile } from '../tools-file.js';
+import { asUsageError, checkModelAccess, emptyAnswerWarning, outcomeLine } from '../run-checks.js';
 
 export interface RunOptions {
   otel?: boolean;
@@ -119,7 +120,7 @@ export function registerRun(program: Command): void {
   cmd.addHelpText(
     'after',
     `
-Exit status: 0 when the run succeeded, 1 when it failed or hit a budget, 2 for usage errors.
+Exit status: 0 when the run succeeded with an answer, 1 when it failed, hit a budget or answered nothing (--json adds a warning), 2 for usage errors.
 Examples:
   accrete run "How many tickets mention a refund?" --context-file tickets.txt
   cat report.txt | accrete run "Summarize the key risks" --context - --json
@@ -129,6 +130,11 @@ Examples:
   cmd.action(async (query: string, opts: RunOptions) => {
     if (!query.trim()) throw new UsageError('the query is empty: say what you want to know, e.g. accrete run "How many tickets mention a refund?" --context-file tickets.txt');
     if (!['auto', 'text', 'json'].includes(opts.contextFormat ?? 'auto')) throw new UsageError('--context-format must be auto, text or json');
+    if (opts.context === undefined && !opts.contextFile) {
+      throw new UsageError('no input: give it with --context-file FILE, --context TEXT, or --context - to read standard input (--context "" for none)');
+    }
+    const models = { model: opts.model ?? environment().model, subModel: opts.subModel ?? environment().subModel };
+    checkModelAccess(models, openaiConfig(opts));
     const progress = new ProgressLine();
     const library = libraryFromOptions(opts, (message) => {
       progress.clear();
@@ -143,8 +149,7 @@ Examples:
     const runtime = await createRuntime({
       otel: otel.options ?? false,
       db: dbLocation(opts.db),
-      model: opts.model ?? environment().model,
-      subModel: opts.subModel ?? environment().subModel,
+      ...models,
       openai: openaiConfig(opts),
       budgets: budgetsFromOptions(opts),
       onProgress: runProgress(progress),
@@ -153,7 +158,7 @@ Examples:
     }).catch((err: unknown) => {
       // A pin, a library or tools that cannot be used as configured: say so, like any other bad flag.
       if (err instanceof ToolDefinitionError) throw new UsageError(`--tools ${opts.tools}: ${err.message}`);
-      throw err instanceof LibraryError ? new UsageError(err.message) : err;
+      throw asUsageError(err);
     });
     if (typeof opts.library === 'string' && !runtime.library) {
       process.stderr.write(`accrete: --library ${opts.library}: no library there (not a git repository with a main branch and a manifest.json); running without one\n`);
@@ -162,13 +167,15 @@ Examples:
     try {
       const summary = await runtime.run({ query, context, contextSchema, runId: opts.runId, signal: interrupt.signal });
       progress.clear();
-      if (opts.json) printJson(summary);
+      const warning = emptyAnswerWarning(summary);
+      if (opts.json) printJson(warning ? { ...summary, warning } : summary);
       else {
         if (summary.answer !== null) process.stdout.write(`${summary.answer}\n`);
-        if (summary.status !== 'succeeded') process.stderr.write(`accrete: run ${summary.runId} ${summary.status}: ${summary.error ?? ''}\n`);
+        if (summary.status !== 'succeeded') process.stderr.write(`accrete: ${outcomeLine(summary)}\n`);
+        else if (warning) process.stderr.write(`accrete: run ${summary.runId}: ${warning}\n`);
         else if (process.stderr.isTTY) process.stderr.write(`accrete: run ${summary.runId} · ${summary.iterations} iterations · ${summary.llmCalls} model calls · ${summary.usage.inputTokens + summary.usage.outputTokens} tokens · ${summary.durationMs} ms\n`);
       }
-      process.exitCode = summary.status === 'succeeded' ? 0 : 1;
+      process.exitCode = summary.status === 'succeeded' && !warning ? 0 : 1;
     } finally {
       interrupt.dispose();
       progress.clear();
