@@ -13,8 +13,8 @@ import { analyzeProgram } from '../../miner/front/parse.js';
 import { uuidFromText } from '../../src/contracts/hash.js';
 import type { Database } from '../../src/db/connection.js';
 import { importLines } from '../../src/trace/interchange.js';
+import { runMain as cli } from '../helpers/cli.js';
 import { memoryDb } from '../helpers/db.js';
-import { cliInProcess as cli } from '../helpers/in-process.js';
 import { receiver } from '../helpers/otlp-receiver.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -145,13 +145,13 @@ describe('official RLM logs', () => {
       const dbDir = join(dir, 'db');
       const imported = await cli(['import', FIXTURES, '--db', dbDir]);
       expect(imported.stderr).toBe('');
-      expect(imported.exitCode).toBe(0);
+      expect(imported.code).toBe(0);
       expect(imported.stdout).toMatch(/rlm_2026-11-20_14-02-11_3f9a1c2e\.jsonl \(official RLM log, python\): imported 1 runs/);
       expect(imported.stdout).toMatch(/77b0e4d1\.jsonl \(official RLM log, python\): imported 2 runs/);
       // run ids are derived from the file name and the completion's index
       const rootId = uuidFromText('rlm-log:rlm_2026-11-20_14-02-11_3f9a1c2e.jsonl#0');
       const shown = await cli(['show', rootId.slice(0, 8), '--db', dbDir]);
-      expect(shown.exitCode).toBe(0);
+      expect(shown.code).toBe(0);
       expect(shown.stdout).toMatch(/query: How many tickets ask for a refund\?/);
       expect(shown.stdout).toMatch(/llm_query_batched/);
       expect(shown.stdout).toMatch(/llm \[ok\] Does this ticket ask for a refund\?/);
@@ -162,7 +162,7 @@ describe('official RLM logs', () => {
       const collector = await receiver();
       try {
         const sent = await cli(['export', '--otlp', '--endpoint', collector.url, '--db', dbDir, '--json']);
-        expect(sent.exitCode).toBe(0);
+        expect(sent.code).toBe(0);
         const report = JSON.parse(sent.stdout) as { runs: number; spans: number; sent: number; failed: number };
         expect(report).toMatchObject({ runs: 3, failed: 0 });
         expect(report.sent).toBe(report.spans);
