@@ -30,6 +30,8 @@ export function openBatchSql(url: string, max = 2): Sql {
 
 /** The pg-boss queue of batch items (each job: one attempt at one item). */
 export const RUN_QUEUE = 'accrete-run';
+/** pg-boss's schema (miner/jobs.ts openBoss); workers read its job table to find jobs taken but never claimed. */
+export const BOSS_SCHEMA = 'accrete_jobs';
 
 /** Jobs outlive a run's default budget (30 min); a job whose worker died is failed by recovery, not by expiry. */
 const JOB_EXPIRE_SECONDS = 6 * 3600;

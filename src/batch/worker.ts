@@ -7,7 +7,8 @@
  * Every few seconds a worker also: renews nothing itself (the trace writer heartbeats its runs),
  * marks runs whose owner is gone `interrupted` (src/db/interrupted.ts), retries their items up to
  * the batch's attempts (or marks them interrupted), settles items whose worker died after its run
- * ended, and stops its own runs of batches that were cancelled.
+ * ended, gives a new job to items whose job a dead worker took before claiming them, and stops its
+ * own runs of batches that were cancelled.
  */
 import { randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
@@ -23,7 +24,7 @@ import type { Budgets } from '../runtime/budget.js';
 import type { ContextInput } from '../runtime/context.js';
 import type { RunSummary } from '../runtime/run.js';
 import { createRuntime, type Runtime } from '../runtime/runtime.js';
-import { enqueue, ensureRunQueue, RUN_QUEUE, type Sql } from './store.js';
+import { BOSS_SCHEMA, enqueue, ensureRunQueue, RUN_QUEUE, type Sql } from './store.js';
 
 export interface BatchWorkerOptions {
   database: Database;
@@ -235,6 +236,20 @@ export async function startBatchWorker(opts: BatchWorkerOptions): Promise<BatchW
         if (await settle(s.id, s.run_id, status, status === 'done' ? null : `run ${s.run_status}`)) log(`item ${s.id}: settled from its run (${s.run_status}); its worker died before recording it`);
       } else continue;
       if (s.job_id) await boss.fail(RUN_QUEUE, s.job_id).catch(() => undefined);
+    }
+    // Items whose job was taken but never claimed (the worker died between fetching and claiming,
+    // or the claim failed): after `staleMs` they get a new job. A late claim of the old one fails.
+    const unclaimed = await sql<{ id: string }[]>`
+      select i.id from batch_items i left join ${sql(BOSS_SCHEMA)}.job j on j.id = i.job_id and j.name = ${RUN_QUEUE}
+      where i.status = 'queued' and (j.id is null or j.state::text not in ('created', 'retry'))
+        and greatest(i.updated_at, j.started_on, j.completed_on) < now() - ${staleMs / 1000} * interval '1 second'`;
+    for (const u of unclaimed) {
+      const moved = await sql.begin(async (tx) => {
+        const [still] = await tx`select id from batch_items where id = ${u.id} and status = 'queued' for update`;
+        if (still) await enqueue(tx, boss, [u.id]);
+        return Boolean(still);
+      });
+      if (moved) log(`item ${u.id}: its job was taken but never started (its worker died); queued again`);
     }
     if (active.size > 0) {
       const ids = [...active.keys()];

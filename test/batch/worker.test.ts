@@ -63,6 +63,9 @@ describe.skipIf(!server)('batches on worker processes (Postgres server; set TEST
         defaults: { model: 'sim:root?latencyMs=300', subModel: 'sim:leaf?latencyMs=300', budgets: {} },
         maxAttempts: 2,
       });
+      // A job a dead worker took before claiming its query: left active in pg-boss, the query still queued.
+      const [taken] = await database.query<{ job_id: string }>(`select job_id from batch_items where batch_id = $1 and idx = 4`, [batchId]);
+      await database.query(`update accrete_jobs.job set state = 'active', started_on = now() - interval '10 minutes' where id = $1`, [taken.job_id]);
       const victim = worker(url, cwd);
       workers.push(victim);
       // Kill the first worker once one of its runs has logged a model call.
@@ -96,6 +99,9 @@ describe.skipIf(!server)('batches on worker processes (Postgres server; set TEST
         expect(r.attempts.filter((a) => a.status === 'done')).toHaveLength(1);
         expect(r.attempts.filter((a) => a.status !== 'done').every((a) => a.status === 'interrupted')).toBe(true);
       }
+      // The query whose job was taken and never claimed got a new job; its one attempt answered it.
+      expect(results[3].attempts.length).toBeGreaterThanOrEqual(1);
+      expect(results[3].attempts[0].status === 'done' || results[3].attempts[0].status === 'interrupted').toBe(true);
       const retried = results.filter((r) => r.attempts.length > 1);
       expect(retried.length).toBeGreaterThanOrEqual(1);
       // What the killed worker's runs logged became their totals.
