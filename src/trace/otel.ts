@@ -337,13 +337,16 @@ export class OtlpTraceSender {
     return count;
   }
 
-  /** Sends what is queued; resolves when the exporter answered (or gave up after its timeout). */
+  /**
+   * Sends what is queued; resolves when the exporter answered (or gave up after its timeout).
+   * A failed export does not throw: it is counted (`counts`) and reported once (`onError`).
+   */
   async flush(): Promise<void> {
-    await this.provider.forceFlush();
+    await this.provider.forceFlush().catch(() => {});
   }
 
   async shutdown(): Promise<void> {
-    await this.provider.shutdown();
+    await this.provider.shutdown().catch(() => {});
   }
 }
 

@@ -163,5 +163,12 @@ describe('OpenTelemetry export', () => {
       await s.close();
     }
     expect(errors).toHaveLength(1);
+    // export --otlp to it: counted as failed, reported once, never thrown
+    const sender = new OtlpTraceSender({ endpoint: dead.url, timeoutMs: 1_000, onError: (m) => errors.push(m) });
+    const spans = sender.emit(await storedRunRecords(db, runId));
+    await sender.flush();
+    await sender.shutdown();
+    expect(sender.counts).toMatchObject({ sent: 0, failed: spans });
+    expect(errors).toHaveLength(2);
   });
 });
