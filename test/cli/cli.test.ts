@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAccrete } from '../helpers/cli.js';
+import { runAccrete, runMain } from '../helpers/cli.js';
 
 let dir: string;
 let db: string;
@@ -56,6 +56,8 @@ describe('accrete CLI', () => {
   }, 180_000);
 
   it('exits 2 for usage errors, with a message that says what to do', async () => {
+    // Flag and input checks need no process of their own: main(argv) in this one.
+    const accrete = (args: string[]) => runMain(args, { env: { ACCRETE_DB: db, ACCRETE_LIBRARY_DIR: join(dir, 'library') } });
     const empty = await accrete(['run', '', '--context', 'x']);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/query is empty/);

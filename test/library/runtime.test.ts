@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Database } from '../../src/db/connection.js';
 import { branchName } from '../../src/library/format.js';
 import { loadLibrary } from '../../src/library/load.js';
-import { main } from '../../src/cli/main.js';
+import { runMain } from '../helpers/cli.js';
 import { receivedOf } from '../../src/cli/commands/show.js';
 import { exportRuns, importLines } from '../../src/trace/interchange.js';
 import { libraryFromOptions } from '../../src/cli/commands/run.js';
@@ -203,20 +203,7 @@ describe('runs call merged library functions', () => {
 
 describe('accrete run --library flags', () => {
   /** The command in this process (no database is opened for these: they fail before). */
-  async function accrete(args: string[]): Promise<{ code: number; stderr: string }> {
-    let stderr = '';
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array) => {
-      stderr += String(chunk);
-      return true;
-    }) as typeof process.stderr.write;
-    try {
-      const code = await main(['node', 'accrete', ...args]);
-      return { code, stderr };
-    } finally {
-      process.stderr.write = write;
-    }
-  }
+  const accrete = (args: string[]) => runMain(args);
 
   it('maps the flags to the runtime library option', () => {
     expect(libraryFromOptions({ library: repo.dir, libraryPin: 'countLines@1.0.0', libraryK: 3 })).toMatchObject({ dir: repo.dir, pin: 'countLines@1.0.0', k: 3 });

@@ -133,8 +133,6 @@ Examples:
     if (opts.context === undefined && !opts.contextFile) {
       throw new UsageError('no input: give it with --context-file FILE, --context TEXT, or --context - to read standard input (--context "" for none)');
     }
-    const models = { model: opts.model ?? environment().model, subModel: opts.subModel ?? environment().subModel };
-    checkModelAccess(models, openaiConfig(opts));
     const progress = new ProgressLine();
     const library = libraryFromOptions(opts, (message) => {
       progress.clear();
@@ -143,6 +141,9 @@ Examples:
     const context = readContext(opts);
     const contextSchema = opts.contextSchema ? readSchemaFile(opts.contextSchema) : undefined;
     const tools = opts.tools ? await loadToolsFile(opts.tools) : undefined;
+    // After every other check of the flags and the input: each says what is wrong with itself first.
+    const models = { model: opts.model ?? environment().model, subModel: opts.subModel ?? environment().subModel };
+    checkModelAccess(models, openaiConfig(opts));
     const otel = otelSetting(opts);
     if (otel.error) throw new UsageError(otel.error);
     if (otel.warning) process.stderr.write(`accrete: ${otel.warning}\n`);
