@@ -3,7 +3,9 @@
  * library calls and the progress of a run tree, the runs behind a library function. Read-only; the
  * trees, clusters and library use come from queries.ts, shared with the CLI.
  */
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from './connection.js';
+import { llmCalls } from './schema.js';
 import type { PromotionRow } from './queries.js';
 
 export interface RunFilter {
@@ -202,4 +204,44 @@ export async function clusterVerification(database: Database, clusterId: string)
 /** The functions proposed from a cluster: name, version, status. */
 export function clusterPromotions(database: Database, clusterId: string): Promise<{ name: string; version: string; status: string }[]> {
   return database.query('select name, version, status from promotions where cluster_id = $1 order by created_at desc', [clusterId]);
+}
+
+/** Characters of a model call's last message the run page shows before the call is opened. */
+export const PROMPT_PREVIEW_CHARS = 300;
+
+/**
+ * A run tree's model calls without their messages (a root call carries the whole conversation so
+ * far, a sub-call its piece of the input): the run page loads those when a call is opened. A root
+ * call keeps its response (the step it belongs to has the same reply).
+ */
+export function treeCallSummaries(database: Database, runIds: readonly string[]) {
+  if (runIds.length === 0) return Promise.resolve([]);
+  return database.db
+    .select({
+      id: llmCalls.id,
+      runId: llmCalls.runId,
+      programId: llmCalls.programId,
+      seq: llmCalls.seq,
+      kind: llmCalls.kind,
+      status: llmCalls.status,
+      requestModel: llmCalls.requestModel,
+      inputTokens: llmCalls.inputTokens,
+      outputTokens: llmCalls.outputTokens,
+      costUsd: llmCalls.costUsd,
+      latencyMs: llmCalls.latencyMs,
+      createdAt: llmCalls.createdAt,
+      prompt: sql<string>`coalesce(left(${llmCalls.requestMessages} -> -1 ->> 'content', ${PROMPT_PREVIEW_CHARS}), '')`,
+      rootResponse: sql<string | null>`case when ${llmCalls.kind} = 'root' then ${llmCalls.response} end`,
+    })
+    .from(llmCalls)
+    .where(inArray(llmCalls.runId, [...runIds]))
+    .orderBy(asc(llmCalls.seq));
+}
+
+export type CallSummaryRow = Awaited<ReturnType<typeof treeCallSummaries>>[number];
+
+/** One model call in full (messages, response, error), or undefined. */
+export async function llmCallById(database: Database, id: string) {
+  const rows = await database.db.select().from(llmCalls).where(eq(llmCalls.id, id));
+  return rows[0];
 }

@@ -61,17 +61,24 @@ export async function findRunsByPrefix(database: Database, idOrPrefix: string, l
   return db.select().from(runs).where(inArray(runs.id, matches.map((m) => m.id)));
 }
 
-/** Every run of a run tree with its steps, programs and model calls, in order. */
-export async function runTree(database: Database, rootRunId: string) {
+/** Every run of a run tree with its steps and programs, in order (without its model calls). */
+export async function runTreeRuns(database: Database, rootRunId: string) {
   const db = database.db;
   const tree = await db.select().from(runs).where(eq(runs.rootRunId, rootRunId));
   const ids = tree.map((r) => r.id);
-  const [stepRows, programRows, callRows] = await Promise.all([
+  const [stepRows, programRows] = await Promise.all([
     db.select().from(steps).where(inArray(steps.runId, ids)).orderBy(asc(steps.idx)),
     db.select().from(programs).where(inArray(programs.runId, ids)).orderBy(asc(programs.seq)),
-    db.select().from(llmCalls).where(inArray(llmCalls.runId, ids)).orderBy(asc(llmCalls.seq)),
   ]);
-  return { runs: tree, steps: stepRows, programs: programRows, llmCalls: callRows };
+  return { runs: tree, steps: stepRows, programs: programRows };
+}
+
+/** Every run of a run tree with its steps, programs and model calls, in order. */
+export async function runTree(database: Database, rootRunId: string) {
+  const tree = await runTreeRuns(database, rootRunId);
+  const ids = tree.runs.map((r) => r.id);
+  const callRows = await database.db.select().from(llmCalls).where(inArray(llmCalls.runId, ids)).orderBy(asc(llmCalls.seq));
+  return { ...tree, llmCalls: callRows };
 }
 
 /**

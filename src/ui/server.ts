@@ -1,7 +1,8 @@
 /**
  * The web viewer: a hono app over an open database, read-only (GET only), served on 127.0.0.1.
  * Pages are rendered on the server (hono/html escapes every value); the client gets a stylesheet,
- * highlight.js's theme and one small script that polls a run in progress.
+ * highlight.js's theme and one small script for the run page (opened model calls load their
+ * messages; a run in progress is polled).
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -10,11 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Database } from '../db/connection.js';
-import { treeProgress } from '../db/browse.js';
+import { llmCallById, treeProgress } from '../db/browse.js';
 import { notFound, page } from './layout.js';
 import { clusterPage, clustersPage } from './pages/clusters.js';
 import { functionPage, libraryPage } from './pages/library.js';
-import { findRun, loadRunView, runPage } from './pages/run.js';
+import { callBody, findRun, loadRunView, runPage } from './pages/run.js';
 import { FilterError, runsPage, type RunsQuery } from './pages/runs.js';
 import { html } from 'hono/html';
 
@@ -26,7 +27,7 @@ export interface ViewerOptions {
 /** The client assets: ours (next to this module; copied into dist by the build) and highlight.js's theme. */
 const ASSETS: Record<string, { path: () => string; type: string }> = {
   'style.css': { path: () => fileURLToPath(new URL('./assets/style.css', import.meta.url)), type: 'text/css; charset=utf-8' },
-  'live.js': { path: () => fileURLToPath(new URL('./assets/live.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
+  'run.js': { path: () => fileURLToPath(new URL('./assets/run.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
   'hljs.css': { path: () => createRequire(import.meta.url).resolve('highlight.js/styles/github.css'), type: 'text/css; charset=utf-8' },
 };
 
@@ -55,6 +56,12 @@ export function viewerApp(database: Database, options: ViewerOptions = {}): Hono
   app.get('/api/runs/:id/progress', async (c) => {
     const progress = await treeProgress(database, c.req.param('id'));
     return progress ? c.json(progress) : c.json({ error: 'no such run' }, 404);
+  });
+  // an opened model call's messages and response (a fragment the run page inserts)
+  app.get('/calls/:id', async (c) => {
+    const id = c.req.param('id');
+    const call = /^[0-9a-f-]{36}$/i.test(id) ? await llmCallById(database, id) : undefined;
+    return call ? c.html(callBody(call)) : c.html(html`<p class="empty">No model call ${id}.</p>`, 404);
   });
   app.get('/clusters', async (c) => c.html(await clustersPage(database)));
   app.get('/clusters/:id', async (c) => {

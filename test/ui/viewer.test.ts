@@ -148,6 +148,8 @@ describe.skipIf(skip)('accrete ui in Chromium', () => {
     const subCall = sub.locator('details.call.kind-sub').filter({ hasText: 'What does the tail say?' });
     await subCall.locator('summary').click();
     expect(await subCall.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+    // opening it loads its messages and response
+    await subCall.locator('.messages[data-loaded=yes]').waitFor();
     const shown = await subCall.locator('.messages').innerText();
     expect(shown).toContain('What does the tail say?');
     expect(shown).toContain('section 3 is the one that matters'); // the context sent with the prompt

@@ -2,20 +2,21 @@
  * A run: its tree of steps (the model's reply, each code block highlighted with what running it
  * printed, threw or answered), the sub-calls with their prompts and responses (collapsed), cache
  * hits, library calls, sub-runs nested where they were called, tokens and cost per step, and a
- * waterfall of the whole tree. A run in progress is polled (assets/live.js).
+ * waterfall of the whole tree. A run in progress is polled (assets/run.js).
  */
 import { html } from 'hono/html';
 import type { Database } from '../../db/connection.js';
-import { libCallsOfTree, type LibCallRow } from '../../db/browse.js';
-import { findRunsByPrefix, runTree, type RunRow } from '../../db/queries.js';
+import { type CallSummaryRow, libCallsOfTree, type LibCallRow, type llmCallById } from '../../db/browse.js';
+import { findRunsByPrefix, type RunRow } from '../../db/queries.js';
 import { highlighted, type CodeLanguage } from '../highlight.js';
 import { badge, type Html, ms, num, page, shortId, truncate, usd, when } from '../layout.js';
 import { timeline } from './timeline.js';
+import { loadTree, type Tree } from './tree.js';
 
-type Tree = Awaited<ReturnType<typeof runTree>>;
 type StepRow = Tree['steps'][number];
 type ProgramRow = Tree['programs'][number];
-type CallRow = Tree['llmCalls'][number];
+type CallRow = CallSummaryRow;
+type FullCall = NonNullable<Awaited<ReturnType<typeof llmCallById>>>;
 
 /** What the run page needs, read once. */
 export interface RunView {
@@ -34,7 +35,7 @@ export async function findRun(database: Database, id: string): Promise<RunRow | 
 }
 
 export async function loadRunView(database: Database, root: RunRow): Promise<RunView> {
-  const [tree, libCalls] = await Promise.all([runTree(database, root.rootRunId), libCallsOfTree(database, root.rootRunId)]);
+  const [tree, libCalls] = await Promise.all([loadTree(database, root.rootRunId), libCallsOfTree(database, root.rootRunId)]);
   return { root, tree, libCalls };
 }
 
@@ -45,20 +46,24 @@ const languageOf = (r: RunRow): CodeLanguage => ((r.metadata as { language?: str
 const tokens = (i: number, o: number) => `${num(i)} in / ${num(o)} out`;
 
 function callSummary(c: CallRow): Html {
-  const prompt = c.requestMessages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
+  const prompt = c.prompt;
   return html`<span class="kind">${c.kind === 'sub' ? 'llm' : c.kind === 'answer_now' ? 'answer now' : 'root model'}</span>
 ${c.status === 'ok' ? '' : badge(c.status)} <span class="mono small">${c.requestModel}</span>
 <span class="muted">${tokens(c.inputTokens, c.outputTokens)} · ${ms(c.latencyMs)}${c.costUsd ? ` · ${usd(c.costUsd)}` : ''}</span>
 <span class="prompt">${truncate(prompt, 100)}</span>`;
 }
 
-/** One model call: collapsed to a line; open, its messages and its response. */
+/** One model call, collapsed to a line; opening it loads its messages and response (assets/run.js, from /calls/ID). */
 function call(c: CallRow): Html {
   return html`<details class="call kind-${c.kind} status-${c.status}" id="call-${c.id}"><summary>${callSummary(c)}</summary>
-<div class="messages">${c.requestMessages.map((m) => html`<div class="msg role-${m.role}"><div class="role">${m.role} · ${num(m.content.length)} chars</div><pre>${m.content}</pre></div>`)}
+<div class="messages" data-src="/calls/${c.id}"><a href="/calls/${c.id}">messages and response</a></div></details>`;
+}
+
+/** What an opened model call shows: every message it sent, the response, the error. */
+export function callBody(c: FullCall): Html {
+  return html`${c.requestMessages.map((m) => html`<div class="msg role-${m.role}"><div class="role">${m.role} · ${num(m.content.length)} chars</div><pre>${m.content}</pre></div>`)}
 <div class="msg response"><div class="role">response${c.finishReason ? ` · ${c.finishReason}` : ''}${c.responseModel ? ` · ${c.responseModel}` : ''}</div><pre>${c.response ?? ''}</pre></div>
-${c.error ? html`<div class="msg"><div class="role">error</div><pre class="error">${c.error}</pre></div>` : ''}
-</div></details>`;
+${c.error ? html`<div class="msg"><div class="role">error</div><pre class="error">${c.error}</pre></div>` : ''}`;
 }
 
 function libCall(l: LibCallRow): Html {
@@ -114,7 +119,7 @@ ${children.map((child) => html`<div class="subrun"><div class="block-label">sub-
 function step(ctx: RunContext, run: RunRow, s: StepRow): Html {
   const programs = ctx.tree.programs.filter((p) => p.stepId === s.id || (p.stepId === null && p.runId === run.id && p.stepIdx === s.idx));
   const ids = new Set(programs.map((p) => p.id));
-  const root = ctx.tree.llmCalls.find((c) => c.runId === run.id && c.kind === 'root' && c.response === s.response);
+  const root = ctx.tree.llmCalls.find((c) => c.runId === run.id && c.kind === 'root' && c.rootResponse === s.response);
   const subs = ctx.tree.llmCalls.filter((c) => c.programId !== null && ids.has(c.programId) && c.kind === 'sub');
   const input = (root?.inputTokens ?? 0) + subs.reduce((a, c) => a + c.inputTokens, 0);
   const out = (root?.outputTokens ?? 0) + subs.reduce((a, c) => a + c.outputTokens, 0);
@@ -184,5 +189,5 @@ ${live ? html` · <span class="live">live: updates while it runs</span>` : ''}</
 ${timeline(tree)}
 ${runSection(ctx, root)}
 </div>`;
-  return page(`Run ${shortId(root.id)}`, '/runs', body, { script: 'live.js' });
+  return page(`Run ${shortId(root.id)}`, '/runs', body, { script: 'run.js' });
 }

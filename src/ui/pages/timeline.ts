@@ -4,10 +4,8 @@
  * when its batch was written, a few tens of ms later), so it spans [created_at − latency, created_at].
  */
 import { html } from 'hono/html';
-import type { runTree } from '../../db/queries.js';
 import { type Html, ms, truncate } from '../layout.js';
-
-type Tree = Awaited<ReturnType<typeof runTree>>;
+import type { Tree } from './tree.js';
 
 interface Bar {
   kind: 'run' | 'step' | 'root' | 'sub' | 'cache';
@@ -31,7 +29,7 @@ function bars(tree: Tree, now: number): Bar[] {
     const calls = tree.llmCalls.filter((c) => c.runId === run.id);
     for (const s of tree.steps.filter((x) => x.runId === run.id)) {
       const st = s.startedAt.getTime();
-      const root = calls.find((c) => c.kind === 'root' && c.response === s.response);
+      const root = calls.find((c) => c.kind === 'root' && c.rootResponse === s.response);
       if (root) out.push({ kind: 'root', label: 'root model', depth: run.depth + 1, start: root.createdAt.getTime() - root.latencyMs, end: root.createdAt.getTime(), href: `#call-${root.id}` });
       out.push({ kind: 'step', label: `step ${s.idx + 1}`, depth: run.depth + 1, start: st, end: st + s.durationMs, href: `#step-${s.id}` });
       const programs = new Set(tree.programs.filter((p) => p.stepId === s.id).map((p) => p.id));

@@ -1,7 +1,30 @@
-// accrete ui: a run in progress updates live. While the page says data-live="1", poll the run
-// tree's progress; when it changes, fetch the page again and swap it in, keeping what the reader
-// opened (details elements, by id) and the scroll position.
+// accrete ui, the run page.
+// - A model call opened (a details.call) loads its messages and response from /calls/ID: a root
+//   call carries the whole conversation so far, so the page does not hold them until asked.
+// - A run in progress updates live: while the page says data-live="1", poll the run tree's
+//   progress; when it changes, fetch the page again and swap it in, keeping what the reader opened
+//   (details elements, by id) and the scroll position.
 (function () {
+  async function load(details) {
+    const box = details.querySelector(':scope > .messages[data-src]');
+    if (!box || box.dataset.loaded) return;
+    box.dataset.loaded = 'loading';
+    try {
+      const res = await fetch(box.dataset.src, { headers: { accept: 'text/html' } });
+      box.innerHTML = await res.text();
+      box.dataset.loaded = res.ok ? 'yes' : 'failed';
+    } catch (err) {
+      box.textContent = `could not load this call: ${err}`;
+      box.dataset.loaded = 'failed';
+    }
+  }
+  const loadOpen = (root) => root.querySelectorAll('details.call[open]').forEach(load);
+  // toggle does not bubble: listen in the capture phase
+  document.addEventListener('toggle', (e) => {
+    if (e.target instanceof HTMLDetailsElement && e.target.open && e.target.classList.contains('call')) load(e.target);
+  }, true);
+  loadOpen(document);
+
   const root = document.querySelector('.run-page');
   if (!root || root.dataset.live !== '1') return;
   const id = root.dataset.runId;
@@ -24,6 +47,7 @@
     const y = window.scrollY;
     current.replaceWith(next);
     window.scrollTo(0, y);
+    loadOpen(next);
     return next;
   }
 
