@@ -1,6 +1,6 @@
 /**
  * Batches on worker processes: `npx tsx bench/batch.ts [--queries 200] [--latency-ms 500]
- * [--concurrency 4] [--workers 1,2,4] [--json]` with BENCH_DATABASE_URL (or TEST_DATABASE_URL) a
+ * [--concurrency 4] [--workers 1,2,4|none] [--json]` with BENCH_DATABASE_URL (or TEST_DATABASE_URL) a
  * Postgres server URL (a fresh database is created on it and dropped at the end).
  *
  * Queries of the six simulated workload families, answered by the simulated models at a fixed
@@ -28,7 +28,8 @@ const arg = (name: string, fallback: string): string => {
 const QUERIES = Number(arg('queries', '200'));
 const LATENCY_MS = Number(arg('latency-ms', '500'));
 const CONCURRENCY = Number(arg('concurrency', '4'));
-const WORKERS = arg('workers', '1,2,4').split(',').map(Number);
+/** Worker counts to measure; `none` runs only the kill scenario. */
+const WORKERS = arg('workers', '1,2,4') === 'none' ? [] : arg('workers', '1,2,4').split(',').map(Number);
 const JSON_OUT = process.argv.includes('--json');
 
 const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;

@@ -13,7 +13,8 @@ import type { ModelClient } from '../../src/models/types.js';
 import { ScriptedModel } from '../../src/models/scripted.js';
 import { createRuntime } from '../../src/runtime/runtime.js';
 import { startModelServer } from '../../src/sim/server.js';
-import { runAccrete, spawnAccrete } from '../helpers/cli.js';
+import { main } from '../../src/cli/main.js';
+import { spawnAccrete } from '../helpers/cli.js';
 import { BACKENDS, freshDb } from '../helpers/db.js';
 import { js } from '../helpers/models.js';
 import { useSimModels } from '../helpers/sim.js';
@@ -75,9 +76,18 @@ describe('a run whose process was killed', () => {
       child.kill('SIGKILL');
       await exited;
 
-      const doctor = await runAccrete(['doctor', '--json', '--db', join(cwd, 'db')], { cwd });
-      expect(doctor.code, doctor.stderr).toBe(0);
-      const report = JSON.parse(doctor.stdout) as { interrupted: { fixed: boolean; runs: { id: string; llmCalls: number; iterations: number; reason: string }[] } };
+      // accrete doctor, in this process (the same command; one process start less on a loaded machine).
+      const out: string[] = [];
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+      let code: number;
+      try {
+        code = await main(['node', 'accrete', 'doctor', '--json', '--db', join(cwd, 'db'), '--spool-dir', join(cwd, '.accrete', 'spool')]);
+      } finally {
+        process.stdout.write = write;
+      }
+      expect(code).toBe(0);
+      const report = JSON.parse(out.join('')) as { interrupted: { fixed: boolean; runs: { id: string; llmCalls: number; iterations: number; reason: string }[] } };
       expect(report.interrupted.fixed).toBe(true);
       expect(report.interrupted.runs).toHaveLength(1);
       expect(report.interrupted.runs[0].reason).toMatch(/no longer holds the database/);
