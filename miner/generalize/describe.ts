@@ -117,10 +117,11 @@ export function returnsSentence(answers: readonly string[], ops: readonly string
   const lines = used.flatMap((a) => a.split('\n').filter((l) => l.trim().length > 0));
   const counts = used.map((a) => a.split('\n').filter((l) => l.trim()).length);
   const range = Math.min(...counts) === Math.max(...counts) ? `${counts[0]}` : `${Math.min(...counts)}–${Math.max(...counts)}`;
+  const linesWord = range === '1' ? 'line' : 'lines';
   const example = clip(lines[0], 70);
   const empty = joinsLines ? ', or an empty string when there is none' : '';
   if (lines.every((l) => /^-?\d+(\.\d+)?$/.test(l.trim())) && counts.every((c) => c === 1)) return `Returns a number as text, e.g. \`${example}\`.`;
-  if (counts.some((c) => c > 1) || joinsLines) {
+  if (counts.some((c) => c > 1)) {
     const shape = lines.every((l) => /^[^:\n]{1,80}: \S/.test(l))
       ? '`name: value` lines'
       : lines.every((l) => /^\S.* - \S/.test(l))
@@ -128,8 +129,8 @@ export function returnsSentence(answers: readonly string[], ops: readonly string
         : lines.every((l) => /^\s*[-*] /.test(l) || /^\S/.test(l)) && lines.some((l) => /^\s*[-*] /.test(l))
           ? 'text with a bulleted list'
           : 'lines of text';
-    if (shape === 'text with a bulleted list') return `Returns ${shape} (the logged runs returned ${range} lines), e.g. \`${example}\`.`;
-    return `Returns ${shape}, one per item${empty} (the logged runs returned ${range} lines), e.g. \`${example}\`.`;
+    if (shape === 'text with a bulleted list') return `Returns ${shape} (the logged runs returned ${range} ${linesWord}), e.g. \`${example}\`.`;
+    return `Returns ${shape}, one per item${empty} (the logged runs returned ${range} ${linesWord}), e.g. \`${example}\`.`;
   }
   const words = used.map((a) => a.trim().split(/\s+/).length);
   if (Math.max(...words) <= 4) return `Returns a short answer, e.g. \`${example}\`.`;

@@ -109,20 +109,24 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning: (s) => roles.get(s.key)?.role === 'mode' });
   const sig = parameters(tree, plan, roles);
   const { params, optionsName, answerHelper } = sig;
-  const shape = inputShape(tree);
-  const checked = callsModel(tree) ? checkedNames(tree, params.map((p) => p.name), optionsName, answerHelper, shape.parses === 'json') : undefined;
+  const templateShape = inputShape(tree);
+  const checked = callsModel(tree) ? checkedNames(tree, params.map((p) => p.name), optionsName, answerHelper, templateShape.parses === 'json') : undefined;
 
   const emitWith = (name: string, doc: string) => emitFunction({ name, doc, template: tree, params, optionsName, answerHelper, ...(checked ? { checked } : {}) });
   let draft: string;
   let guarded: boolean;
+  let batched: number;
   try {
     const d = emitWith(PLACEHOLDER_NAME, '');
     draft = d.source;
     guarded = d.guardedFinal;
+    batched = d.batchedLoops;
   } catch (e) {
     if (e instanceof EmitError) return { rejected: `cannot emit a function: ${e.message}` };
     throw e;
   }
+  // the function batches the loops whose calls the members made one at a time: its doc says what it does
+  const shape = batched > 0 && templateShape.calls === 'sequential' ? { ...templateShape, calls: 'batch' as const } : templateShape;
 
   // Whole prompts first (string literals), then the cluster's templates with their holes shown as `…`; fragments of template literals say little.
   const wholePrompts = sites.filter((s) => roles.get(s.key)?.role === 'prompt' && s.literal.kind === 'str').map((s) => String(s.literal.value));

@@ -89,6 +89,12 @@ function chunkBudget(tree: NNode): { size: number; of: 'characters' | 'units' } 
       if (v > 1) units ??= v;
     }
   });
+  // `groupLines(context, 4400)`: the input and a budget handed to a helper that packs it
+  walk(tree, (n) => {
+    if (n.k !== 'call' || n.c[1]?.k !== 'id' || n.c[1].v !== 'context') return;
+    const budget = n.c.slice(2).find((a) => a.k === 'num' && Number(a.v) >= 100);
+    if (budget) chars ??= Number(budget.v);
+  });
   if (chars !== undefined) return { size: chars, of: 'characters' };
   if (units !== undefined) return { size: units, of: 'units' };
   return undefined;
