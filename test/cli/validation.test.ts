@@ -12,16 +12,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outcomeLine } from '../../src/cli/run-checks.js';
 import type { RunSummary } from '../../src/runtime/run.js';
+import { openDatabase } from '../../src/db/connection.js';
 import { runMain } from '../helpers/cli.js';
+import { pgliteTemplate } from '../helpers/db.js';
 
 let dir: string;
 let db: string;
 const noKey = { OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ACCRETE_MODEL: '', ACCRETE_SUB_MODEL: '', ACCRETE_LIBRARY_DIR: '' };
 const accrete = (args: string[], env: Record<string, string> = {}) => runMain([...args, ...(args[0] === 'run' || args[0] === 'runs' || args[0] === 'import' ? ['--db', db] : [])], { env: { ...noKey, ...env } });
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'accrete-validation-'));
   db = join(dir, 'db');
+  // The database directory from the migrated template: no migrations to run in the commands below.
+  await (await openDatabase(db, { loadDataDir: await pgliteTemplate() })).close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,0 +1,80 @@
+/**
+ * Ctrl-C on `accrete run` (issue 12's matrix): a real SIGINT mid-run to a real process. The run is
+ * logged as cancelled with what it did, said once ("cancelled: interrupted (SIGINT)"), exit 1.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/connection.js';
+import type { ModelClient } from '../../src/models/types.js';
+import { ScriptedModel } from '../../src/models/scripted.js';
+import { startModelServer } from '../../src/sim/server.js';
+import { spawnAccrete } from '../helpers/cli.js';
+import { pgliteTemplate } from '../helpers/db.js';
+import { js } from '../helpers/models.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'accrete-sigint-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A sub-model that answers once, then waits until its caller goes away. */
+function waitingSubModel(): { model: ModelClient; waiting: Promise<void> } {
+  let calls = 0;
+  let reached: () => void = () => {};
+  const waiting = new Promise<void>((resolve) => (reached = resolve));
+  const model: ModelClient = {
+    model: 'test-sub',
+    provider: 'test',
+    async complete(req) {
+      if (++calls >= 2) {
+        reached();
+        await new Promise<void>((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(new Error('the caller went away')), { once: true }));
+      }
+      return { text: `answer ${calls}`, finishReason: 'stop', usage: { inputTokens: 100, outputTokens: 7 } };
+    },
+  };
+  return { model, waiting };
+}
+
+describe('Ctrl-C on accrete run', () => {
+  it('logs the run as cancelled with what it did, says so once, and exits 1', async () => {
+    const sub = waitingSubModel();
+    const server = await startModelServer({
+      models: {
+        'test-root': new ScriptedModel({ responses: [js(`print(await llm('first', 'x'));\nFINAL(await llm('second', 'y'))`)], whenExhausted: 'error', name: 'test-root' }),
+        'test-sub': sub.model,
+      },
+    });
+    try {
+      const db = join(dir, 'db');
+      await (await openDatabase(db, { loadDataDir: await pgliteTemplate() })).close(); // migrated already: the run starts sooner
+      const child = spawnAccrete(['run', 'what is in it?', '--context', 'some input', '--model', 'test-root', '--sub-model', 'test-sub', '--base-url', server.url, '--db', db, '--no-library'], {
+        cwd: dir,
+        env: { OPENAI_API_KEY: 'sk-test-sigint-key' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await Promise.race([sub.waiting, exited]);
+      child.kill('SIGINT');
+      const code = await exited;
+      expect(stderr).toMatch(/accrete: interrupted; saving the run/);
+      expect(stderr).toMatch(/run \S+ cancelled: interrupted \(SIGINT\)/);
+      expect(stderr).not.toMatch(/cancelled: cancelled/);
+      expect(code).toBe(1);
+      const database = await openDatabase(db);
+      try {
+        const [run] = await database.query<{ status: string; llm_calls: number; ended_at: unknown }>('select status, llm_calls, ended_at from runs');
+        const [{ n }] = await database.query<{ n: number }>('select count(*)::int as n from llm_calls');
+        expect(run.status).toBe('cancelled');
+        expect(run.ended_at).not.toBeNull();
+        expect(run.llm_calls).toBe(n);
+        expect(n).toBeGreaterThanOrEqual(2); // the root call and the first sub-call at least
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
