@@ -71,7 +71,7 @@ export function registerImport(program: Command): void {
     .command('import')
     .description("read runs from JSONL: accrete export, minimal records {id, query, status, answer, steps: [{code: [...]}]}, or the official RLM logger's logs")
     .argument('<files...>', 'JSONL files or directories of them (- for standard input)');
-  withJson(withDb(cmd), 'print {files: [{file, format, lines, imported, skipped, conflicts, errors}]}');
+  withJson(withDb(cmd), 'print the totals {lines, imported, skipped, conflicts, errors} (each conflict and error with its file) and files: [{file, format, lines, imported, ...}]');
   cmd.addHelpText(
     'after',
     `
@@ -102,7 +102,11 @@ Exit status: 0 when every line was imported or already present, 1 otherwise.`,
           `${name}${what}: imported ${report.imported} runs, ${report.skipped} already present, ${report.conflicts.length} conflicting with a stored run, ${report.errors.length} skipped for errors (${report.lines} lines)\n`,
         );
       }
-      if (opts.json) printJson({ files: reports });
+      if (opts.json) {
+        const all = <K extends 'conflicts' | 'errors'>(k: K) => reports.flatMap((r) => r[k].map((e) => ({ file: r.file, ...e })));
+        const sum = (k: 'lines' | 'imported' | 'skipped') => reports.reduce((n, r) => n + r[k], 0);
+        printJson({ lines: sum('lines'), imported: sum('imported'), skipped: sum('skipped'), conflicts: all('conflicts'), errors: all('errors'), files: reports });
+      }
       if (reports.some((r) => r.errors.length > 0 || r.conflicts.length > 0)) process.exitCode = 1;
     } finally {
       await database.close();
