@@ -41,6 +41,47 @@ function worker(url: string, cwd: string): { proc: ChildProcessWithoutNullStream
 }
 
 describe.skipIf(!server)('batches on worker processes (Postgres server; set TEST_DATABASE_URL)', () => {
+  it('submit stores each input once and enqueues a job per query; cancel stops what has not run', async () => {
+    const { url, drop } = await serverDbUrl();
+    const database = await openDatabase(url, { maxConnections: 2 });
+    const sql = openBatchSql(url);
+    const boss = await openBoss(url, { max: 2 });
+    try {
+      await ensureRunQueue(boss);
+      const text = ['a', 'b', 'a'].map((c, i) => JSON.stringify({ query: `q${i}`, context: `input ${c}` })).join('\n');
+      const { lines } = await readBatchFile(text, { baseDir: tmpdir() });
+      const submitted = await submitBatch(sql, boss, { source: 'three.jsonl', lines, defaults: { model: 'sim:root', budgets: { maxIterations: 5 } }, maxAttempts: 2 });
+      expect(submitted).toMatchObject({ items: 3, contexts: { distinct: 2, new: 2 } });
+      const jobs = await database.query<{ state: string }>(
+        `select j.state::text as state from batch_items i join accrete_jobs.job j on j.id = i.job_id where i.batch_id = $1`,
+        [submitted.batchId],
+      );
+      expect(jobs.map((j) => j.state)).toEqual(['created', 'created', 'created']);
+      const before = await batchStatus(sql, submitted.batchId);
+      expect(before).toMatchObject({ items: 3, finished: false, etaSeconds: null, counts: { queued: 3, done: 0 } });
+      expect(await cancelBatch(sql, boss, submitted.batchId)).toEqual({ cancelled: 3, stopping: 0 });
+      const after = await batchStatus(sql, submitted.batchId);
+      expect(after).toMatchObject({ finished: true, counts: { queued: 0, cancelled: 3 } });
+      expect(after.cancelledAt).not.toBeNull();
+      const cancelledJobs = await database.query<{ state: string }>(
+        `select j.state::text as state from batch_items i join accrete_jobs.job j on j.id = i.job_id where i.batch_id = $1`,
+        [submitted.batchId],
+      );
+      expect(cancelledJobs.every((j) => j.state === 'cancelled')).toBe(true);
+      const results = await batchResults(sql, submitted.batchId);
+      expect(results.map((r) => [r.line, r.status, r.attempts.length])).toEqual([
+        [1, 'cancelled', 0],
+        [2, 'cancelled', 0],
+        [3, 'cancelled', 0],
+      ]);
+    } finally {
+      await boss.stop({ graceful: false, wait: true });
+      await sql.end({ timeout: 5 });
+      await database.close();
+      await drop();
+    }
+  });
+
   it('a worker killed mid-run: its runs are interrupted with what it logged, the query retried, nothing lost or done twice', async () => {
     const { url, drop } = await serverDbUrl();
     const cwd = mkdtempSync(join(tmpdir(), 'accrete-workers-'));
