@@ -26,13 +26,20 @@ import { leafModel, monotonicMs, ROOT_MODEL, type RootEvent } from './e2e-server
 
 export type Driver = 'cli' | 'library';
 
-export interface E2eOptions {
+/** A build of accrete to measure: its CLI's main.js, the library entry beside it, its own scratch server database. */
+export interface E2eTarget {
+  label: string;
   /** The CLI's main.js (default: dist/src/cli/main.js of this package; build first). */
   cli?: string;
   /** The library's entry (default: dist/src/index.js beside the CLI). */
   entry?: string;
   /** A scratch Postgres database (postgres://...) to measure as well; PGlite only without one. Its runs are copied to fill it. */
   serverUrl?: string;
+}
+
+export interface E2eOptions {
+  /** The builds to measure side by side, each measure taken in turn for each (default: this package's dist). */
+  targets?: E2eTarget[];
   /** Where the embedded databases and spools go (emptied first). */
   workDir: string;
   /** Processes started per start-up measure (default 5). */
@@ -64,6 +71,8 @@ export interface FanOut {
 }
 
 export interface DriverResult {
+  /** The target's label. */
+  target: string;
   driver: Driver;
   db: 'pglite' | 'postgres';
   /** Spawn → first model request, on a database that exists (migrated). */
@@ -81,6 +90,7 @@ export interface DriverResult {
 }
 
 export interface SizePoint {
+  target: string;
   db: 'pglite' | 'postgres';
   sizeMb: number;
   runs: number;
@@ -218,7 +228,7 @@ interface RunSpec {
   maxIterations: number;
 }
 
-function commandFor(driver: Driver, spec: RunSpec, o: Required<Pick<E2eOptions, 'cli' | 'entry' | 'workDir'>>, url: string): string[] {
+function commandFor(driver: Driver, spec: RunSpec, o: { cli: string; entry: string; workDir: string }, url: string): string[] {
   const budgets = { maxIterations: spec.maxIterations, concurrency: spec.concurrency, maxLlmCalls: 5_000, runTimeoutMs: 600_000 };
   if (driver === 'cli') {
     return [o.cli, 'run', spec.query, '--context', '', '--model', ROOT_MODEL, '--sub-model', leafModel(spec.latencyMs), '--base-url', url, '--db', spec.db, '--no-library', '--json',
@@ -317,106 +327,149 @@ export async function fillDatabase(location: string, targetMb: number, onProgres
 
 // ---- the benchmark ----
 
+interface Combo {
+  target: Required<Pick<E2eTarget, 'label' | 'cli' | 'entry'>> & { index: number };
+  driver: Driver;
+  location: string;
+  startMs: number[];
+  oneStep: number[];
+  freshStartMs?: number;
+  stepMs?: Stat;
+  fanOut: FanOut[];
+  sequential?: DriverResult['sequential'];
+  peakProcess: number;
+  peakTree: number;
+}
+
 export async function benchE2e(options: E2eOptions): Promise<E2eResult> {
   const root = packageRoot();
-  const cli = resolve(options.cli ?? join(root, 'dist', 'src', 'cli', 'main.js'));
-  const entry = resolve(options.entry ?? join(cli, '..', '..', 'index.js'));
-  for (const f of [cli, entry]) {
-    try {
-      readFileSync(f);
-    } catch {
-      throw new Error(`${f} is missing: build first (npm run build), or pass the CLI's main.js`);
+  const targets = (options.targets ?? [{ label: 'accrete' }]).map((t, index) => {
+    const cli = resolve(t.cli ?? join(root, 'dist', 'src', 'cli', 'main.js'));
+    const entry = resolve(t.entry ?? join(cli, '..', '..', 'index.js'));
+    for (const f of [cli, entry]) {
+      try {
+        readFileSync(f);
+      } catch {
+        throw new Error(`${f} is missing: build first (npm run build), or pass the CLI's main.js`);
+      }
     }
-  }
+    return { label: t.label, cli, entry, serverUrl: t.serverUrl, index };
+  });
   const workDir = options.workDir;
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
-  const o = { cli, entry, workDir };
   const starts = options.starts ?? 5;
   const steps = options.steps ?? 60;
   const drivers = options.drivers ?? ['cli', 'library'];
   const progress = options.onProgress ?? (() => {});
-  const notes: string[] = [];
   const server = await ScriptedServer.start();
   const results: DriverResult[] = [];
   const sizes: SizePoint[] = [];
-  const dbs: ['pglite' | 'postgres', string][] = [['pglite', join(workDir, 'db')]];
-  if (options.serverUrl) dbs.push(['postgres', options.serverUrl]);
+  const runIn = (c: Combo, spec: Omit<RunSpec, 'db'>, db = c.location) => measure(server, commandFor(c.driver, { ...spec, db }, { cli: c.target.cli, entry: c.target.entry, workDir }, server.url), workDir);
+  const label = (c: Combo, kind: string) => `${targets.length > 1 ? `${c.target.label} · ` : ''}${c.driver} · ${kind}`;
   try {
-    for (const [kind, location] of dbs) {
-      for (const driver of drivers) {
-        const label = `${driver} · ${kind}`;
-        const run = (spec: Omit<RunSpec, 'db'>, db = location) => measure(server, commandFor(driver, { ...spec, db }, o, server.url), workDir);
-        let freshStartMs: number | undefined;
+    for (const kind of ['pglite', 'postgres'] as const) {
+      // Every measure is taken for each build and driver in turn, so a change of the machine's load falls on all alike.
+      const combos: Combo[] = [];
+      for (const t of targets) {
+        const location = kind === 'pglite' ? join(workDir, `db-${t.index}`) : t.serverUrl;
+        if (!location) continue;
+        for (const driver of drivers) combos.push({ target: t, driver, location, startMs: [], oneStep: [], fanOut: [], peakProcess: 0, peakTree: 0 });
+      }
+      if (combos.length === 0) continue;
+      const peak = (c: Combo, m: Measured): void => {
+        c.peakProcess = Math.max(c.peakProcess, m.peakProcessMb);
+        c.peakTree = Math.max(c.peakTree, m.peakTreeMb);
+      };
+      for (const c of combos) {
         if (kind === 'pglite') {
-          progress(`${label}: start on a fresh database`);
-          const fresh = await run({ query: 'steps 0', latencyMs: 0, concurrency: 16, maxIterations: 5 }, join(workDir, `fresh-${driver}`));
-          freshStartMs = fresh.events[0].arrivedMs - fresh.spawnedMs;
-        } else {
-          await run({ query: 'steps 0', latencyMs: 0, concurrency: 16, maxIterations: 5 }); // migrated before the measures
+          progress(`${label(c, kind)}: start on a fresh database`);
+          const fresh = await runIn(c, { query: 'steps 0', latencyMs: 0, concurrency: 16, maxIterations: 5 }, join(workDir, `fresh-${c.target.index}-${c.driver}`));
+          c.freshStartMs = fresh.events[0].arrivedMs - fresh.spawnedMs;
         }
-        const startMs: number[] = [];
-        const oneStep: number[] = [];
-        for (let i = 0; i < starts; i++) {
-          progress(`${label}: start ${i + 1}/${starts}`);
-          const m = await run({ query: 'steps 0', latencyMs: 0, concurrency: 16, maxIterations: 5 });
-          startMs.push(m.events[0].arrivedMs - m.spawnedMs);
-          oneStep.push(m.exitedMs - m.spawnedMs);
+        await runIn(c, { query: 'steps 0', latencyMs: 0, concurrency: 16, maxIterations: 5 }); // created and migrated before the measures
+      }
+      for (let i = 0; i < starts; i++) {
+        for (const c of combos) {
+          progress(`${label(c, kind)}: start ${i + 1}/${starts}`);
+          const m = await runIn(c, { query: 'steps 0', latencyMs: 0, concurrency: 16, maxIterations: 5 });
+          c.startMs.push(m.events[0].arrivedMs - m.spawnedMs);
+          c.oneStep.push(m.exitedMs - m.spawnedMs);
+          peak(c, m);
         }
-        progress(`${label}: ${steps} steps`);
-        const stepRun = await run({ query: `steps ${steps}`, latencyMs: 0, concurrency: 16, maxIterations: steps + 5 });
-        let peakProcess = stepRun.peakProcessMb;
-        let peakTree = stepRun.peakTreeMb;
-        const fanOut: FanOut[] = [];
-        for (const c of [16, 32]) {
-          progress(`${label}: fan-out N=1000 at c=${c}`);
-          const m = await run({ query: 'fanout 1000', latencyMs: 50, concurrency: c, maxIterations: 5 });
+      }
+      for (const c of combos) {
+        progress(`${label(c, kind)}: ${steps} steps`);
+        const m = await runIn(c, { query: `steps ${steps}`, latencyMs: 0, concurrency: 16, maxIterations: steps + 5 });
+        c.stepMs = stat(stepGaps(m));
+        peak(c, m);
+      }
+      for (const conc of [16, 32]) {
+        for (const c of combos) {
+          progress(`${label(c, kind)}: fan-out N=1000 at c=${conc}`);
+          const m = await runIn(c, { query: 'fanout 1000', latencyMs: 50, concurrency: conc, maxIterations: 5 });
           const ms = m.events[1].arrivedMs - m.events[0].repliedMs;
-          const idealMs = Math.ceil(1000 / c) * 50;
-          fanOut.push({ n: 1000, c, latencyMs: 50, ms, idealMs, ratio: ms / idealMs, cpuMsPerCall: (m.cpuAtEvent[1] - m.cpuAtEvent[0]) / 1000 });
-          peakProcess = Math.max(peakProcess, m.peakProcessMb);
-          peakTree = Math.max(peakTree, m.peakTreeMb);
+          const idealMs = Math.ceil(1000 / conc) * 50;
+          c.fanOut.push({ n: 1000, c: conc, latencyMs: 50, ms, idealMs, ratio: ms / idealMs, cpuMsPerCall: (m.cpuAtEvent[1] - m.cpuAtEvent[0]) / 1000 });
+          peak(c, m);
         }
-        progress(`${label}: 100 sequential calls`);
-        const seq = await run({ query: 'seq 100', latencyMs: 20, concurrency: 16, maxIterations: 5 });
-        const seqMs = seq.events[1].arrivedMs - seq.events[0].repliedMs;
+      }
+      for (const c of combos) {
+        progress(`${label(c, kind)}: 100 sequential calls`);
+        const m = await runIn(c, { query: 'seq 100', latencyMs: 20, concurrency: 16, maxIterations: 5 });
+        const ms = m.events[1].arrivedMs - m.events[0].repliedMs;
+        c.sequential = { n: 100, latencyMs: 20, ms, overheadMsPerCall: (ms - 100 * 20) / 100 };
+        peak(c, m);
+      }
+      for (const c of combos) {
         results.push({
-          driver,
+          target: c.target.label,
+          driver: c.driver,
           db: kind,
-          startMs: stat(startMs),
-          freshStartMs,
-          oneStepRunMs: stat(oneStep),
-          stepMs: stat(stepGaps(stepRun)),
-          fanOut,
-          sequential: { n: 100, latencyMs: 20, ms: seqMs, overheadMsPerCall: (seqMs - 100 * 20) / 100 },
-          peakRssMb: { process: peakProcess, tree: peakTree },
+          startMs: stat(c.startMs),
+          freshStartMs: c.freshStartMs,
+          oneStepRunMs: stat(c.oneStep),
+          stepMs: c.stepMs as Stat,
+          fanOut: c.fanOut,
+          sequential: c.sequential as DriverResult['sequential'],
+          peakRssMb: { process: c.peakProcess, tree: c.peakTree },
         });
       }
-      // Step cost against the database's size: the CLI's steady step, then again after filling.
-      const database = await openDatabase(location);
-      const [{ b, runs }] = await database.query<{ b: string; runs: number }>('select pg_database_size(current_database()) as b, (select count(*)::int from runs) as runs');
-      await database.close();
-      const cliStep = results.find((r) => r.db === kind && r.driver === drivers[0]);
-      if (cliStep) sizes.push({ db: kind, sizeMb: Number(b) / 2 ** 20, runs: Number(runs), stepMs: cliStep.stepMs });
-      for (const target of options.sizesMb ?? [100]) {
-        progress(`${kind}: filling to ${target} MB`);
-        const filled = await fillDatabase(location, target, progress);
-        progress(`${kind}: ${steps} steps at ${filled.sizeMb.toFixed(0)} MB`);
-        const m = await measure(server, commandFor(drivers[0], { query: `steps ${steps}`, db: location, latencyMs: 0, concurrency: 16, maxIterations: steps + 5 }, o, server.url), workDir);
-        sizes.push({ db: kind, sizeMb: filled.sizeMb, runs: filled.runs, stepMs: stat(stepGaps(m)) });
+      // Step cost against the database's size: each build's first driver, as measured, then again after filling.
+      const sized = combos.filter((c) => c.driver === drivers[0]);
+      for (const c of sized) {
+        const database = await openDatabase(c.location);
+        const [{ b, runs }] = await database.query<{ b: string; runs: number }>('select pg_database_size(current_database()) as b, (select count(*)::int from runs) as runs');
+        await database.close();
+        sizes.push({ target: c.target.label, db: kind, sizeMb: Number(b) / 2 ** 20, runs: Number(runs), stepMs: c.stepMs as Stat });
+      }
+      for (const targetMb of options.sizesMb ?? [100]) {
+        const filled = new Map<Combo, { sizeMb: number; runs: number }>();
+        for (const c of sized) {
+          progress(`${label(c, kind)}: filling to ${targetMb} MB`);
+          filled.set(c, await fillDatabase(c.location, targetMb, progress));
+        }
+        for (const c of sized) {
+          const f = filled.get(c) as { sizeMb: number; runs: number };
+          progress(`${label(c, kind)}: ${steps} steps at ${f.sizeMb.toFixed(0)} MB`);
+          const m = await runIn(c, { query: `steps ${steps}`, latencyMs: 0, concurrency: 16, maxIterations: steps + 5 });
+          sizes.push({ target: c.target.label, db: kind, sizeMb: f.sizeMb, runs: f.runs, stepMs: stat(stepGaps(m)) });
+        }
       }
     }
   } finally {
     server.close();
   }
-  notes.push('steady step: from the server sending a root reply to receiving the next root request (the server\'s own parse/serialize included, ~0.1 ms); steps 3.. of the run');
-  notes.push('CPU per sub-call: utime+stime of accrete\'s process tree (sandbox children included) over the fan-out window, 10 ms ticks, divided by N');
   return {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) },
     results,
     sizes,
-    notes,
+    notes: [
+      "steady step: from the server sending a root reply to receiving the next root request (the server's own parse/serialize included, ~0.1 ms); steps 3.. of the run",
+      "CPU per sub-call: utime+stime of accrete's process tree (sandbox children included) over the fan-out window, 10 ms ticks, divided by N",
+      'start: from spawning the process to the first model request, on a database that exists (the fresh row: one the run creates)',
+    ],
   };
 }
 
@@ -430,7 +483,8 @@ const mm = (s: Stat, f = f1): string => `${f(s.min)} / ${f(s.median)}`;
 /** A markdown table: one column per driver and database, the official RLM and the targets beside them. */
 export function renderE2e(r: E2eResult): string {
   const cols = r.results;
-  const head = ['measure (min / median)', 'official RLM', ...cols.map((c) => `${c.driver} · ${c.db}`), 'target'];
+  const many = new Set(cols.map((c) => c.target)).size > 1;
+  const head = ['measure (min / median)', 'official RLM', ...cols.map((c) => `${many ? `${c.target} · ` : ''}${c.driver} · ${c.db}`), 'target'];
   const fan = (c: DriverResult, conc: number) => c.fanOut.find((x) => x.c === conc);
   const rows: string[][] = [
     ['steady step, ms', OFFICIAL_RLM.stepMs, ...cols.map((c) => mm(c.stepMs, f2)), '≤ 3'],
@@ -451,7 +505,7 @@ export function renderE2e(r: E2eResult): string {
     ['peak RSS, MB: process (tree)', OFFICIAL_RLM.peakRssMb, ...cols.map((c) => `${f0(c.peakRssMb.process)} (${f0(c.peakRssMb.tree)})`), '≤ 150 (server); PGlite + 100'],
   ];
   const table = [head, head.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
-  const sizeRows = r.sizes.map((s) => `| ${s.db} | ${f0(s.sizeMb)} MB | ${s.runs} | ${mm(s.stepMs, f2)} |`);
+  const sizeRows = r.sizes.map((s) => `| ${many ? `${s.target} · ` : ''}${s.db} | ${f0(s.sizeMb)} MB | ${s.runs} | ${mm(s.stepMs, f2)} |`);
   const sizeTable = sizeRows.length ? `\n\nSteady step against the database's size (${cols[0]?.driver ?? 'cli'}):\n\n| database | size | runs | step, ms (min / median) |\n|---|---|---|---|\n${sizeRows.join('\n')}` : '';
   const m = r.machine;
   return `machine: ${m.cpus} × ${m.model}, ${m.memGiB} GiB, node ${m.node}; load average ${m.loadavg.join(' ')}\n\n${table}${sizeTable}\n\n${r.notes.map((n) => `- ${n}`).join('\n')}\n`;

@@ -89,17 +89,21 @@ function registerE2e(bench: Command): void {
     .description('what a user pays, over HTTP against a scripted OpenAI-compatible server: start → first model request, steady step, fan-out N=1000 at c=16 and 32, sequential calls, CPU per sub-call, peak RSS, through the CLI and the library API, on PGlite (and a scratch server database), and the step against the database size; beside the official RLM')
     .option('--cli <main.js>', 'the built CLI to measure (default: dist/src/cli/main.js; the library is the index.js beside it)')
     .option('--server-db <url>', 'a scratch Postgres database (postgres://...) to measure as well: its runs are copied to fill it')
+    .option('--compare <main.js>', 'another build of accrete to measure side by side (each measure taken in turn for both)')
+    .option('--compare-server-db <url>', 'the compared build\'s own scratch Postgres database')
     .option('--sizes <mb>', 'database sizes in MB at which the step is measured again, comma-separated', '100')
     .option('--starts <n>', 'processes started per start-up measure', '5')
     .option('--drivers <list>', 'cli, library or both', 'cli,library')
     .option('--json', 'print the figures as JSON')
-    .action(async (opts: { cli?: string; serverDb?: string; sizes: string; starts: string; drivers: string; json?: boolean }) => {
+    .action(async (opts: { cli?: string; serverDb?: string; compare?: string; compareServerDb?: string; sizes: string; starts: string; drivers: string; json?: boolean }) => {
       const drivers = opts.drivers.split(',').map((d) => d.trim());
       if (!drivers.every((d): d is Driver => d === 'cli' || d === 'library')) throw new UsageError('--drivers takes cli, library or cli,library');
       const progress = new ProgressLine();
       const r = await benchE2e({
-        cli: opts.cli,
-        serverUrl: opts.serverDb,
+        targets: [
+          ...(opts.compare ? [{ label: 'compared', cli: opts.compare, serverUrl: opts.compareServerDb }] : []),
+          { label: 'accrete', cli: opts.cli, serverUrl: opts.serverDb },
+        ],
         workDir: join(tmpdir(), `accrete-bench-e2e-${process.pid}`),
         starts: Number(opts.starts) || 5,
         sizesMb: opts.sizes.split(',').map(Number).filter((n) => n > 0),
