@@ -12,6 +12,7 @@ import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL, defaultSubModelFor, type ModelCo
 import type { ModelClient } from '../models/types.js';
 import { SandboxPool } from '../sandbox/repl.js';
 import { configuredSecrets, Redactor } from '../trace/redact.js';
+import type { OtelOptions } from '../trace/otel.js';
 import { DEFAULT_SPOOL_DIR, replaySpool, TraceWriter } from '../trace/writer.js';
 import { BudgetExceededError, BudgetLedger, type Budgets, resolveBudgets } from './budget.js';
 import { type ContextInput, type PreparedContext, prepareContext } from './context.js';
@@ -53,6 +54,12 @@ export interface RuntimeOptions {
    * here, on the host; arguments are validated against the schema and results must be JSON.
    */
   tools?: ToolSet;
+  /**
+   * Send each run as an OpenTelemetry trace over OTLP/HTTP when it ends (src/trace/otel.ts): true
+   * for what the standard OTEL_* variables say (default http://localhost:4318), or options (an
+   * endpoint, headers, protocol). A failed export never fails a run: it is reported once.
+   */
+  otel?: boolean | OtelOptions;
 }
 
 export interface RunInput {
@@ -103,6 +110,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const library = lib === false ? undefined : lib && isSnapshot(lib) ? lib : await openLibrary(lib ?? {});
   // A bad tool (name, schema, handler) fails here too, before anything is opened.
   const tools = options.tools ? new ToolBox(options.tools) : undefined;
+  // Before the database opens too (an unsupported OTLP protocol fails here); the SDK loads only when asked for.
+  const otel = options.otel ? new (await import('../trace/otel.js')).LiveTraceExport(options.otel === true ? {} : options.otel) : undefined;
   const ownsDb = typeof options.db !== 'object';
   // The warm sandbox child (a process of its own) starts while the database opens, ready for the first step.
   const pool = new SandboxPool(options.warmSandboxes ?? 1);
@@ -129,7 +138,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   }
   const redactor = new Redactor([options.openai?.apiKey, ...configuredSecrets()]);
   // PGlite writes on this thread: fewer, larger batches leave more of the event loop to the run.
-  const writer = new TraceWriter(database, { spoolDir, redactor, flushMs: database.kind === 'pglite' ? 250 : 50 });
+  const writer = new TraceWriter(database, { spoolDir, redactor, flushMs: database.kind === 'pglite' ? 250 : 50, onRecord: otel && ((record) => otel.collect(record)) });
   const env: RunEnvironment = {
     rootModel,
     subModel,
@@ -168,6 +177,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     } finally {
       clearTimeout(timer);
       await writer.flush();
+      otel?.runEnded(rootRunId);
     }
   }
 
@@ -188,6 +198,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       if (closed) return;
       closed = true;
       await writer.close();
+      await otel?.shutdown();
       await pool.close();
       if (ownsDb) await database.close();
     },
