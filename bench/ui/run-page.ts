@@ -6,38 +6,17 @@
  * Run: `npx tsx bench/ui/run-page.ts [--json]`.
  */
 import { randomUUID } from 'node:crypto';
-import postgres from 'postgres';
-import { type Database, openDatabase } from '../../src/db/connection.js';
+import type { Database } from '../../src/db/connection.js';
 import { findRunsByPrefix } from '../../src/db/queries.js';
 import { loadRunView } from '../../src/ui/pages/run.js';
 import { viewerApp } from '../../src/ui/server.js';
+import { benchDatabase } from './database.js';
 
 const json = process.argv.includes('--json');
 const STEPS = 20;
 const CALLS_PER_STEP = 100;
 const PIECE = 10_000;
 
-async function open(): Promise<{ db: Database; done: () => Promise<void> }> {
-  const url = process.env.BENCH_DATABASE_URL;
-  if (!url) {
-    const db = await openDatabase('memory://');
-    return { db, done: () => db.close() };
-  }
-  const name = `accrete_bench_ui_run_${process.pid}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const db = await openDatabase(u.toString());
-  return {
-    db,
-    done: async () => {
-      await db.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
 
 async function seed(db: Database): Promise<{ runId: string; callId: string }> {
   const runId = randomUUID();
@@ -98,7 +77,7 @@ async function median(fn: () => Promise<unknown>, n = 5): Promise<number> {
   return Math.round(times[Math.floor(n / 2)]);
 }
 
-const { db, done } = await open();
+const { db, done } = await benchDatabase('accrete_bench_ui_run');
 try {
   const { runId, callId } = await seed(db);
   const [{ bytes }] = await db.query<{ bytes: string | number }>('select sum(length(request_messages::text)) as bytes from llm_calls where run_id = $1', [runId]);

@@ -6,36 +6,15 @@
  * fresh database is created and dropped). Each figure is the median of 7 fetches.
  * Run: `npx tsx bench/ui/runs-page.ts [N] [--json]` (default N = 100000).
  */
-import postgres from 'postgres';
-import { type Database, openDatabase } from '../../src/db/connection.js';
+import type { Database } from '../../src/db/connection.js';
 import { pageRuns, type RunCursor, type RunFilter } from '../../src/db/browse.js';
 import { viewerApp } from '../../src/ui/server.js';
+import { benchDatabase } from './database.js';
 
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100_000);
 const json = process.argv.includes('--json');
 const PAGE = 50;
 
-async function open(): Promise<{ db: Database; done: () => Promise<void> }> {
-  const url = process.env.BENCH_DATABASE_URL;
-  if (!url) {
-    const db = await openDatabase('memory://');
-    return { db, done: () => db.close() };
-  }
-  const name = `accrete_bench_ui_${process.pid}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const db = await openDatabase(u.toString());
-  return {
-    db,
-    done: async () => {
-      await db.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
 
 async function seed(db: Database): Promise<void> {
   const BATCH = 20_000;
@@ -71,7 +50,7 @@ async function median(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { db, done } = await open();
+  const { db, done } = await benchDatabase('accrete_bench_ui');
   try {
     const t = performance.now();
     await seed(db);
