@@ -2,14 +2,14 @@
  * The web viewer in a real browser: Debian's chromium driven by playwright-core (no browser
  * download). A database seeded through the real runtime — simulated workloads (runs with sub-calls)
  * and a mining pass (clusters), plus a scripted run over HTTP with an rlm() sub-run, a cache hit, a
- * truncated output and an error — is served on port 0; the tests open the run list, filter it, open
- * the run with the sub-run, expand a sub-call, watch a run in progress update, and visit the mining
- * pages. One screenshot per page goes to the test's temporary folder.
+ * truncated output and an error, and an imported log of the official RLM (Python) — is served on
+ * port 0; the tests open the run list, filter it, open the run with the sub-run, expand a sub-call,
+ * open the imported run, watch a run in progress update, and visit the mining pages. One screenshot per page goes to the test's temporary folder.
  *
  * Chromium missing fails these tests with how to install it (CI installs it); set
  * ACCRETE_SKIP_BROWSER_TESTS=1 to opt out explicitly.
  */
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -19,6 +19,7 @@ import type { Database } from '../../src/db/connection.js';
 import { runWorkload } from '../../src/eval/workload.js';
 import { createRuntime } from '../../src/runtime/runtime.js';
 import { buildWorkload } from '../../src/sim/workloads.js';
+import { importLines } from '../../src/trace/interchange.js';
 import { type RunningViewer, startViewer } from '../../src/ui/server.js';
 import { memoryDb } from '../helpers/db.js';
 import { js, scriptedServer } from '../helpers/models.js';
@@ -44,6 +45,10 @@ let viewer: RunningViewer;
 let browser: Browser;
 let shots: string;
 let scriptedRunId: string;
+let importedRunId: string;
+
+/** A log of the official RLM (Python), imported: it shows like any run, its code highlighted as Python. */
+const RLM_LOG = join(import.meta.dirname, '..', 'trace', 'fixtures', 'rlm_2026-11-20_14-02-11_3f9a1c2e.jsonl');
 
 beforeAll(async () => {
   if (skip) return;
@@ -74,6 +79,8 @@ beforeAll(async () => {
     await server.close();
   }
   await minePass(db);
+  expect((await importLines(db, readFileSync(RLM_LOG, 'utf8').split('\n'), { fileName: RLM_LOG })).imported).toBe(1);
+  [{ id: importedRunId }] = await db.query<{ id: string }>("select id from runs where source = 'import' and depth = 0");
   viewer = await startViewer(db, { port: 0 });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }, 600_000);
@@ -104,7 +111,7 @@ describe.skipIf(skip)('accrete ui in Chromium', () => {
   it('lists the runs with their facts, and filters them by the text of the query', async () => {
     const page = await open('/runs');
     const rows = page.locator('table.runs tbody tr');
-    expect(await rows.count()).toBe(4); // 3 workload runs and the scripted one; sub-runs are inside their trees
+    expect(await rows.count()).toBe(5); // 3 workload runs, the scripted one and the imported one; sub-runs are inside their trees
     const scripted = rows.filter({ hasText: SCRIPTED_QUERY });
     await expect.poll(() => scripted.count()).toBe(1);
     const cells = await scripted.locator('td').allInnerTexts();
@@ -164,14 +171,25 @@ describe.skipIf(skip)('accrete ui in Chromium', () => {
     await page.close();
   });
 
+  it('shows an imported official RLM log with its Python highlighted as Python', async () => {
+    const page = await open(`/runs/${importedRunId}`);
+    expect(await page.locator('.run-head .tag').first().innerText()).toBe('import');
+    const code = page.locator('pre.code code.language-python').first();
+    expect(await code.innerText()).toContain("context.split('\\n')");
+    expect(await code.locator('.hljs-built_in').first().innerText()).toBe('print');
+    expect(await page.locator('.subrun section.run').count()).toBe(1);
+    await screenshot(page, 'imported-run');
+    await page.close();
+  });
+
   it('updates a run in progress without a reload', async () => {
-    const [{ id }] = await db.query<{ id: string }>("select id from runs where depth = 0 and id <> $1 order by started_at limit 1", [scriptedRunId]);
+    const [{ id }] = await db.query<{ id: string }>("select id from runs where depth = 0 and source = 'runtime' and id <> $1 order by started_at limit 1", [scriptedRunId]);
     await db.query("update runs set status = 'running', answer = null where id = $1", [id]);
     const page = await open(`/runs/${id}`);
     expect(await page.locator('.live').innerText()).toContain('live');
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
     await db.query("update runs set status = 'succeeded', answer = 'finished while watched' where id = $1", [id]);
-    await page.waitForFunction(() => document.querySelector('.run-page .answer pre')?.textContent === 'finished while watched', undefined, { timeout: 60_000 });
+    await page.waitForFunction((runId) => document.querySelector(`#run-${runId} > .answer pre`)?.textContent === 'finished while watched', id, { timeout: 60_000 });
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1); // the same page: no reload
     expect(await page.locator('.live').count()).toBe(0);
     await page.close();
