@@ -98,7 +98,14 @@ function substituteSites(tree: NNode, params: EmittedParam[]): void {
     }
   });
   // Text parts of template literals: `a${x}b` with the part "b" a parameter becomes `a${x}${p}`.
-  textSites.sort((a, b) => b.index - a.index);
+  // Last in document order first: a splice moves only later siblings, so no path still to visit changes (a part of a
+  // template literal nested in a later part of another is spliced before the outer one).
+  const pathOf = (t: { parent: number[]; index: number }) => [...t.parent, t.index];
+  const later = (a: number[], b: number[]): number => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return b[i] - a[i];
+    return b.length - a.length;
+  };
+  textSites.sort((a, b) => later(pathOf(a), pathOf(b)));
   for (const s of textSites) {
     const tpl = nodeAt(tree, s.parent)!;
     tpl.c.splice(s.index, 1, mk('tstr', [], ''), id(placeholder(s.param)), mk('tstr', [], ''));

@@ -75,6 +75,16 @@ describe('emitting the function', () => {
     expect(await fn('a\nb\nc', 1)).toBe('3');
   });
 
+  it('makes parameters of parts of a template literal nested in a later part of another', async () => {
+    const program = (team: string, unit: string) =>
+      `const names = ["a", "b"];\nconst r = await llm(\`Team \${names.length} is ${team}: \${names.map((n) => \`${unit} item \${n}\`).join(", ")}\`, context);\nFINAL(r);`;
+    const c = await generalize([program('red', 'boxes'), program('blue', 'crates'), program('green', 'bags')]);
+    expect(typeCheck(c.source)).toEqual({ ok: true });
+    const { fn, queries } = load(c, () => 'ok');
+    expect(await fn('text', ...c.members[1].args)).toBe('ok');
+    expect(queries[0]).toBe('Team 2 is blue: crates item a, crates item b');
+  });
+
   it('refuses a FINAL it cannot turn into a return', async () => {
     const program = (q: string) => `const parts = context.split("\\n");\nconst rs = await llmBatch(parts.map((p) => ({ query: ${JSON.stringify(q)}, context: p })));\nrs.forEach((r) => { if (r === "yes") FINAL(r); });`;
     const r = await generalizeMembers(cluster(), members([program('a?'), program('b?'), program('c?')]));
