@@ -69,6 +69,11 @@ export interface OtelOptions {
   onError?: (message: string) => void;
 }
 
+/** The default report of a failed export: one line on standard error. */
+function reportOnStderr(message: string): void {
+  process.stderr.write(`accrete: OpenTelemetry export failed (${message}); runs are still logged, and \`accrete export --otlp\` can send them later\n`);
+}
+
 /** The protocol the options or the standard variables ask for; grpc is not one accrete speaks. */
 export function otlpProtocol(options: OtelOptions = {}, env: NodeJS.ProcessEnv = process.env): 'http/protobuf' | 'http/json' {
   const asked = options.protocol ?? env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
@@ -175,9 +180,7 @@ export class OtlpTraceSender {
     };
     const inner = this.protocol === 'http/json' ? new JsonExporter(config) : new ProtobufExporter(config);
     let reported = false;
-    const onError =
-      options.onError ??
-      ((message: string) => process.stderr.write(`accrete: OpenTelemetry export failed (${message}); runs are still logged, and \`accrete export --otlp\` can send them later\n`));
+    const onError = options.onError ?? reportOnStderr;
     this.exporter = new CountingExporter(inner, (message) => {
       if (reported) return;
       reported = true;
@@ -409,7 +412,7 @@ export class LiveTraceExport {
 
   constructor(options: OtelOptions = {}) {
     let reported = false;
-    const report = options.onError ?? ((m: string) => process.stderr.write(`accrete: OpenTelemetry export failed (${m}); runs are still logged, and \`accrete export --otlp\` can send them later\n`));
+    const report = options.onError ?? reportOnStderr;
     this.onError = (m) => {
       if (reported) return;
       reported = true;

@@ -153,6 +153,7 @@ describe('official RLM logs', () => {
       const shown = await cli(['show', rootId.slice(0, 8), '--db', dbDir]);
       expect(shown.code).toBe(0);
       expect(shown.stdout).toMatch(/query: How many tickets ask for a refund\?/);
+      expect(shown.stdout).toMatch(/language: python \(imported from rlm_2026-11-20_14-02-11_3f9a1c2e\.jsonl\)/);
       expect(shown.stdout).toMatch(/llm_query_batched/);
       expect(shown.stdout).toMatch(/llm \[ok\] Does this ticket ask for a refund\?/);
       expect(shown.stdout).toMatch(/sub-run, depth 1/);

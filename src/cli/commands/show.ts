@@ -96,6 +96,8 @@ async function renderTree(database: Database, run: RunRow, full: boolean): Promi
   const renderRun = (r: RunRow, pad: string) => {
     out.push(`${pad}run ${r.id}  ${r.status}${r.depth > 0 ? `  (sub-run, depth ${r.depth})` : ''}`);
     out.push(`${pad}  query: ${truncate(r.query, 200)}`);
+    const meta = r.metadata as { language?: unknown; original?: { file?: unknown } } | null;
+    if (typeof meta?.language === 'string') out.push(`${pad}  language: ${meta.language}${typeof meta.original?.file === 'string' ? ` (imported from ${meta.original.file})` : ''}`);
     out.push(`${pad}  models: ${r.rootModel ?? '-'} / ${r.subModel ?? '-'}   iterations ${r.iterations} · model calls ${r.llmCalls} · tokens ${num(r.inputTokens)} in / ${num(r.outputTokens)} out · $${r.costUsd.toFixed(4)} · ${ms(r.durationMs)}`);
     const received = receivedOf(callRows.filter((c) => c.runId === r.id), r.libraryCommit);
     if (r.libraryCommit) out.push(`${pad}  library: ${r.libraryCommit.slice(0, 12)} · listed: ${received.listed.join(', ') || '(none relevant to the query)'}`);
