@@ -4,8 +4,9 @@
  * the 2-core machine, 1,000 chat completions at concurrency 16 against a local server, side by side:
  * the SDK over Node's global fetch spent 1.0–1.9 ms of CPU a call, over this 0.5–0.65 ms (issue 13).
  *
- * It covers what the SDK sends for a non-streaming completion or embedding: a method, headers, a
- * string or byte body, an AbortSignal; the reply is read whole. Any other body (a stream, a form)
+ * It covers what the SDK sends for a completion or embedding: a method, headers, a string or byte
+ * body, an AbortSignal; the reply is read whole, except a stream of server-sent events (a completion
+ * with stream: true), whose body is handed on as it arrives. Any other body (a stream, a form)
  * goes to the global fetch. An abort rejects with an `AbortError`, as fetch does, so the SDK tells
  * timeouts and cancellations apart as before; a network error rejects with the socket's error.
  */
@@ -60,6 +61,31 @@ export function keepAliveFetch(input: string | URL | Request, init: RequestInit 
       reject(signal?.aborted ? abortError(signal) : err);
     });
     req.on('response', (res) => {
+      if (/^text\/event-stream/i.test(String(res.headers['content-type'] ?? ''))) {
+        // A streamed completion (stream: true): its events are handed on as they arrive.
+        let ended = false;
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            res.on('data', (c: Buffer) => controller.enqueue(new Uint8Array(c)));
+            res.on('end', () => {
+              ended = true;
+              done();
+              controller.close();
+            });
+            res.on('close', () => {
+              if (ended) return;
+              done();
+              controller.error(signal?.aborted ? abortError(signal) : new Error('the connection closed before the stream ended'));
+            });
+          },
+          cancel() {
+            done();
+            res.destroy();
+          },
+        });
+        resolve(new Response(stream, { status: res.statusCode ?? 200, statusText: res.statusMessage, headers: responseHeaders(res) }));
+        return;
+      }
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', (err) => {

@@ -23,6 +23,8 @@ export const OPENAI_API_URL = 'https://api.openai.com/v1';
 export class OpenAIChatModel implements ModelClient {
   readonly provider: string;
   private readonly client: OpenAI;
+  /** Whether the server streams (undefined until a streamed request was answered or refused). */
+  private streams?: boolean;
 
   constructor(private readonly options: OpenAIModelOptions) {
     this.client = new OpenAI({
@@ -41,30 +43,79 @@ export class OpenAIChatModel implements ModelClient {
     return this.options.model;
   }
 
+  /**
+   * One completion. With `onDelta`, it is streamed (with the usage in the last event, so the token
+   * counts are the server's) where the server supports it; a server that refuses streaming with a
+   * 400 is asked without it, now and from then on.
+   */
   async complete(request: CompletionRequest): Promise<CompletionResult> {
-    try {
-      const res = await this.client.chat.completions.create(
+    if (request.onDelta && this.streams !== false) {
+      try {
+        const result = await this.attempt(request, () => this.streamed(request, request.onDelta!));
+        this.streams = true;
+        return result;
+      } catch (err) {
+        // Refused (a 400 about streaming), or streamed without usage (streams is false then): ask whole.
+        const refused = this.streams === undefined && err instanceof ModelError && err.status === 400 && /stream/i.test(err.message);
+        const gaveUp = (this.streams as boolean | undefined) === false; // set by streamed() (no usage)
+        if (!refused && !gaveUp) throw err;
+        this.streams = false;
+      }
+    }
+    return this.attempt(request, () => this.whole(request));
+  }
+
+  private async streamed(request: CompletionRequest, onDelta: (text: string) => void): Promise<CompletionResult> {
+    const { data: stream, request_id } = await this.client.chat.completions
+      .create(
         {
           model: this.options.model,
           messages: request.messages,
+          stream: true,
+          stream_options: { include_usage: true },
           ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
         },
         { signal: request.signal },
-      );
-      const choice = res.choices[0];
-      return {
-        text: choice?.message?.content ?? '',
-        finishReason: choice?.finish_reason ?? 'unknown',
-        usage: {
-          inputTokens: res.usage?.prompt_tokens ?? 0,
-          outputTokens: res.usage?.completion_tokens ?? 0,
-          cachedTokens: res.usage?.prompt_tokens_details?.cached_tokens ?? 0,
-          reasoningTokens: res.usage?.completion_tokens_details?.reasoning_tokens ?? 0,
-        },
-        responseModel: res.model,
-        providerRequestId: res._request_id ?? res.id,
-      };
+      )
+      .withResponse();
+    let text = '';
+    let finishReason = 'unknown';
+    let responseModel: string | undefined;
+    let id: string | undefined;
+    let usage: CompletionResult['usage'] | undefined;
+    for await (const chunk of stream) {
+      id ??= chunk.id;
+      responseModel = chunk.model || responseModel;
+      const choice = chunk.choices[0];
+      const piece = choice?.delta?.content;
+      if (piece) {
+        text += piece;
+        onDelta(piece);
+      }
+      if (choice?.finish_reason) finishReason = choice.finish_reason;
+      if (chunk.usage) {
+        usage = {
+          inputTokens: chunk.usage.prompt_tokens,
+          outputTokens: chunk.usage.completion_tokens,
+          cachedTokens: chunk.usage.prompt_tokens_details?.cached_tokens ?? 0,
+          reasoningTokens: chunk.usage.completion_tokens_details?.reasoning_tokens ?? 0,
+        };
+      }
+    }
+    if (!usage) {
+      // Token counts must be the server's: one that streams without usage is asked whole from now on.
+      this.streams = false;
+      throw new ModelError(`model ${this.options.model}: the server streamed no usage (stream_options.include_usage); asking without streaming`, 400);
+    }
+    return { text, finishReason, usage, responseModel, providerRequestId: request_id ?? id };
+  }
+
+  /** Runs a request, turning the SDK's errors into ModelErrors with a clear reason. */
+  private async attempt(request: CompletionRequest, call: () => Promise<CompletionResult>): Promise<CompletionResult> {
+    try {
+      return await call();
     } catch (err) {
+      if (err instanceof ModelError) throw err;
       if (err instanceof OpenAI.APIUserAbortError || request.signal?.aborted) {
         throw new ModelError(`model call aborted: ${request.signal?.reason instanceof Error ? request.signal.reason.message : 'aborted'}`);
       }
@@ -83,5 +134,29 @@ export class OpenAIChatModel implements ModelClient {
       }
       throw new ModelError(`model ${this.options.model} failed: ${(err as Error).message}`);
     }
+  }
+
+  private async whole(request: CompletionRequest): Promise<CompletionResult> {
+    const res = await this.client.chat.completions.create(
+      {
+        model: this.options.model,
+        messages: request.messages,
+        ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
+      },
+      { signal: request.signal },
+    );
+    const choice = res.choices[0];
+    return {
+      text: choice?.message?.content ?? '',
+      finishReason: choice?.finish_reason ?? 'unknown',
+      usage: {
+        inputTokens: res.usage?.prompt_tokens ?? 0,
+        outputTokens: res.usage?.completion_tokens ?? 0,
+        cachedTokens: res.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+        reasoningTokens: res.usage?.completion_tokens_details?.reasoning_tokens ?? 0,
+      },
+      responseModel: res.model,
+      providerRequestId: res._request_id ?? res.id,
+    };
   }
 }

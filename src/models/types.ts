@@ -14,6 +14,11 @@ export interface CompletionRequest {
   maxOutputTokens?: number;
   /** Aborts the request (run timeout, SIGINT, watchdog). */
   signal?: AbortSignal;
+  /**
+   * Asks for the reply as it is generated: a client that can stream passes each piece of text
+   * here as it arrives (the result, with its token counts, is the same); others ignore it.
+   */
+  onDelta?: (text: string) => void;
 }
 
 export interface Usage {

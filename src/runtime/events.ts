@@ -19,6 +19,8 @@ export type RunEvent =
   /** What the block printed (as the model sees it), its true length, and its error. */
   | (At & { type: 'output'; step: number; block: number; output: string; outputChars: number; error: string | null })
   | (At & { type: 'model_call_start'; callId: string; kind: LlmCallKind; model: string })
+  /** A piece of a model's reply as it is generated (only where the server streams). */
+  | (At & { type: 'model_call_delta'; callId: string; kind: LlmCallKind; text: string })
   | (At & { type: 'model_call_end'; callId: string; kind: LlmCallKind; model: string; status: LlmCallStatus; inputTokens: number; outputTokens: number; latencyMs: number })
   /** Progress of an llmBatch or rlmBatch call: items done of the total. */
   | (At & { type: 'batch'; fn: 'llmBatch' | 'rlmBatch'; done: number; total: number })

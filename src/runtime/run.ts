@@ -209,7 +209,9 @@ class RunExecution {
     let result: CompletionResult | undefined;
     let failure: unknown;
     try {
-      result = await model.complete({ messages, signal });
+      // Streamed only for someone reading the events (runtime.stream): the pieces become model_call_delta events.
+      const onDelta = this.tree.emit ? (text: string) => this.event({ type: 'model_call_delta', callId: id, kind, text }) : undefined;
+      result = await model.complete({ messages, signal, onDelta });
     } catch (err) {
       failure = err;
     } finally {

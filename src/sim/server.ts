@@ -2,8 +2,11 @@
  * An OpenAI-compatible HTTP server over ModelClients (node:http only), so anything that speaks
  * the OpenAI API - including the runtime's own client - can talk to the simulated models.
  *
- * - POST /v1/chat/completions (non-streaming): dispatches on the request's `model` to the named
- *   client; answers in the chat.completion shape with usage and an `x-request-id` header.
+ * - POST /v1/chat/completions: dispatches on the request's `model` to the named client; answers in
+ *   the chat.completion shape with usage and an `x-request-id` header, or with `stream: true` as
+ *   server-sent chat.completion.chunk events (the reply in pieces, then the usage when
+ *   `stream_options.include_usage` is set, then `[DONE]`); `streaming: false` refuses streaming
+ *   with a 400, as servers without it do.
  * - GET /v1/models: the served model names.
  * - POST /v1/embeddings: model `sim-embed`, the hashed bag-of-words embedding of src/sim/embedding.ts.
  * - Errors in OpenAI's JSON shape: 400 bad body, 404 unknown model or route, 500 model failure.
@@ -13,7 +16,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ModelError, type ChatMessage, type ChatRole, type ModelClient } from '../models/types.js';
+import { ModelError, type ChatMessage, type ChatRole, type CompletionResult, type ModelClient } from '../models/types.js';
 import { sleep } from './latency.js';
 import { SIM_EMBEDDING_DIM, SIM_EMBEDDING_MODEL, simEmbed } from './embedding.js';
 import { hashString } from './rng.js';
@@ -35,6 +38,8 @@ export interface ModelServerOptions {
   /** Default 127.0.0.1. */
   host?: string;
   faults?: FaultPlan;
+  /** Answer `stream: true` requests as server-sent events (default true); false: a 400 error. */
+  streaming?: boolean;
   /** Largest accepted request body in bytes. Default 64 MiB. */
   maxBodyBytes?: number;
 }
@@ -67,6 +72,33 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 function sendError(res: ServerResponse, err: HttpError, headers: Record<string, string> = {}): void {
   send(res, err.status, { error: { message: err.message, type: err.type, param: err.param, code: err.code } }, headers);
+}
+
+/** A completion as server-sent chat.completion.chunk events: the text in pieces of a few words, then the usage. */
+function sendStream(res: ServerResponse, result: CompletionResult, request: ParsedRequest, headers: Record<string, string>): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
+  const id = `chatcmpl-sim${hashString(result.text).toString(36)}`;
+  const created = Math.floor(Date.now() / 1000);
+  const model = result.responseModel ?? request.model;
+  const event = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: null, choices, ...extra })}\n\n`);
+  const pieces = result.text.match(/\S*\s*/g)?.filter(Boolean) ?? [];
+  event([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }]);
+  for (let i = 0; i < pieces.length; i += 4) event([{ index: 0, delta: { content: pieces.slice(i, i + 4).join('') }, finish_reason: null, logprobs: null }]);
+  event([{ index: 0, delta: {}, finish_reason: result.finishReason, logprobs: null }]);
+  if (request.includeUsage) {
+    const u = result.usage;
+    event([], {
+      usage: {
+        prompt_tokens: u.inputTokens,
+        completion_tokens: u.outputTokens,
+        total_tokens: u.inputTokens + u.outputTokens,
+        prompt_tokens_details: { cached_tokens: u.cachedTokens ?? 0 },
+        completion_tokens_details: { reasoning_tokens: u.reasoningTokens ?? 0 },
+      },
+    });
+  }
+  res.end('data: [DONE]\n\n');
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -104,6 +136,9 @@ interface ParsedRequest {
   model: string;
   messages: ChatMessage[];
   maxTokens: number | undefined;
+  /** Answer as server-sent events; with the usage at the end when includeUsage. */
+  stream: boolean;
+  includeUsage: boolean;
 }
 
 function parseRequest(text: string): ParsedRequest {
@@ -117,7 +152,6 @@ function parseRequest(text: string): ParsedRequest {
   const b = body as Record<string, unknown>;
   if (typeof b.model !== 'string' || b.model === '') throw new HttpError(400, "Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter', 'model');
   if (!Array.isArray(b.messages) || b.messages.length === 0) throw new HttpError(400, "Missing required parameter: 'messages' (a non-empty array).", 'invalid_request_error', 'missing_required_parameter', 'messages');
-  if (b.stream === true) throw new HttpError(400, 'Streaming is not supported by this server; send stream: false.', 'invalid_request_error', 'unsupported_parameter', 'stream');
   const messages: ChatMessage[] = [];
   for (const m of b.messages as unknown[]) {
     if (!m || typeof m !== 'object') throw new HttpError(400, 'Each message must be an object with role and content.', 'invalid_request_error', null, 'messages');
@@ -133,7 +167,8 @@ function parseRequest(text: string): ParsedRequest {
   if (max !== undefined && max !== null && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
     throw new HttpError(400, 'max_tokens must be a positive integer.', 'invalid_request_error', 'invalid_value', 'max_tokens');
   }
-  return { model: b.model, messages, maxTokens: typeof max === 'number' ? max : undefined };
+  const streamOptions = b.stream_options && typeof b.stream_options === 'object' ? (b.stream_options as { include_usage?: unknown }) : {};
+  return { model: b.model, messages, maxTokens: typeof max === 'number' ? max : undefined, stream: b.stream === true, includeUsage: streamOptions.include_usage === true };
 }
 
 export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
@@ -165,6 +200,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       if (!res.writableEnded) controller.abort(new Error('client closed the connection'));
     });
     const parsed = parseRequest(body);
+    if (parsed.stream && options.streaming === false) throw new HttpError(400, 'Streaming is not supported by this server; send stream: false.', 'invalid_request_error', 'unsupported_parameter', 'stream');
     const model = options.models[parsed.model];
     if (!model) {
       throw new HttpError(404, `The model \`${parsed.model}\` does not exist. Served models: ${Object.keys(options.models).join(', ')}.`, 'invalid_request_error', 'model_not_found', 'model');
@@ -182,6 +218,10 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       throw new HttpError(status, `The model failed: ${err instanceof Error ? err.message : String(err)}`, 'server_error');
     }
     served++;
+    if (parsed.stream) {
+      sendStream(res, result, parsed, headers);
+      return;
+    }
     send(
       res,
       200,

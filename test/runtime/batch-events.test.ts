@@ -7,6 +7,8 @@ import { prepareContext } from '../../src/runtime/context.js';
 import { memoryDb } from '../helpers/db.js';
 import { js, scriptedServer } from '../helpers/models.js';
 import { routedServer } from '../helpers/routed.js';
+import { ScriptedModel } from '../../src/models/scripted.js';
+import { startModelServer } from '../../src/sim/server.js';
 
 let db: Database;
 beforeAll(async () => {
@@ -93,6 +95,49 @@ FINAL(counts.join(','))`);
       await runtime.close();
       await server.close();
     }
+  });
+});
+
+describe('streamed model calls', () => {
+  const reply = js('FINAL("hi")', 'Let me answer this one right away.');
+  async function streamOnce(streaming: boolean) {
+    const server = await startModelServer({ models: { 'test-root': new ScriptedModel({ responses: [reply], name: 'test-root' }), 'test-sub': new ScriptedModel({ responses: ['ok'] }) }, streaming });
+    const runtime = await createRuntime({ db, model: 'test-root', subModel: 'test-sub', openai: { baseURL: server.url, apiKey: 'sk-test', maxRetries: 0 }, spoolDir: '/tmp/accrete-test-spool', library: false });
+    try {
+      const events: RunEvent[] = [];
+      const stream = runtime.stream({ query: 'Say hi', context: 'x' });
+      for await (const e of stream) events.push(e);
+      return { summary: await stream.result, events, requests: server.requests };
+    } finally {
+      await runtime.close();
+      await server.close();
+    }
+  }
+
+  it('stream where the server does: the pieces add up to the reply and the token counts are the server\'s', async () => {
+    const { summary, events, requests } = await streamOnce(true);
+    expect(summary).toMatchObject({ status: 'succeeded', answer: 'hi' });
+    expect(requests).toBe(1);
+    const deltas = events.filter((e): e is Extract<RunEvent, { type: 'model_call_delta' }> => e.type === 'model_call_delta');
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.map((d) => d.text).join('')).toBe(reply);
+    const end = events.find((e): e is Extract<RunEvent, { type: 'model_call_end' }> => e.type === 'model_call_end')!;
+    expect(deltas.every((d) => d.callId === end.callId && d.kind === 'root')).toBe(true);
+    const [logged] = await q<{ response: string; gen_ai_usage_input_tokens: number; gen_ai_usage_output_tokens: number; gen_ai_response_id: string }>(
+      'select response, gen_ai_usage_input_tokens, gen_ai_usage_output_tokens, gen_ai_response_id from llm_calls where run_id = $1',
+      [summary.runId],
+    );
+    expect(logged.response).toBe(reply);
+    expect([end.inputTokens, end.outputTokens]).toEqual([logged.gen_ai_usage_input_tokens, logged.gen_ai_usage_output_tokens]);
+    expect(end.outputTokens).toBeGreaterThan(0);
+    expect(logged.gen_ai_response_id).toMatch(/^req_sim_/);
+  });
+
+  it('ask whole a server that refuses streaming (once), with no pieces', async () => {
+    const { summary, events, requests } = await streamOnce(false);
+    expect(summary).toMatchObject({ status: 'succeeded', answer: 'hi' });
+    expect(requests).toBe(2); // the refused streamed request, then the whole one
+    expect(events.some((e) => e.type === 'model_call_delta')).toBe(false);
   });
 });
 
