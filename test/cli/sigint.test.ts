@@ -7,38 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
-import type { ModelClient } from '../../src/models/types.js';
 import { ScriptedModel } from '../../src/models/scripted.js';
 import { startModelServer } from '../../src/sim/server.js';
 import { spawnAccrete } from '../helpers/cli.js';
 import { pgliteTemplate } from '../helpers/db.js';
-import { js } from '../helpers/models.js';
+import { hangingModel, js } from '../helpers/models.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accrete-sigint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A sub-model that answers once, then waits until its caller goes away. */
-function waitingSubModel(): { model: ModelClient; waiting: Promise<void> } {
-  let calls = 0;
-  let reached: () => void = () => {};
-  const waiting = new Promise<void>((resolve) => (reached = resolve));
-  const model: ModelClient = {
-    model: 'test-sub',
-    provider: 'test',
-    async complete(req) {
-      if (++calls >= 2) {
-        reached();
-        await new Promise<void>((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(new Error('the caller went away')), { once: true }));
-      }
-      return { text: `answer ${calls}`, finishReason: 'stop', usage: { inputTokens: 100, outputTokens: 7 } };
-    },
-  };
-  return { model, waiting };
-}
-
 describe('Ctrl-C on accrete run', () => {
   it('logs the run as cancelled with what it did, says so once, and exits 1', async () => {
-    const sub = waitingSubModel();
+    const sub = hangingModel(1); // answers once, then waits
     const server = await startModelServer({
       models: {
         'test-root': new ScriptedModel({ responses: [js(`print(await llm('first', 'x'));\nFINAL(await llm('second', 'y'))`)], whenExhausted: 'error', name: 'test-root' }),
@@ -55,7 +35,7 @@ describe('Ctrl-C on accrete run', () => {
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      await Promise.race([sub.waiting, exited]);
+      await Promise.race([sub.hanging, exited]);
       child.kill('SIGINT');
       const code = await exited;
       expect(stderr).toMatch(/accrete: interrupted; saving the run/);

@@ -1,5 +1,6 @@
 /** A local OpenAI-compatible server with scripted models, reached through the real openai client. */
 import { ScriptedModel } from '../../src/models/scripted.js';
+import type { ModelClient } from '../../src/models/types.js';
 import { type FaultPlan, startModelServer } from '../../src/sim/server.js';
 
 export interface ScriptedServer {
@@ -35,4 +36,27 @@ export async function scriptedServer(
     requests: () => server.requests,
     close: () => server.close(),
   };
+}
+
+/**
+ * A model that answers `answers` times ("answer 1", ...), then waits until its caller goes away;
+ * `hanging` resolves when it starts waiting (the moment to kill or interrupt the run).
+ */
+export function hangingModel(answers: number, name = 'test-sub'): { model: ModelClient; hanging: Promise<void> } {
+  let calls = 0;
+  let reached: () => void = () => {};
+  const hanging = new Promise<void>((resolve) => (reached = resolve));
+  const model: ModelClient = {
+    model: name,
+    provider: 'test',
+    async complete(req) {
+      calls++;
+      if (calls > answers) {
+        reached();
+        await new Promise<void>((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(new Error('the caller went away')), { once: true }));
+      }
+      return { text: `answer ${calls}`, finishReason: 'stop', usage: { inputTokens: 100 + calls, outputTokens: 7 } };
+    },
+  };
+  return { model, hanging };
 }

@@ -9,14 +9,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
 import { recoverInterruptedRuns } from '../../src/db/interrupted.js';
 import { ownerGone, processOwner } from '../../src/db/owner.js';
-import type { ModelClient } from '../../src/models/types.js';
 import { ScriptedModel } from '../../src/models/scripted.js';
 import { createRuntime } from '../../src/runtime/runtime.js';
 import { startModelServer } from '../../src/sim/server.js';
 import { main } from '../../src/cli/main.js';
 import { spawnAccrete } from '../helpers/cli.js';
 import { BACKENDS, freshDb } from '../helpers/db.js';
-import { js } from '../helpers/models.js';
+import { hangingModel, js } from '../helpers/models.js';
 import { useSimModels } from '../helpers/sim.js';
 
 useSimModels();
@@ -26,31 +25,11 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** A sub-model that answers twice, then hangs (until the caller goes away) and says so. */
-function hangingSubModel(): { model: ModelClient; hanging: Promise<void> } {
-  let calls = 0;
-  let reached: () => void = () => {};
-  const hanging = new Promise<void>((resolve) => (reached = resolve));
-  const model: ModelClient = {
-    model: 'test-sub',
-    provider: 'test',
-    async complete(req) {
-      calls++;
-      if (calls >= 3) {
-        reached();
-        await new Promise<void>((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(new Error('the caller went away')), { once: true }));
-      }
-      return { text: `answer ${calls}`, finishReason: 'stop', usage: { inputTokens: 100 + calls, outputTokens: 7 } };
-    },
-  };
-  return { model, hanging };
-}
-
 describe('a run whose process was killed', () => {
   it('kill -9 mid-run, then accrete doctor: the run is interrupted with the totals that were logged', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'accrete-killed-'));
     dirs.push(cwd);
-    const sub = hangingSubModel();
+    const sub = hangingModel(2); // answers twice, then hangs
     const server = await startModelServer({
       models: {
         'test-root': new ScriptedModel({
