@@ -61,7 +61,7 @@ ${typeof e.successRate === 'number' ? html`<dt>success rate</dt><dd>${pct(e.succ
 ${typeof savings.llmCallsPerRun === 'number' ? html`<dt>model calls saved / run</dt><dd>${savings.llmCallsPerRun}</dd>` : ''}
 ${typeof savings.rootOutputTokensPerRun === 'number' ? html`<dt>root output tokens saved / run</dt><dd>${savings.rootOutputTokensPerRun}</dd>` : ''}
 <dt>branch</dt><dd class="mono">${v.branch}</dd>
-${v.pr_url ? html`<dt>pull request</dt><dd><a href="${v.pr_url}">${v.pr_url}</a></dd>` : ''}
+${v.pr_url ? html`<dt>pull request</dt><dd>${/^https?:\/\//i.test(v.pr_url) ? html`<a href="${v.pr_url}">${v.pr_url}</a>` : v.pr_url}</dd>` : ''}
 </dl>
 ${typeof e.body === 'string' ? html`<details class="evidence"><summary>the proposal's description (evidence)</summary><pre class="prose">${e.body}</pre></details>` : ''}
 </details>`;
