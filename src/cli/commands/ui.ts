@@ -17,7 +17,7 @@ export function registerUi(program: Command): void {
   const cmd = program
     .command('ui')
     .description(UI_DESCRIPTION)
-    .addOption(new Option('--port <n>', 'port on 127.0.0.1 (0: any free port)').default(4317).argParser(port));
+    .addOption(new Option('--port <n>', 'port on 127.0.0.1 (0: any free port)').default(7878).argParser(port));
   cmd.option('--library <dir>', "the library git repository, for a function's source on main (default: $ACCRETE_LIBRARY_DIR or ./.accrete/library)");
   withJson(withDb(cmd), 'print {url} once the viewer listens (notes go to stderr)');
   cmd.addHelpText(
