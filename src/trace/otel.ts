@@ -298,6 +298,8 @@ export class OtlpTraceSender {
       const callSpan = span(`${operation} ${call.requestModel}`, `llm_call:${call.id}`, SpanKind.CLIENT, parent, minus(ended, call.latencyMs), {
         [ATTR_GEN_AI_OPERATION_NAME]: operation,
         [ATTR_GEN_AI_PROVIDER_NAME]: call.provider,
+        // the attribute's name before gen_ai.provider.name, still what some backends read
+        'gen_ai.system': call.provider,
         [ATTR_GEN_AI_REQUEST_MODEL]: call.requestModel,
         ...(call.responseModel ? { [ATTR_GEN_AI_RESPONSE_MODEL]: call.responseModel } : {}),
         ...(call.providerRequestId ? { [ATTR_GEN_AI_RESPONSE_ID]: call.providerRequestId } : {}),

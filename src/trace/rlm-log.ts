@@ -339,7 +339,7 @@ export class RlmLogReader {
   constructor(private readonly fileName?: string) {}
 
   add(line: number, text: string): void {
-    this.content.push(text);
+    if (!this.fileName || this.fileName === '-') this.content.push(text); // ids come from the content only without a name
     let v: unknown;
     try {
       v = JSON.parse(text);
