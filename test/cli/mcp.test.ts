@@ -76,9 +76,18 @@ describe('accrete mcp', () => {
     expect(first).toMatchObject({ status: 'succeeded', runId: expect.any(String), answer: expect.any(String) });
     expect(first.llmCalls).toBeGreaterThan(0);
 
-    const byFile = await call('run', { query: 'How many lines mention a refund?', contextFile: join(dir, 'tickets.txt'), budgets: { maxIterations: 6 } });
+    // Asked with a progress token: each step, model call and batch is a progress notification.
+    const progress: string[] = [];
+    const byFile = await client.callTool(
+      { name: 'run', arguments: { query: 'How many lines mention a refund?', contextFile: join(dir, 'tickets.txt'), budgets: { maxIterations: 6 } } },
+      undefined,
+      { onprogress: (p) => progress.push(p.message ?? ''), resetTimeoutOnProgress: true },
+    );
     const second = byFile.structuredContent as unknown as RunResult;
     expect(second.status).toBe('succeeded');
+    expect(progress[0]).toBe('step 1');
+    expect(progress).toContain('run succeeded');
+    expect(progress.filter((m) => /model call ok/.test(m))).toHaveLength(second.llmCalls);
 
     const listed = await call('runs', { limit: 5 });
     const runs = (listed.structuredContent as { runs: { runId: string; status: string; query: string }[] }).runs;

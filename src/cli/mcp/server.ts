@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { RUN_STATUSES } from '../../db/schema.js';
 import { listRuns } from '../../db/queries.js';
 import type { Budgets } from '../../runtime/budget.js';
+import type { RunEvent } from '../../runtime/events.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { listLibrary, libraryFunction } from '../commands/library.js';
 import { readContext } from '../commands/run.js';
@@ -61,6 +62,23 @@ const exported = z
 
 const libraryRow = z.object({ name: z.string(), version: z.string(), status: z.string(), support: z.number(), coverage: z.number(), gain: z.number(), branch: z.string() });
 
+/** What a client hears while a run goes on (root-run steps, model calls, batches, sub-runs), or nothing. */
+function progressMessage(e: RunEvent): string | undefined {
+  const where = e.depth > 0 ? ` (sub-run, depth ${e.depth})` : '';
+  switch (e.type) {
+    case 'step_start':
+      return `step ${e.step + 1}${where}`;
+    case 'model_call_end':
+      return `${e.kind} model call ${e.status}: ${e.inputTokens} in / ${e.outputTokens} out tokens${where}`;
+    case 'batch':
+      return `${e.fn} ${e.done}/${e.total}${where}`;
+    case 'run_end':
+      return e.depth === 0 ? `run ${e.status}` : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** A structured result with its JSON as the text content too (for clients that read only text). */
 function result<T extends Record<string, unknown>>(value: T, isError = false): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }], structuredContent: value, isError };
@@ -101,7 +119,17 @@ export function createMcpServer(options: McpServerOptions): McpServer {
         if (contextFile === '-' || context === '-') throw new UsageError('standard input carries the protocol here: give the input as context (text) or contextFile (a path)');
         if (context === undefined && !contextFile) throw new UsageError('no input: give it as context (text, "" for none) or contextFile (a path on this machine)');
         const input = readContext({ context, contextFile, contextFormat: contextFormat ?? 'auto' });
-        const summary = await runtime.run({ query, context: input, budgets, signal: extra.signal });
+        const stream = runtime.stream({ query, context: input, budgets, signal: extra.signal });
+        // A client that asked for progress (a progressToken) hears of each step, model call and batch:
+        // long runs show progress, and a client that resets its timeout on progress keeps waiting.
+        const progressToken = extra._meta?.progressToken;
+        let progress = 0;
+        for await (const event of stream) {
+          const message = progressMessage(event);
+          if (progressToken === undefined || message === undefined) continue;
+          await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: ++progress, message } }).catch(() => {});
+        }
+        const summary = await stream.result;
         const warning = emptyAnswerWarning(summary);
         return result(warning ? { ...summary, warning } : { ...summary }, summary.status !== 'succeeded' || warning !== undefined);
       }),
