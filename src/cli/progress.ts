@@ -1,5 +1,6 @@
 /** Progress on stderr when it is a terminal: one line, rewritten in place. */
 import type { ProgressEvent } from '../runtime/run.js';
+import { thousands } from '../util/digits.js';
 import { environment } from './config.js';
 
 export class ProgressLine {
@@ -36,12 +37,14 @@ export function runProgress(line: ProgressLine): (e: ProgressEvent) => void {
   let depth = 0;
   /** The batch (llmBatch/rlmBatch) last reported: shown until it is done. */
   let batch = '';
+  // Without a terminal (or in CI) nothing is shown: build no line for each of a run's events.
+  if (!line.enabled) return () => {};
   return (e) => {
     if (e.type === 'iteration' && e.depth === 0) iteration = e.iteration;
     if (e.type === 'llm_call') ({ inFlight, calls, tokens } = e);
     if (e.type === 'run_start' || e.type === 'iteration') depth = Math.max(depth, e.depth);
     if (e.type === 'batch') batch = e.done < e.total ? ` · ${e.fn} ${e.done}/${e.total}` : '';
-    line.set(`accrete · iteration ${iteration} · ${calls} model calls (${inFlight} in flight) · ${tokens.toLocaleString('en-US')} tokens${batch}${depth > 0 ? ` · sub-runs to depth ${depth}` : ''}`, e.type === 'batch' && e.done === e.total);
+    line.set(`accrete · iteration ${iteration} · ${calls} model calls (${inFlight} in flight) · ${thousands(tokens)} tokens${batch}${depth > 0 ? ` · sub-runs to depth ${depth}` : ''}`, e.type === 'batch' && e.done === e.total);
   };
 }
 

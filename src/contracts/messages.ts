@@ -4,6 +4,7 @@
  * sends, and the messages of one `llm(query, ctx)` sub-call. They are a contract: the runtime
  * writes them, real models read them, and the simulated models (src/sim) and the miner parse them.
  */
+import { thousands } from '../util/digits.js';
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
@@ -30,7 +31,7 @@ export function describeContext(d: ContextDescription): string {
   const kind = d.type === 'json' ? 'a JSON value' : 'a string';
   const bin = d.binary ? ' It was not valid UTF-8 text: invalid bytes were replaced by U+FFFD.' : '';
   const structure = d.structure ? `\n${d.structure}` : '';
-  return `The variable \`context\` holds ${kind} of ${d.chars.toLocaleString('en-US')} characters (${d.bytes.toLocaleString('en-US')} bytes; ${d.shape}).${bin}${structure}`;
+  return `The variable \`context\` holds ${kind} of ${thousands(d.chars)} characters (${thousands(d.bytes)} bytes; ${d.shape}).${bin}${structure}`;
 }
 
 /** The first user message: the query, wrapped in <query> tags, and the input's description. */

@@ -1,5 +1,6 @@
 /** Turning what a user passes as the input into the sandbox's `context` and its stored form. */
 import { sha256 as sha256Of } from '../contracts/hash.js';
+import { thousands } from '../util/digits.js';
 import type { ContextDescription } from '../contracts/messages.js';
 import { describeJsonShape, describeSchema } from './shape.js';
 
@@ -62,10 +63,10 @@ export function prepareContext(input: ContextInput, options: PrepareOptions = {}
     shape = Array.isArray(v) ? `an array of ${v.length} items` : v && typeof v === 'object' ? `an object with keys ${Object.keys(v).slice(0, 12).join(', ')}` : typeof v;
     structure = options.schema ? describeSchema(options.schema) : describeJsonShape(v);
   } else if (options.schema) {
-    shape = `${countLines(text).toLocaleString('en-US')} lines`;
+    shape = `${thousands(countLines(text))} lines`;
     structure = describeSchema(options.schema);
   } else {
-    shape = `${countLines(text).toLocaleString('en-US')} lines`;
+    shape = `${thousands(countLines(text))} lines`;
   }
   const sha256 = sha256Of(bytes);
   return {

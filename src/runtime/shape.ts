@@ -3,6 +3,7 @@
  * lengths and a sample record, inferred from a sample of the values (never the whole input in
  * the prompt). A user's JSON Schema (--context-schema) is shown instead when given.
  */
+import { thousands } from '../util/digits.js';
 
 /** Items of an array looked at (spread over the array), at each level. */
 const SAMPLE_ITEMS = 500;
@@ -68,7 +69,7 @@ function add(node: Node, v: unknown, depth: number): void {
   }
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
+const count = thousands;
 
 function lengths(n: Node): string {
   if (n.maxLen === 0) return 'empty';
