@@ -159,6 +159,18 @@ function treeOf(records: readonly TraceRecord[]): RunTreeRows {
   return tree;
 }
 
+function groupBy<T>(rows: readonly T[], key: (row: T) => string | null | undefined): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    if (k === null || k === undefined) continue;
+    const list = out.get(k);
+    if (list) list.push(row);
+    else out.set(k, [row]);
+  }
+  return out;
+}
+
 const messagesJson = (messages: readonly { role: string; content: string }[]): string =>
   JSON.stringify(messages.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })));
 
@@ -207,6 +219,16 @@ export class OtlpTraceSender {
     const root = tree.runs.find((r) => (r.depth ?? 0) === 0 || !r.parentRunId) ?? tree.runs[0];
     if (!root) return 0;
     const tracer = this.provider.getTracer('accrete');
+    // rows by what they hang off, so a run of thousands of calls is emitted in linear time
+    const stepsByRun = groupBy(tree.steps, (s) => s.runId);
+    const callsByRun = groupBy(tree.calls, (c) => c.runId);
+    const programsByStep = groupBy(tree.programs, (p) => p.stepId);
+    const callsByProgram = groupBy(tree.calls, (c) => (c.kind === 'sub' ? c.programId : null));
+    const libsByProgram = groupBy(tree.libCalls, (l) => l.programId);
+    const libsByRun = groupBy(tree.libCalls, (l) => l.runId);
+    const toolsByProgram = groupBy(tree.toolCalls, (t) => t.programId);
+    const subRunsByProgram = groupBy(tree.runs, (r) => (r.metadata as { parentProgramId?: string } | null)?.parentProgramId);
+    const programIds = new Set(tree.programs.map((p) => p.id));
     let count = 0;
     const span = (name: string, id: string, kind: SpanKind, parent: Context, start: Date, attributes: Attributes): Span => {
       if (parent === ROOT_CONTEXT) this.ids.traceId = hexOf(root.rootRunId ?? root.id);
@@ -221,7 +243,7 @@ export class OtlpTraceSender {
 
     const emitRun = (run: RunRow, parent: Context): void => {
       const started = at(run.startedAt) ?? new Date();
-      const runSteps = tree.steps.filter((s) => s.runId === run.id).sort((a, b) => a.idx - b.idx);
+      const runSteps = [...(stepsByRun.get(run.id) ?? [])].sort((a, b) => a.idx - b.idx);
       const lastStepEnd = runSteps.length ? plus(at(runSteps[runSteps.length - 1].startedAt) ?? started, runSteps[runSteps.length - 1].durationMs) : started;
       const ended = at(run.endedAt) ?? lastStepEnd;
       const runSpan = span(`invoke_agent accrete`, `run:${run.id}`, SpanKind.INTERNAL, parent, started, {
@@ -243,7 +265,7 @@ export class OtlpTraceSender {
         ...(run.libraryCommit ? { 'accrete.library.commit': run.libraryCommit } : {}),
       });
       const runCtx = trace.setSpan(ROOT_CONTEXT, runSpan);
-      const runCalls = tree.calls.filter((c) => c.runId === run.id);
+      const runCalls = callsByRun.get(run.id) ?? [];
       const claimed = new Set<string>();
       for (const step of runSteps) {
         const stepStart = at(step.startedAt) ?? started;
@@ -265,12 +287,12 @@ export class OtlpTraceSender {
           claimed.add(rootCall.id!);
           emitCall(rootCall, stepCtx, stepStart);
         }
-        for (const program of tree.programs.filter((p) => p.stepId === step.id).sort((a, b) => a.blockIdx - b.blockIdx)) emitProgram(program, stepCtx, stepEnd);
+        for (const program of [...(programsByStep.get(step.id) ?? [])].sort((a, b) => a.blockIdx - b.blockIdx)) emitProgram(program, stepCtx, stepEnd);
         end(stepSpan, stepEnd, step.error);
       }
       // calls no step claimed (the answer-now call, calls of a run that ended early) hang off the run
-      for (const call of runCalls.filter((c) => !claimed.has(c.id!) && (c.kind !== 'sub' || !c.programId || !tree.programs.some((p) => p.id === c.programId)))) emitCall(call, runCtx, started);
-      for (const lib of tree.libCalls.filter((l) => l.runId === run.id && (!l.programId || !tree.programs.some((p) => p.id === l.programId)))) emitLib(lib, runCtx, ended);
+      for (const call of runCalls.filter((c) => !claimed.has(c.id!) && (c.kind !== 'sub' || !c.programId || !programIds.has(c.programId)))) emitCall(call, runCtx, started);
+      for (const lib of (libsByRun.get(run.id) ?? []).filter((l) => !l.programId || !programIds.has(l.programId))) emitLib(lib, runCtx, ended);
       end(runSpan, ended, run.status === 'succeeded' ? null : (run.error ?? run.status));
     };
 
@@ -285,10 +307,10 @@ export class OtlpTraceSender {
         ...(program.result !== null && program.result !== undefined ? { 'accrete.program.result': program.result } : {}),
       });
       const ctx = trace.setSpan(ROOT_CONTEXT, programSpan);
-      for (const call of tree.calls.filter((c) => c.programId === program.id && c.kind === 'sub')) emitCall(call, ctx, ended);
-      for (const lib of tree.libCalls.filter((l) => l.programId === program.id)) emitLib(lib, ctx, ended);
-      for (const tool of tree.toolCalls.filter((t) => t.programId === program.id)) emitTool(tool, ctx, ended);
-      for (const sub of tree.runs.filter((r) => r.parentRunId === program.runId && (r.metadata as { parentProgramId?: string } | null)?.parentProgramId === program.id)) emitRun(sub, ctx);
+      for (const call of callsByProgram.get(program.id) ?? []) emitCall(call, ctx, ended);
+      for (const lib of libsByProgram.get(program.id) ?? []) emitLib(lib, ctx, ended);
+      for (const tool of toolsByProgram.get(program.id) ?? []) emitTool(tool, ctx, ended);
+      for (const sub of (subRunsByProgram.get(program.id) ?? []).filter((r) => r.parentRunId === program.runId)) emitRun(sub, ctx);
       end(programSpan, ended, program.status === 'error' || program.status === 'timeout' ? (program.error ?? program.status) : null);
     };
 
