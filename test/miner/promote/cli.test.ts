@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../../src/db/connection.js';
 import { listLibrary, renderLibraryList } from '../../../src/cli/commands/library.js';
 import { type LibraryListRow, proposeFunction } from '../../../miner/promote/index.js';
-import { runAccrete } from '../../helpers/cli.js';
+import { runMain } from '../../helpers/cli.js';
 import { pgliteTemplate } from '../../helpers/db.js';
 import { makeCandidate, sh } from './candidate.js';
 
@@ -14,8 +14,9 @@ let tmp: string;
 let lib: string;
 let database: Database;
 
+/** The command in this process (main(argv)): these need no process of their own. */
 function accrete(args: string[], env: Record<string, string> = {}) {
-  return runAccrete(args, { cwd: tmp, env: { ACCRETE_DB: '', ACCRETE_LIBRARY_DIR: '', ...env } });
+  return runMain(args, { env: { ACCRETE_DB: '', ACCRETE_LIBRARY_DIR: '', ...env } });
 }
 
 const EXPECTED: LibraryListRow[] = [
