@@ -106,7 +106,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   sliced.forEach((s, i) => pairPrompts(sites, roles, s.program.tree, alignments[i]));
   const fromQuery = queryValueSites(sites, alignments, sliced.map((s) => s.run.query));
   fillFromQuery(sites, fromQuery, alignments, sliced.map((s) => literalSites(s.program.tree)), sliced.map((s) => s.run.query));
-  const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning: (s) => roles.get(s.key)?.role === 'mode' });
+  const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning: (s) => isTuning(roles.get(s.key)?.role, fromQuery.has(s.key)) });
   const sig = parameters(tree, plan, roles);
   const { params, optionsName, answerHelper } = sig;
   const templateShape = inputShape(tree);
@@ -224,6 +224,16 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     typeRepairs: typed.repairs,
     namedBy: naming.by,
   };
+}
+
+/**
+ * Whether a parameter from this site is an option with the members' default rather than something
+ * a caller must pass: a choice the code branches on, or text of no known role (a piece of the
+ * answer's wording, a label in a message) that the user's question does not supply — a caller
+ * could not know what to pass there.
+ */
+function isTuning(role: string | undefined, fromQuery: boolean): boolean {
+  return role === 'mode' || (role === 'text' && !fromQuery);
 }
 
 /** Whether the node at `path` is an argument of a `print(...)` call (at any depth). */

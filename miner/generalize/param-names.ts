@@ -72,7 +72,7 @@ export function uniqueNames(hints: readonly (readonly string[])[], taken: Readon
       // Never a number (`size2`): a qualifying word in front (`otherSize`, `secondSize`, ...).
       const base = candidates[0] ?? 'value';
       const cap = base[0].toUpperCase() + base.slice(1);
-      const qualified = QUALIFIERS.map((q) => `${q}${cap}`);
+      const qualified = [...QUALIFIERS.map((q) => `${q}${cap}`), ...QUALIFIERS.flatMap((a) => QUALIFIERS.filter((b) => b !== a).map((b) => `${a}${b[0].toUpperCase()}${b.slice(1)}${cap}`))];
       name = qualified.find(free) ?? `${QUALIFIERS.join('')}${cap}`;
     }
     used.add(name);
