@@ -12,6 +12,11 @@ function accrete(args: string[], stdin?: string) {
   return runAccrete(args, { cwd: dir, stdin, env: { ACCRETE_DB: db, ACCRETE_LIBRARY_DIR: join(dir, 'library') } });
 }
 
+/** The same command in this process (main(argv)), where a process of its own adds nothing to the test. */
+function here(args: string[]) {
+  return runMain(args, { env: { ACCRETE_DB: db, ACCRETE_LIBRARY_DIR: join(dir, 'library') } });
+}
+
 const script = (name: string, responses: string[]) => {
   const file = join(dir, name);
   writeFileSync(file, JSON.stringify({ responses }));
@@ -33,11 +38,11 @@ describe('accrete CLI', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('2\n');
-    const runs = await accrete(['runs', '--json']);
+    const runs = await here(['runs', '--json']);
     const list = JSON.parse(runs.stdout);
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ status: 'succeeded', query: 'How many tickets mention a refund?', iterations: 1, llmCalls: 4 });
-    const shown = await accrete(['show', list[0].runId.slice(0, 8)]);
+    const shown = await here(['show', list[0].runId.slice(0, 8)]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('step 1');
     expect(shown.stdout).toContain('llmBatch');
@@ -57,7 +62,7 @@ describe('accrete CLI', () => {
 
   it('exits 2 for usage errors, with a message that says what to do', async () => {
     // Flag and input checks need no process of their own: main(argv) in this one.
-    const accrete = (args: string[]) => runMain(args, { env: { ACCRETE_DB: db, ACCRETE_LIBRARY_DIR: join(dir, 'library') } });
+    const accrete = here;
     const empty = await accrete(['run', '', '--context', 'x']);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/query is empty/);
@@ -81,10 +86,10 @@ describe('accrete CLI', () => {
     const other = join(dir, 'other-db');
     const file = join(dir, 'runs.jsonl');
     writeFileSync(file, `${lines[0]}\nnot json\n${lines.slice(1).join('\n')}\n`);
-    const imported = await accrete(['import', file, '--db', other, '--json']);
+    const imported = await here(['import', file, '--db', other, '--json']);
     expect(imported.code).toBe(1);
     expect(JSON.parse(imported.stdout)).toMatchObject({ imported: lines.length, skipped: 0, errors: [{ line: 2 }] });
-    const again = await accrete(['import', file, '--db', other]);
+    const again = await here(['import', file, '--db', other]);
     expect(again.stdout).toMatch(/imported 0 runs, 2 already present/);
     expect(again.stderr).toMatch(/runs.jsonl:2: skipped: not valid JSON/);
   }, 270_000);
@@ -111,17 +116,17 @@ describe('accrete mine and clusters', () => {
     });
     const mineDb = join(dir, 'mine-db');
     writeFileSync(join(dir, 'corpus.jsonl'), `${lines.join('\n')}\n`);
-    expect((await accrete(['import', join(dir, 'corpus.jsonl'), '--db', mineDb])).code).toBe(0);
-    const mined = await accrete(['mine', '--json', '--db', mineDb]);
+    expect((await here(['import', join(dir, 'corpus.jsonl'), '--db', mineDb])).code).toBe(0);
+    const mined = await here(['mine', '--json', '--db', mineDb]);
     expect(mined.code).toBe(0);
     const report = JSON.parse(mined.stdout).pass;
     expect(report).toMatchObject({ runsRead: corpus.length, parsed: corpus.length, unparseable: 0 });
     expect(report.clustersNew).toBeGreaterThanOrEqual(2);
-    const listed = await accrete(['clusters', '--json', '--db', mineDb]);
+    const listed = await here(['clusters', '--json', '--db', mineDb]);
     const clusters = JSON.parse(listed.stdout);
     expect(clusters[0]).toEqual({ id: expect.any(String), size: expect.any(Number), support: expect.any(Number), successRate: 1, skeleton: expect.any(String), members: expect.any(Array), representative: expect.any(String) });
     expect(clusters[0].members[0]).toEqual({ runId: expect.any(String), programId: expect.any(String) });
-    const shown = await accrete(['clusters', 'show', clusters[0].id, '--db', mineDb]);
+    const shown = await here(['clusters', 'show', clusters[0].id, '--db', mineDb]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('skeleton:');
     expect(shown.stdout).toContain('(representative)');
