@@ -40,7 +40,7 @@ export interface E2eTarget {
 export interface E2eOptions {
   /** The builds to measure side by side, each measure taken in turn for each (default: this package's dist). */
   targets?: E2eTarget[];
-  /** Where the embedded databases and spools go (emptied first). */
+  /** Where the embedded databases and spools go (emptied first, removed at the end). */
   workDir: string;
   /** Processes started per start-up measure (default 5). */
   starts?: number;
@@ -459,6 +459,7 @@ export async function benchE2e(options: E2eOptions): Promise<E2eResult> {
     }
   } finally {
     server.close();
+    rmSync(workDir, { recursive: true, force: true });
   }
   return {
     date: new Date().toISOString(),
