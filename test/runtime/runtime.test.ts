@@ -173,9 +173,10 @@ describe('the logged RLM loop', () => {
 
   it('keeps going after code that loops forever or allocates gigabytes', async () => {
     const { summary } = await runScripted(
-      [js('const keep = 1;\nwhile (true) {}'), js('const big = []; while (true) big.push("y".repeat(1 << 16) + big.length)'), js('FINAL(typeof keep)')],
+      [js('const keep = 1;\nwhile (true) {}'), js('const big = []; while (true) big.push("y".repeat(1 << 22) + big.length)'), js('FINAL(typeof keep)')],
       ['x'],
       {},
+      // 4 MB a push: the heap limit is reached in a few dozen allocations, long before the step's timeout even on a loaded machine
       { budgets: { stepTimeoutMs: 5_000, memoryMb: 64 } },
     );
     expect(summary.error).toBeNull();
