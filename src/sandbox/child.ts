@@ -101,6 +101,17 @@ function describeError(err: unknown): string {
   return String(err);
 }
 
+/** Waits until `output` holds the `sent` pieces the isolate printed (a few event-loop turns when that count is unknown). */
+async function delivered(output: OutputBuffer, sent: number | undefined): Promise<void> {
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  if (sent === undefined) {
+    for (let i = 0; i < 3; i++) await turn();
+    return;
+  }
+  // bounded: a piece that never comes (it cannot, but) must not hang the step
+  for (let i = 0; i < 10_000 && output.pieces < sent; i++) await turn();
+}
+
 async function exec(msg: ExecMessage): Promise<void> {
   const s = session;
   const result: ExecResultMessage = { t: 'result', id: msg.id, output: '', outputChars: 0, cpuMs: 0, heapBytes: 0 };
@@ -139,10 +150,25 @@ async function exec(msg: ExecMessage): Promise<void> {
     clearInterval(watchdog);
   }
   // What the step printed, even when the isolate is gone (stopped after an await, out of memory).
-  Object.assign(result, s.output.take());
+  // Prints arrive as tasks of this thread: wait for as many as the isolate sent (or, when it is gone, let those queued run).
+  let printed: number | undefined;
+  let taken: { final?: string; printed?: number } | undefined;
+  let takeError: unknown;
   if (!s.isolate.isDisposed) {
     try {
-      const taken = JSON.parse(s.take.applySync(undefined, [], { timeout: 5_000 })) as { final?: string };
+      taken = JSON.parse(s.take.applySync(undefined, [], { timeout: 5_000 })) as { final?: string; printed?: number };
+      printed = taken.printed;
+    } catch (err) {
+      takeError = err;
+    }
+  }
+  await delivered(s.output, printed);
+  Object.assign(result, s.output.take());
+  if (takeError !== undefined) {
+    fatal ??= 'disposed';
+    result.error ??= describeError(takeError);
+  } else if (taken && !s.isolate.isDisposed) {
+    try {
       if (taken.final !== undefined) result.final = taken.final;
       result.cpuMs = Number(s.isolate.cpuTime / 1_000_000n);
       result.heapBytes = (await s.isolate.getHeapStatistics()).used_heap_size;

@@ -10,6 +10,8 @@ export class OutputBuffer {
   private tail = '';
   private overflowed = false;
   private total = 0;
+  /** Pieces received since the last take (the isolate counts those it sent). */
+  private received = 0;
   private readonly half: number;
 
   constructor(private readonly maxChars: number) {
@@ -21,6 +23,7 @@ export class OutputBuffer {
    * less): `piece` is then its first and last `half` characters and `length` its true length.
    */
   append(piece: string, length = piece.length): void {
+    this.received++;
     this.total += length;
     const cut = length > piece.length;
     const last = (s: string) => s.slice(Math.max(0, s.length - this.half));
@@ -53,6 +56,12 @@ export class OutputBuffer {
     this.tail = '';
     this.overflowed = false;
     this.total = 0;
+    this.received = 0;
     return taken;
+  }
+
+  /** Pieces received since the last take. */
+  get pieces(): number {
+    return this.received;
   }
 }

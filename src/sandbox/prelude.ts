@@ -66,8 +66,11 @@ export const PRELUDE = String.raw`
       return StringCtor(v);
     }
   }
+  // Prints reach the host without waiting (applyIgnored); the count lets the host wait for the last one.
+  let written = 0;
   function write(s) {
     const piece = s.length > maxOut ? s.slice(0, half) + s.slice(s.length - half) : s;
+    written++;
     outRef.applyIgnored(undefined, [piece, s.length], OUT_OPTS);
   }
   function print(...values) {
@@ -180,8 +183,8 @@ export const PRELUDE = String.raw`
   // Read once per step by the child through a Reference captured before model code runs.
   // (The output is kept by the child, which it received piece by piece.)
   g.__accrete_take = function () {
-    const r = { final: hasFinal ? final : undefined };
-    hasFinal = false; final = undefined;
+    const r = { final: hasFinal ? final : undefined, printed: written };
+    hasFinal = false; final = undefined; written = 0;
     return jsonStringify(r);
   };
 })();

@@ -176,4 +176,14 @@ describe('sandbox failures end the REPL, not the process', () => {
     expect(r.output).toBe('caught: budget used up\n');
     await failing.dispose();
   });
+
+  it('what a step prints last, right before it ends, is in its output every time', async () => {
+    // prints reach the host as tasks of its own thread; a step's result waits for as many as the isolate sent
+    const quick = await pool.open(options, { ...handlers, llm: async () => 'ok' });
+    for (let i = 0; i < 40; i++) {
+      const r = await quick.exec(`const r${i} = await llm("x"); for (let k = 0; k < ${i}; k++) print(k); print("last " + r${i})`, 5_000);
+      expect(r.output.split('\n').filter(Boolean)).toEqual([...Array.from({ length: i }, (_, k) => String(k)), 'last ok']);
+    }
+    await quick.dispose();
+  });
 });
