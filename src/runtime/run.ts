@@ -161,11 +161,7 @@ class RunExecution {
         status,
         answer,
         error,
-        iterations: this.iterations,
-        llmCalls: this.calls,
-        inputTokens: this.inputTokens,
-        outputTokens: this.outputTokens,
-        costUsd: this.cost,
+        ...this.totals(),
         libraryCommit: this.env.library?.commit ?? null,
         libraryManifestHash: this.env.library?.manifestHash ?? null,
         metadata: this.parent ? { parentCallId: this.parent.callId, parentProgramId: this.parent.programId ?? null } : null,
@@ -666,11 +662,7 @@ class RunExecution {
       type: 'run_end',
       status,
       error,
-      iterations: this.iterations,
-      llmCalls: this.calls,
-      inputTokens: this.inputTokens,
-      outputTokens: this.outputTokens,
-      costUsd: this.cost,
+      ...this.totals(),
       durationMs: ended.getTime() - this.startedAt.getTime(),
     });
     return {
@@ -684,6 +676,11 @@ class RunExecution {
       costUsd: this.cost,
       durationMs: ended.getTime() - this.startedAt.getTime(),
     };
+  }
+
+  /** What the run has used so far, as its row and its run_end event carry it. */
+  private totals(): { iterations: number; llmCalls: number; inputTokens: number; outputTokens: number; costUsd: number } {
+    return { iterations: this.iterations, llmCalls: this.calls, inputTokens: this.inputTokens, outputTokens: this.outputTokens, costUsd: this.cost };
   }
 
   /**
