@@ -8,6 +8,7 @@
  */
 import { printNode } from '../front/print.js';
 import { methodCall, mk, type NNode } from '../front/tree.js';
+import { SANDBOX_NAMES } from '../../src/contracts/sandbox-api.js';
 import { helperCuts } from './cuts.js';
 import { splitRegex } from './literals.js';
 
@@ -91,7 +92,9 @@ function chunkBudget(tree: NNode): { size: number; of: 'characters' | 'units' } 
   });
   // `groupLines(context, 4400)`: the input and a budget handed to a helper that packs it
   walk(tree, (n) => {
-    if (n.k !== 'call' || n.c[1]?.k !== 'id' || n.c[1].v !== 'context') return;
+    // a local helper (a named function, not a method or the sandbox API) given the input first
+    if (n.k !== 'call' || n.c[0].k !== 'id' || SANDBOX_NAMES.includes(n.c[0].v ?? '')) return;
+    if (n.c[1]?.k !== 'id' || n.c[1].v !== 'context') return;
     const budget = n.c.slice(2).find((a) => a.k === 'num' && Number(a.v) >= 100);
     if (budget) chars ??= Number(budget.v);
   });
