@@ -147,13 +147,4 @@ export function isPureExpression(n: NNode): boolean {
   return n.c.every(isPureExpression);
 }
 
-/** `if (pure) {} else { return answer(x); }` (or the branches swapped): a check whose only effect is the return. */
-export function isBareGuard(s: NNode): boolean {
-  if (s.k !== 'if' || !isPureExpression(s.c[0])) return false;
-  const branches = [s.c[1], s.c[2]].map((b) => (b === undefined ? [] : b.k === 'block' ? b.c : [b]));
-  const returns = branches.filter((b) => b.length === 1 && b[0].k === 'return' && isCallTo(b[0].c[0], ANSWER));
-  const empty = branches.filter((b) => b.length === 0);
-  return returns.length === 1 && empty.length === 1;
-}
-
 /** Declarations replaced by parameters of the same name: dropped, or (arrays, objects) a fresh copy. */

@@ -89,7 +89,9 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
         : p.role === 'pattern'
           ? `a regular expression (source text) that selects the ${shape.unit === 'text' ? 'parts' : shape.unit} to use`
           : p.role === 'size'
-            ? shape.chunk?.of === 'characters' ? 'the most characters in one model call' : 'a size or count'
+            ? /overlap/i.test(p.name)
+              ? 'how many characters consecutive pieces share (smaller than the size)'
+              : shape.chunk?.of === 'characters' ? 'the most characters in one model call' : 'a size or count'
             : p.role === 'separator'
               ? 'the delimiter'
               : p.role === 'mode'

@@ -10,9 +10,10 @@
  * through `model.llm` / `model.llmBatch`, an option `checked` (then it returns the JSON text of
  * `{ answer, pieces, failures }`), and the shared machinery after the function, between markers.
  */
+import { CHECK_FAILED } from '../../src/contracts/listing.js';
 import { printStatements } from '../front/print.js';
 import { clone, id, mk, type NNode } from '../front/tree.js';
-import { ANSWER, EmitError, fallbackAnswer, finalsToReturns, hoistFunctions, isBareGuard, mergeRedeclarations } from './body.js';
+import { ANSWER, EmitError, fallbackAnswer, finalsToReturns, hoistFunctions, mergeRedeclarations } from './body.js';
 import { batchLoops } from './batch.js';
 import { countTokens } from './gain.js';
 import { checkedAnswerHelper, checkedMachinery, checkedPrologue, MACHINERY_BEGIN, MACHINERY_END } from './checked.js';
@@ -61,7 +62,7 @@ export interface Emitted {
   signature: string;
   /**
    * The last FINAL was guarded by the program's own check (`if (bad) print('retrying') else FINAL(x)`):
-   * the function cannot retry, so when the check fails it returns x all the same.
+   * the function cannot retry, so when the check fails it throws an error that says so, carrying x.
    */
   guardedFinal: boolean;
   /** Loops whose independent model calls now go out as one llmBatch call (batch.ts). */
@@ -177,6 +178,20 @@ function absorbDeclarations(tree: NNode, params: EmittedParam[]): void {
   if (drop.size) tree.c = tree.c.filter((_, i) => !drop.has(i));
 }
 
+/**
+ * What follows a check that failed (the members printed why and tried again in a new step, never
+ * answering with it): an error that says so and carries the answer computed, so that a caller
+ * writing `FINAL(await lib.f(...))` cannot hand it on as if it were checked.
+ */
+function failedCheck(name: string, computed: NNode): NNode {
+  const message = mk('tpl', [
+    mk('tstr', [], `${name}: ${CHECK_FAILED} (see what it printed), so its answer is not to be trusted; the logged runs tried again in a new step — call it again with other options, or write your own code. The answer it computed: `),
+    mk('call', [mk('mem', [mk('call', [id('String'), clone(computed)]), ], 'slice'), mk('num', [], '0'), mk('num', [], '500')]),
+    mk('tstr', [], ''),
+  ]);
+  return mk('throw', [mk('new', [id('Error'), message])]);
+}
+
 export function emitFunction(input: EmitInput): Emitted {
   const tree = clone(input.template);
   substituteSites(tree, input.params);
@@ -192,9 +207,7 @@ export function emitFunction(input: EmitInput): Emitted {
   markTemplateNewlines(tree);
   const last = tree.c[tree.c.length - 1];
   const fallback = last && last.k !== 'return' && last.k !== 'throw' ? fallbackAnswer(tree) : undefined;
-  // `if (pureCheck) {} else { return x; }` followed by `return x;` is `return x;`.
-  if (fallback !== undefined && isBareGuard(last)) tree.c.pop();
-  if (fallback !== undefined) tree.c.push(mk('return', [mk('call', [id(ANSWER), clone(fallback)])]));
+  if (fallback !== undefined) tree.c.push(failedCheck(input.name, fallback));
   const checked = input.checked;
   const helper = checked ? checkedAnswerHelper(input.answerHelper, checked.pieces, input.optionsName) : answerHelperSource(input.answerHelper);
   const prologue = checked ? [MACHINERY_BEGIN, ...checkedPrologue(checked.model, checked.pieces, input.optionsName, checked.expectsJson, input.name), ...helper.split('\n'), MACHINERY_END] : helper.split('\n');

@@ -47,7 +47,7 @@ function guardNote(template: NNode): string {
   };
   walk(template.c[template.c.length - 1] ?? template);
   const prints = said.length ? `it prints ${JSON.stringify(said.join(' '))} and ` : '';
-  return `When its own final check fails (the logged runs then tried again in a new step), ${prints}it returns the answer it computed all the same: read the output, and try again (other options, or your own code) when you see that.`;
+  return `When its own final check fails (the logged runs then tried again in a new step), ${prints}it throws an error that says so, with the answer it computed: call it again with other options, or write your own code.`;
 }
 
 export async function generalizeCluster(database: Database, clusterId: string, options: GeneralizeOptions = {}): Promise<GeneralizeResult> {

@@ -2,7 +2,8 @@
  * Literal sub-terms of a program tree: the atoms generalization may turn into parameters. Strings,
  * numbers (a leading minus included), regular expressions (their source; the flags are part of
  * the structure), the text parts of template literals, and JSON-literal arrays and objects (label
- * lists, tallies: `["a", "b"]`, `{"billing": 0, "bug": 0}`) taken as one value.
+ * lists, tallies: `["a", "b"]`, `{"billing": 0, "bug": 0}`) taken as one value. An empty `[]` or
+ * `{}` is not a literal: it is the seed of something the code fills, part of the structure.
  */
 import type { NNode } from '../front/tree.js';
 
@@ -95,6 +96,8 @@ export function literalOf(n: NNode): Literal | undefined {
     }
     case 'arr':
     case 'obj': {
+      // An empty `[]` / `{}` is a container the code fills (an accumulator's seed), not a value.
+      if (n.c.length === 0) return undefined;
       const v = jsonOf(n);
       return v.ok ? { kind: 'json', value: v.value } : undefined;
     }

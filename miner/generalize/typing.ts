@@ -7,7 +7,9 @@
  *      `Record<string, any>` (the checker would infer `never[]` / `{}`), a variable indexed by a
  *      string is declared a `Record<string, ...>`;
  *   3. whatever is still implicitly `any` is annotated `any` explicitly: the body stays the model's
- *      dynamically typed code, while the signature is typed.
+ *      dynamically typed code, while the signature is typed;
+ *   4. a value the checker calls possibly null or undefined, which the model's code used as present
+ *      (`m[1]` after a `match`), is asserted present (`m!`): the same behaviour, checked.
  * Finally `asAnswer(x)` is simplified to `x` where x is a string (then the helper goes away).
  * Diagnostics that remain are the caller's to report.
  */
@@ -33,6 +35,12 @@ interface Edit {
 const IMPLICIT_ANY_PARAM = new Set([7006, 7031, 7019]);
 const IMPLICIT_ANY_VAR = new Set([7005, 7034, 7018]);
 const IMPLICIT_INDEX = new Set([7053]);
+/**
+ * "possibly null / undefined" (18047-18049, 2531-2533, 2722): the model's JavaScript used the value
+ * as present (`m[1]` after `match`); asserting it keeps exactly what the code did — the same
+ * TypeError when it is absent — while the checker accepts it.
+ */
+const POSSIBLY_ABSENT = new Set([18047, 18048, 18049, 2531, 2532, 2533, 2722]);
 
 function applyEdits(source: string, edits: Edit[]): string {
   const unique = new Map(edits.map((e) => [`${e.pos}:${e.end}:${e.text}`, e]));
@@ -165,6 +173,16 @@ function variableEdit(c: CheckedSource, node: ts.Node | undefined): Edit | undef
   return { pos: decl.name.getEnd(), end: decl.name.getEnd(), text: `: ${type}`, note: `variable ${decl.name.text}: ${type}` };
 }
 
+/** `x` → `x!` (parenthesized unless it is a name, a property or element access, or a call). */
+function nonNullEdit(c: CheckedSource, start: number, length: number): Edit | undefined {
+  let node = nodeAtPosition(c.file, start);
+  while (node && node.parent && node.parent.getStart(c.file) === start && node.parent.getEnd() <= start + length) node = node.parent;
+  if (!node || !ts.isExpression(node) || node.getEnd() !== start + length) return undefined;
+  const text = node.getText(c.file);
+  const simple = ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node) || ts.isParenthesizedExpression(node);
+  return { pos: node.getStart(c.file), end: node.getEnd(), text: simple ? `${text}!` : `(${text})!`, note: `asserted present: ${text.length > 40 ? `${text.slice(0, 40)}…` : text}` };
+}
+
 function roundEdits(c: CheckedSource, round: number): Edit[] {
   const edits: Edit[] = [];
   const fallback = round >= 2;
@@ -177,6 +195,7 @@ function roundEdits(c: CheckedSource, round: number): Edit[] {
       if (param) e = paramEdit(c, param, fallback);
     } else if (IMPLICIT_INDEX.has(d.code)) e = indexEdit(c, node);
     else if (IMPLICIT_ANY_VAR.has(d.code) && fallback) e = variableEdit(c, node);
+    else if (POSSIBLY_ABSENT.has(d.code) && d.length !== undefined) e = nonNullEdit(c, d.start, d.length);
     if (e) edits.push(e);
   }
   if (round >= 1 && c.diagnostics.some((d) => !IMPLICIT_ANY_PARAM.has(d.code))) edits.push(...emptyLiteralEdits(c));

@@ -2,9 +2,11 @@
  * Edge cases every candidate runs in the real sandbox, against a fake sub-model that answers
  * deterministically: an empty input, a single chunk (an input shorter than any size the function
  * takes), and multibyte text ('€' and emoji, whose surrogate pairs chunk boundaries split). The
- * function must not throw and must return a string. The fake answers "[]" to a query that asks for
+ * function must return a string, or report that its own final check failed (the error the library
+ * format declares for it): any other error fails the case. The fake answers "[]" to a query that asks for
  * a JSON array or list, "{}" to one that asks for other JSON, and "NONE" to anything else.
  */
+import { CHECK_FAILED } from '../../src/contracts/listing.js';
 import type { HostHandlers, LlmCallArgs, SandboxPool } from '../../src/sandbox/repl.js';
 import { callStep, type SandboxFunction } from './compile.js';
 import { runStep } from './sandbox-call.js';
@@ -79,7 +81,8 @@ export async function runEdgeCases(
     const count = { n: 0 };
     const r = await runStep(pool, { context: input, contextType: 'string', step: callStep(fn.name, args), librarySource: fn.librarySource, handlers: fakeHandlers(count), timeoutMs });
     const base = { name, inputChars: input.length, calls: count.n };
-    if (r.error !== undefined) results.push({ ...base, passed: false, reason: `threw: ${r.error.slice(0, 300)}` });
+    if (r.error !== undefined && r.error.includes(CHECK_FAILED)) results.push({ ...base, passed: true, answer: `(reported: ${r.error.slice(0, 160)})` });
+    else if (r.error !== undefined) results.push({ ...base, passed: false, reason: `threw: ${r.error.slice(0, 300)}` });
     else results.push({ ...base, passed: true, answer: (r.final ?? '').slice(0, 200) });
   }
   return results;

@@ -13,6 +13,13 @@ export interface LibraryListing {
   doc: string;
 }
 
+/**
+ * What a library function's error says when its own final check failed (the runs it was mined from
+ * printed why and tried again in a new step instead of answering): `<name>: ${'$'}{CHECK_FAILED} …`, with
+ * the answer it computed. Verification counts it as a reported outcome, not a crash.
+ */
+export const CHECK_FAILED = 'its own final check failed';
+
 /** The heading of the system prompt's library section. */
 export const LIBRARY_HEADING = '## Library functions';
 
@@ -56,7 +63,9 @@ export const LIBRARY_INTRO = `Tested orchestrators mined from earlier runs, list
   part of it) before FINAL; adapt its result to the answer format the query asks for.
 - A function whose doc mentions a checked form takes ${CHECKED_FORM.option} in its options and returns
   the JSON text of { ${CHECKED_FORM.fields.join(', ')} } instead: JSON.parse it; when failures is not empty,
-  redo just those pieces yourself (llm(piece.query, piece.context)) and combine them with the answer.`;
+  redo just those pieces yourself (llm(piece.query, piece.context)) and combine them with the answer.
+- A function whose own final check fails throws an error saying "${CHECK_FAILED}", with the answer
+  it computed: do not pass that answer on; call it again with other options or write your own code.`;
 
 /** The names of the functions a system prompt lists (its library section's `- lib.<name>` lines). */
 export function listedNames(systemPrompt: string): string[] {

@@ -4,6 +4,7 @@
  * annotated until it type-checks. The functions are run in plain Node with fake primitives.
  */
 import { describe, expect, it } from 'vitest';
+import { CHECK_FAILED } from '../../../src/contracts/listing.js';
 import { withoutDoc } from '../../../miner/generalize/gain.js';
 import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
 import type { Candidate } from '../../../miner/generalize/types.js';
@@ -65,14 +66,15 @@ describe('emitting the function', () => {
     expect(queries[0]).toBe('Summarize this about ships:\n- keep numbers\n- keep names');
   });
 
-  it('returns the answer when the program\'s own check fails (the logged run would have retried), and says so', async () => {
+  it('throws an error carrying the answer when the program\'s own check fails (the logged run retried instead of answering), and says so', async () => {
     const program = (n: number) =>
       `const rs = await llmBatch(context.split("\\n").map((l) => ({ query: "Is this a refund request? yes or no", context: l })));\nconst count = rs.filter((r) => r.trim() === "yes").length;\nconst answer = String(count);\nif (count > ${n}) {\n  print("too many; retrying with smaller chunks");\n} else {\n  FINAL(answer);\n}`;
     const c = await generalize([program(100), program(200), program(300)]);
-    expect(c.doc).toMatch(/check fails .* returns the answer it computed/);
+    expect(c.doc).toMatch(/check fails .* it throws an error that says so, with the answer it computed/);
     const { fn } = load(c, () => 'yes');
     expect(await fn('a\nb\nc', ...c.members[0].args)).toBe('3');
-    expect(await fn('a\nb\nc', 1)).toBe('3');
+    const limit = c.params.find((p) => p.type === 'number')!.name;
+    await expect(fn('a\nb\nc', { [limit]: 1 })).rejects.toThrow(new RegExp(`${CHECK_FAILED}.*The answer it computed: 3$`, 's'));
   });
 
   it('makes parameters of parts of a template literal nested in a later part of another', async () => {

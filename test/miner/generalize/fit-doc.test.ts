@@ -75,7 +75,7 @@ describe('a doc that tells a caller whether the function fits', () => {
     expect(c.doc).toMatch(/Not for questions like "Find the secret codes of project Wren and of project Umber\." or "What are the secret codes for project Wren and project Lumen\?" \(runs that asked them answered with longer text, which this function does not produce; it answers one short line, so for a question that asks for several things, call it once for each\)\./);
     // examples from the runs it stands for, not from the ones it does not fit
     expect(c.doc).toMatch(/Mined from 8 logged runs \(cluster c1\), e\.g\. "Find the secret code assigned to project Wren\."/);
-    expect(c.doc).toContain('it prints "No code found; retrying with smaller chunks." and it returns the answer it computed all the same');
+    expect(c.doc).toContain('it prints "No code found; retrying with smaller chunks." and it throws an error that says so, with the answer it computed');
     expect(c.source).toContain('print("No code found; retrying with smaller chunks.");');
   });
 });

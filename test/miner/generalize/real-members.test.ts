@@ -119,7 +119,7 @@ describe('a code review the model wrote three times (split at `// File: ` header
 });
 
 describe('people grouped into pairs by the fields the question names', () => {
-  it('takes the keys from the question, types the parsed records without any, and keeps the answer when its own check fails', async () => {
+  it('takes the keys from the question, types the parsed records without any, and reports its own failed check with the answer it computed', async () => {
     const c = await generalize('pairs', 'split(lines) |> filter(match) |> chunk |> map(llm) |> parse(json) |> join |> FINAL', '7402a8aa-7fa5-4091-aed1-723e057b3e77');
     expect(c.name).toBe('extractFromMatchingLinesWithLlm');
     expect(c.params.map((p) => p.name)).toEqual(['context', 'pattern', 'instruction', 'keys', 'checked']);
@@ -127,8 +127,8 @@ describe('people grouped into pairs by the fields the question names', () => {
     expect(c.doc).toContain('Returns `A - B` lines, one per item');
     expect(c.doc).toContain('no JSON');
     expect(withoutDoc(c.source)).toContain('Record<string, unknown>[]');
-    // The logged check (`people.length === profileLines.length`) failing no longer throws: the pairs are returned.
-    expect(withoutDoc(c.source)).toMatch(/return asAnswer\(pairs\.join\("\\n"\)\);\n}/);
+    // The logged check (`people.length === profileLines.length`) failing throws an error that says so and carries the pairs.
+    expect(withoutDoc(c.source)).toMatch(/throw new Error\(`extractFromMatchingLinesWithLlm: its own final check failed .*\$\{String\(pairs\.join\("\\n"\)\)\.slice\(0, 500\)\}`\);\n}/);
     expectCleanCode(c);
   });
 });
