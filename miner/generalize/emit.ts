@@ -12,7 +12,7 @@
  */
 import { CHECK_FAILED } from '../../src/contracts/listing.js';
 import { printStatements } from '../front/print.js';
-import { clone, id, mk, type NNode } from '../front/tree.js';
+import { clone, id, isCallTo, mk, some, type NNode } from '../front/tree.js';
 import { ANSWER, EmitError, fallbackAnswer, finalsToReturns, hoistFunctions, mergeRedeclarations } from './body.js';
 import { batchLoops } from './batch.js';
 import { countTokens } from './gain.js';
@@ -183,9 +183,9 @@ function absorbDeclarations(tree: NNode, params: EmittedParam[]): void {
  * answering with it): an error that says so and carries the answer computed, so that a caller
  * writing `FINAL(await lib.f(...))` cannot hand it on as if it were checked.
  */
-function failedCheck(name: string, computed: NNode): NNode {
+function failedCheck(name: string, computed: NNode, printed: boolean): NNode {
   const message = mk('tpl', [
-    mk('tstr', [], `${name}: ${CHECK_FAILED} (see what it printed), so its answer is not to be trusted; the logged runs tried again in a new step — call it again with other options, or write your own code. The answer it computed: `),
+    mk('tstr', [], `${name}: ${CHECK_FAILED}${printed ? ' (see what it printed)' : ''}, so its answer is not to be trusted; the logged runs tried again in a new step — call it again with other options, or write your own code. The answer it computed: `),
     mk('call', [mk('mem', [mk('call', [id('String'), clone(computed)]), ], 'slice'), mk('num', [], '0'), mk('num', [], '500')]),
     mk('tstr', [], ''),
   ]);
@@ -207,7 +207,7 @@ export function emitFunction(input: EmitInput): Emitted {
   markTemplateNewlines(tree);
   const last = tree.c[tree.c.length - 1];
   const fallback = last && last.k !== 'return' && last.k !== 'throw' ? fallbackAnswer(tree) : undefined;
-  if (fallback !== undefined) tree.c.push(failedCheck(input.name, fallback));
+  if (fallback !== undefined) tree.c.push(failedCheck(input.name, fallback, some(last, (n) => isCallTo(n, 'print'))));
   const checked = input.checked;
   const helper = checked ? checkedAnswerHelper(input.answerHelper, checked.pieces, input.optionsName) : answerHelperSource(input.answerHelper);
   const prologue = checked ? [MACHINERY_BEGIN, ...checkedPrologue(checked.model, checked.pieces, input.optionsName, checked.expectsJson, input.name), ...helper.split('\n'), MACHINERY_END] : helper.split('\n');

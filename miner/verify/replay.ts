@@ -17,6 +17,7 @@
  * calls and stops at the same check: the repair was the caller's, not the function's.
  * Members without a recording (imported logs: no model calls or no input stored) are unverifiable.
  */
+import { CHECK_FAILED } from '../../src/contracts/listing.js';
 import type { Database } from '../../src/db/connection.js';
 import type { ReplayFixture } from '../../src/library/format.js';
 import type { HostHandlers, LlmCallArgs, SandboxPool } from '../../src/sandbox/repl.js';
@@ -31,10 +32,10 @@ import { callKey, hasLoggedCalls, loadRecording, type Recording } from './subcal
 import type { MatchCounts, ReplayResult } from './types.js';
 
 export const NOT_IN_LOG = 'sub-call not in the log';
-/** What a generated function throws when its program's own final check fails (generalize/emit.ts). */
+/** What a generated function throws when its program ends without an answer (generalize/emit.ts). */
 export const ENDED_WITHOUT_ANSWER = 'the program ended without an answer';
-/** Whether a thrown error is the function's own final check failing. */
-const isOwnCheck = (error: string): boolean => error.includes(ENDED_WITHOUT_ANSWER);
+/** Whether a thrown error is the function's own final check failing (CHECK_FAILED, with the answer it computed) or its program ending without an answer. */
+const isOwnCheck = (error: string): boolean => error.includes(CHECK_FAILED) || error.includes(ENDED_WITHOUT_ANSWER);
 
 export interface ReplayOutcome extends ReplayResult {
   fixture?: ReplayFixture;

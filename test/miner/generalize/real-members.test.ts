@@ -128,7 +128,7 @@ describe('people grouped into pairs by the fields the question names', () => {
     expect(c.doc).toContain('no JSON');
     expect(withoutDoc(c.source)).toContain('Record<string, unknown>[]');
     // The logged check (`people.length === profileLines.length`) failing throws an error that says so and carries the pairs.
-    expect(withoutDoc(c.source)).toMatch(/throw new Error\(`extractFromMatchingLinesWithLlm: its own final check failed .*\$\{String\(pairs\.join\("\\n"\)\)\.slice\(0, 500\)\}`\);\n}/);
+    expect(withoutDoc(c.source)).toMatch(/throw new Error\(`extractFromMatchingLinesWithLlm: its own final check failed.*\$\{String\(pairs\.join\("\\n"\)\)\.slice\(0, 500\)\}`\);\n}/);
     expectCleanCode(c);
   });
 });
