@@ -1,14 +1,10 @@
 /**
  * Applies the drizzle-kit migrations in migrations/ (including the custom one that creates the
  * `vector` extension). On a server, under a session advisory lock, so that two processes starting
- * together do not race.
+ * together do not race. Each driver's migrator loads only when its database is migrated.
  */
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { Sql } from 'postgres';
 import { packageRoot } from '../util/package-root.js';
 
@@ -19,16 +15,19 @@ export function migrationsFolder(): string {
   return join(packageRoot(), 'migrations');
 }
 
+/** Migrates a PGlite instance (in the embedded database's worker thread, or a test's template). */
 export async function migrateEmbedded(client: PGlite): Promise<void> {
-  await migratePglite(drizzlePglite(client), { migrationsFolder: migrationsFolder() });
+  const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
+  await migrate(drizzle(client), { migrationsFolder: migrationsFolder() });
 }
 
 export async function migrateServer(client: Sql): Promise<void> {
+  const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/postgres-js'), import('drizzle-orm/postgres-js/migrator')]);
   const session = await client.reserve();
   try {
     await session`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     try {
-      await migratePostgres(drizzlePostgres(client), { migrationsFolder: migrationsFolder() });
+      await migrate(drizzle(client), { migrationsFolder: migrationsFolder() });
     } catch (err) {
       const msg = (err as Error).message;
       if (/extension "vector" is not available|could not open extension control file/.test(msg)) {
