@@ -3,10 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { isServerUrl } from '../db/location.js';
 import { DatabaseLockedError } from '../db/lock.js';
 import { InputError } from '../runtime/errors.js';
 import { packageRoot } from '../util/package-root.js';
-import { environment } from './config.js';
+import { dbLocation, environment } from './config.js';
 import { UsageError } from './errors.js';
 import { ignoreClosedStdout } from './stdout.js';
 
@@ -65,11 +66,25 @@ export function invokedCommand(args: string[]): string | undefined {
   return words[0] === 'help' ? words[1] : words[0];
 }
 
+/** Commands whose models come only from their flags and the environment. */
+const MODELS_FROM_FLAGS = new Set(['run', 'chat', 'mcp']);
+
+/**
+ * Whether the command may resolve a simulated model (`sim:root`, `sim:leaf`): always, except for the
+ * commands above when neither argv nor ACCRETE_MODEL / ACCRETE_SUB_MODEL names one — then the
+ * simulator (some 30 modules) is not loaded before the first model request.
+ */
+function namesSimModel(command: string, args: string[]): boolean {
+  if (!MODELS_FROM_FLAGS.has(command)) return true;
+  const env = environment();
+  return [...args, env.model ?? '', env.subModel ?? ''].some((a) => a.includes('sim:'));
+}
+
 /**
  * The program with every command listed and `invoked` (a command name, if any) loaded in full.
  * Without `invoked`, only stubs: enough for `accrete --help` and `--version`.
  */
-export async function buildProgram(invoked?: string): Promise<Command> {
+export async function buildProgram(invoked?: string, args?: string[]): Promise<Command> {
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const program = new Command('accrete')
     .description('A Recursive Language Model runtime that logs every orchestrator it writes and mines the recurring ones into a library.')
@@ -82,7 +97,7 @@ export async function buildProgram(invoked?: string): Promise<Command> {
   const entry = COMMANDS.find((c) => nameOf(c) === invoked);
   if (entry) {
     // `sim:root` / `sim:leaf`: the simulated models (a test double) are the CLI's to offer, not the runtime's.
-    if (entry.models) (await import('../sim/spec.js')).registerSimProvider();
+    if (entry.models && (args === undefined || namesSimModel(nameOf(entry), args))) (await import('../sim/spec.js')).registerSimProvider();
     // Settings set here are inherited by the subcommands the module creates (bench runtime, ...).
     const scratch = new Command().exitOverride().showHelpAfterError(AFTER_ERROR);
     (await entry.load())(scratch);
@@ -99,7 +114,7 @@ export async function buildProgram(invoked?: string): Promise<Command> {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const program = await buildProgram(invokedCommand(argv.slice(2)));
+    const program = await buildProgram(invokedCommand(argv.slice(2)), argv.slice(2));
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
@@ -117,10 +132,37 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Commands that open the database at once: on the embedded one, its open starts before they load. */
+const OPENS_DB_FIRST = new Set(['run', 'chat', 'runs', 'show']);
+
+/** The `--db` flag's value in argv (before any `--`), if given. */
+function dbFlag(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--') return undefined;
+    if (args[i] === '--db') return args[i + 1];
+    if (args[i].startsWith('--db=')) return args[i].slice('--db='.length);
+  }
+  return undefined;
+}
+
+/**
+ * PGlite's open takes most of a command's start: for the commands above, on the embedded database,
+ * it starts now in its worker thread while this one loads the command (src/db/embedded/early.ts;
+ * the command's own open adopts it, or reports what went wrong).
+ */
+async function openDatabaseEarly(args: string[]): Promise<void> {
+  const command = invokedCommand(args);
+  if (!command || !OPENS_DB_FIRST.has(command) || args.includes('--help') || args.includes('-h') || args[0] === 'help') return;
+  const location = dbLocation(dbFlag(args));
+  if (isServerUrl(location)) return;
+  (await import('../db/embedded/early.js')).openEmbeddedEarly(location);
+}
+
 const invokedDirectly = process.argv[1] && /cli[\\/]main\.(js|ts)$/.test(process.argv[1].replace(/\\/g, '/'));
 const isBin = process.argv[1] && /[\\/]accrete$/.test(process.argv[1]);
 if (invokedDirectly || isBin) {
   ignoreClosedStdout();
+  void openDatabaseEarly(process.argv.slice(2)).catch(() => {});
   main(process.argv).then(
     (code) => {
       process.exitCode = code;
