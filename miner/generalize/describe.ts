@@ -22,6 +22,8 @@ export interface DescribedParam {
   distinct: number;
   /** Role `mode`: the values it chooses between. */
   choices?: string[];
+  /** A text part of a template literal (the values the code fills in sit around it). */
+  part?: boolean;
 }
 
 export interface DescribeInput {
@@ -83,7 +85,9 @@ function doesSentence(d: DescribeInput): string {
 function paramMeaning(p: DescribedParam, shape: InputShape): string {
   const base =
     p.role === 'prompt'
-      ? 'the instruction sent with every piece (a task for the model, not the user\'s question)'
+      ? p.part
+        ? 'a part of the instruction sent with every piece, the text between the values the code fills in (a task for the model, not the user\'s question)'
+        : 'the instruction sent with every piece (a task for the model, not the user\'s question)'
       : p.role === 'labels'
         ? `the ${/key/i.test(p.name) ? 'fields to match on' : 'allowed labels'} (a list)`
         : p.role === 'pattern'

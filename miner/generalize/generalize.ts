@@ -27,6 +27,7 @@ import { isCallTo, some, type NNode } from '../front/tree.js';
 import { planParams } from './params.js';
 import { sliceProgram, type SlicedProgram } from '../front/program.js';
 import { pairPrompts } from './prompt-match.js';
+import { promptCarriesQuery } from './prompt-ties.js';
 import { roleWeight, siteRole } from './roles.js';
 import { choiceValues, functionParams, memberArguments, parameters } from './signature.js';
 import type { Candidate, CandidateMember, GeneralizeOptions } from './types.js';
@@ -106,7 +107,13 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   sliced.forEach((s, i) => pairPrompts(sites, roles, s.program.tree, alignments[i]));
   const fromQuery = queryValueSites(sites, alignments, sliced.map((s) => s.run.query));
   fillFromQuery(sites, fromQuery, alignments, sliced.map((s) => literalSites(s.program.tree)), sliced.map((s) => s.run.query));
-  const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning: (s) => isTuning(roles.get(s.key)?.role, fromQuery.has(s.key)) });
+  const queriesOf = sliced.map((s) => s.run.query);
+  const tuning = (s: LiteralSite): boolean => {
+    const role = roles.get(s.key)?.role;
+    if (role === 'prompt') return !fromQuery.has(s.key) && !promptCarriesQuery(s, alignments, queriesOf);
+    return isTuning(role, fromQuery.has(s.key));
+  };
+  const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning });
   const sig = parameters(tree, plan, roles);
   const { params, optionsName, answerHelper } = sig;
   const templateShape = inputShape(tree);
@@ -141,6 +148,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     choices: choiceValues(p.plan, sig.roleOf(p.plan)),
     fromQuery: p.plan.sites.some((k) => fromQuery.has(k)),
     distinct: p.plan.distinct,
+    ...(p.plan.kind === 'tstr' ? { part: true } : {}),
   }));
   const skeletonName0 = skeletonName(cluster.skeleton, prompts, shape);
   const namingInput: NamingInput = {
@@ -230,7 +238,8 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
  * Whether a parameter from this site is an option with the members' default rather than something
  * a caller must pass: a choice the code branches on, or text of no known role (a piece of the
  * answer's wording, a label in a message) that the user's question does not supply — a caller
- * could not know what to pass there.
+ * could not know what to pass there. (An instruction is an option when it varies only in wording:
+ * prompt-ties.ts.)
  */
 function isTuning(role: string | undefined, fromQuery: boolean): boolean {
   return role === 'mode' || (role === 'text' && !fromQuery);

@@ -14,7 +14,8 @@ import { compiledJs } from '../../helpers/compiled.js';
 import { cluster, members } from './helpers.js';
 
 async function generalize(program: (word: string) => string): Promise<Candidate> {
-  const r = await generalizeMembers(cluster(), members([program('cities'), program('rivers'), program('towns')]));
+  const words = ['cities', 'rivers', 'towns'];
+  const r = await generalizeMembers(cluster(), members(words.map(program), words.map((w) => `Which ${w} does the text name?`)));
   if (isRejected(r)) throw new Error(r.rejected);
   expect(typeCheck(r.source)).toEqual({ ok: true });
   return r;

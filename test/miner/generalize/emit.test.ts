@@ -13,8 +13,8 @@ import { compiledJs } from '../../helpers/compiled.js';
 import { typeCheck } from '../../../miner/verify/typecheck.js';
 import { cluster, members } from './helpers.js';
 
-async function generalize(programs: string[]): Promise<Candidate> {
-  const r = await generalizeMembers(cluster(), members(programs));
+async function generalize(programs: string[], queries: string[] = []): Promise<Candidate> {
+  const r = await generalizeMembers(cluster(), members(programs, queries));
   if (isRejected(r)) throw new Error(r.rejected);
   return r;
 }
@@ -59,7 +59,7 @@ describe('emitting the function', () => {
     const program = (topic: string) => `const rs = await llmBatch(context.split("\\n\\n").map((p) => ({ query: \`Summarize this about ${topic}:
 - keep numbers
 - keep names\`, context: p })));\nFINAL(rs.join("\\n"));`;
-    const c = await generalize([program('ships'), program('trains'), program('planes')]);
+    const c = await generalize([program('ships'), program('trains'), program('planes')], ['Summarize what it says about ships.', 'What about trains?', 'Summarize the planes.']);
     expect(typeCheck(c.source)).toEqual({ ok: true });
     const { fn, queries } = load(c, () => 'ok');
     expect(await fn('a\n\nb', ...c.members[0].args)).toBe('ok\nok');
@@ -80,7 +80,7 @@ describe('emitting the function', () => {
   it('makes parameters of parts of a template literal nested in a later part of another', async () => {
     const program = (team: string, unit: string) =>
       `const names = ["a", "b"];\nconst r = await llm(\`Team \${names.length} is ${team}: \${names.map((n) => \`${unit} item \${n}\`).join(", ")}\`, context);\nFINAL(r);`;
-    const c = await generalize([program('red', 'boxes'), program('blue', 'crates'), program('green', 'bags')]);
+    const c = await generalize([program('red', 'boxes'), program('blue', 'crates'), program('green', 'bags')], ['Team red: boxes?', 'Team blue: crates?', 'Team green: bags?']);
     expect(typeCheck(c.source)).toEqual({ ok: true });
     const { fn, queries } = load(c, () => 'ok');
     expect(await fn('text', ...c.members[1].args)).toBe('ok');

@@ -16,11 +16,11 @@ export function cluster(overrides: Partial<ClusterRow> = {}): ClusterRow {
   };
 }
 
-/** One member per program; each program is one block (or several, split on a line `;;;`). */
-export function members(programs: string[]): MemberRun[] {
+/** One member per program; each program is one block (or several, split on a line `;;;`). `queries`: the members' questions (default `query <i>`). */
+export function members(programs: string[], queries: readonly string[] = []): MemberRun[] {
   return programs.map((code, i) => ({
     runId: `run-${i}`,
-    query: `query ${i}`,
+    query: queries[i] ?? `query ${i}`,
     answer: 'x',
     source: 'runtime',
     contextSha256: null,

@@ -60,16 +60,18 @@ describe('parameter extraction', () => {
     const options = c.params.filter((p) => p.default !== undefined && p.name !== 'checked');
     expect(c.params[c.params.length - 1]).toMatchObject({ name: 'checked', type: 'boolean', default: false });
     expect(c.params[0]).toMatchObject({ name: 'context', type: 'string' });
-    // the prompt (5 distinct values) varies most; of those that vary twice, the label list and the
-    // pattern matter most; the size (3 values) is a number: tuning, never required
-    expect(required.map((p) => p.type)).toEqual(['string', 'string[]', 'string']);
-    expect(required.map((p) => p.name)).toEqual(['instruction', 'labels', 'pattern']);
-    // the size and the tag become options whose defaults are the members' most common values
+    // the prompt (5 distinct values) varies most, but only in wording (no member's names anything its
+    // question names): an option; of those that vary twice, the label list and the pattern matter
+    // most; the size (3 values) is a number: tuning, never required
+    expect(required.map((p) => p.type)).toEqual(['string[]', 'string']);
+    expect(required.map((p) => p.name)).toEqual(['labels', 'pattern']);
+    // the size, the instruction and the tag become options whose defaults are the members' most common values
     expect(options.map((p) => [p.type, p.default])).toEqual([
       ['number', 4000],
+      ['string', 'Label each line.'],
       ['string', 'v1'],
     ]);
-    expect(c.signature).toMatch(/^\(context: string, instruction: string, labels: string\[\], pattern: string, opts\?: \{ \w+\?: number; \w+\?: string; checked\?: boolean \}\) => Promise<string>$/);
+    expect(c.signature).toMatch(/^\(context: string, labels: string\[\], pattern: string, opts\?: \{ \w+\?: number; instruction\?: string; \w+\?: string; checked\?: boolean \}\) => Promise<string>$/);
     // the separator is the same in every member: it stays a literal
     expect(c.source).toContain('a.split("\\n")');
     // print of peeks is gone; FINAL became a return
@@ -90,16 +92,35 @@ describe('parameter extraction', () => {
   it('gives each member the arguments that reproduce it: its values, and options only where they differ from the default', async () => {
     const c = await generalized();
     const [, , , , m4] = c.members;
-    expect(m4.args.slice(0, 3)).toEqual(['Name the label of each line.', L2, 'billing']);
+    expect(m4.args.slice(0, 2)).toEqual([L2, 'billing']);
     const optionKeys = c.params.filter((p) => p.default !== undefined && p.name !== 'checked').map((p) => p.name);
-    expect(m4.args[3]).toEqual({ [optionKeys[0]]: 8000, [optionKeys[1]]: 'v2' });
-    expect(c.members[0].args).toEqual(['Label each line.', L1, 'refund']); // every option at its default: no options object
+    expect(m4.args[2]).toEqual({ [optionKeys[0]]: 8000, [optionKeys[1]]: 'Name the label of each line.', [optionKeys[2]]: 'v2' });
+    expect(c.members[0].args).toEqual([L1, 'refund']); // every option at its default: no options object
     expect(c.members.every((m) => m.structuralDiff === 0 && m.unaligned === 0)).toBe(true);
+  });
+
+  it('keeps an instruction required when it names what its own question names (a project), an option when only its wording varies', async () => {
+    const needle = (project: string, wording: string) =>
+      `const parts = [];\nfor (let i = 0; i < context.length; i += 5000) parts.push(context.slice(i, i + 5000));\nconst rs = await llmBatch(parts.map((p) => ({ query: ${JSON.stringify(`${wording} project ${project}? Reply with the code or NOT FOUND.`)}, context: p })));\nFINAL(rs.find((r) => !/NOT FOUND/.test(r)) ?? "NOT FOUND");`;
+    const projects = ['Umber', 'Halcyon', 'Wren', 'Sable'];
+    const wordings = ['What is the secret code of', 'Give the code of', 'Which code belongs to', 'What code does the text give for'];
+    const generalize = async (queries: string[]) => {
+      const runs = members(projects.map((p, i) => needle(p, wordings[i]))).map((m, i) => ({ ...m, query: queries[i] }));
+      const r = await generalizeMembers(cluster({ support: runs.length, size: runs.length }), runs);
+      if (isRejected(r)) throw new Error(r.rejected);
+      return r;
+    };
+    const tied = await generalize(projects.map((p) => `Find the secret code of project ${p}.`));
+    expect(tied.params.filter((p) => p.default === undefined).map((p) => p.name)).toEqual(['context', 'instruction']);
+    // the same programs asked by questions that do not name the projects: the wording is the function's own business
+    const untied = await generalize(projects.map((_, i) => `What is the code? (${i})`));
+    expect(untied.params.filter((p) => p.default === undefined).map((p) => p.name)).toEqual(['context']);
+    expect(untied.params.find((p) => p.name === 'instruction')?.default).toBe('What is the secret code of project Umber? Reply with the code or NOT FOUND.');
   });
 
   it('respects maxParams: with one, the rest become options', async () => {
     const c = await generalized(VARIANTS, 1);
-    expect(c.params.filter((p) => p.default === undefined).map((p) => p.name)).toEqual(['context', 'instruction']);
+    expect(c.params.filter((p) => p.default === undefined).map((p) => p.name)).toEqual(['context', 'labels']);
     expect(c.params.filter((p) => p.default !== undefined && p.name !== 'checked')).toHaveLength(4);
     expect(c.params.find((p) => p.type === 'number')?.default).toBe(4000);
   });
