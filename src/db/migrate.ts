@@ -3,6 +3,7 @@
  * `vector` extension). On a server, under a session advisory lock, so that two processes starting
  * together do not race. Each driver's migrator loads only when its database is migrated.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Sql } from 'postgres';
@@ -15,8 +16,27 @@ export function migrationsFolder(): string {
   return join(packageRoot(), 'migrations');
 }
 
+/**
+ * Whether the database has every migration of the journal: drizzle's migrator applies those newer
+ * than the last one it recorded (by its `when`), so none newer means nothing to do. Without its
+ * table (a new database), or when it cannot tell, the migrator decides.
+ */
+async function upToDate(client: PGlite): Promise<boolean> {
+  try {
+    const journal = JSON.parse(readFileSync(join(migrationsFolder(), 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] };
+    const newest = Math.max(...journal.entries.map((e) => e.when));
+    const res = await client.query<{ at: string }>('select max(created_at)::text as at from drizzle.__drizzle_migrations');
+    const at = res.rows[0]?.at;
+    return at != null && Number(at) >= newest;
+  } catch {
+    return false;
+  }
+}
+
 /** Migrates a PGlite instance (in the embedded database's worker thread, or a test's template). */
 export async function migrateEmbedded(client: PGlite): Promise<void> {
+  // The common case, a database already migrated, costs one query instead of loading the migrator.
+  if (await upToDate(client)) return;
   const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
   await migrate(drizzle(client), { migrationsFolder: migrationsFolder() });
 }

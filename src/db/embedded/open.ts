@@ -5,10 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, Db, OpenOptions } from '../types.js';
 import { acquireDirLock } from '../lock.js';
-import * as schema from '../schema.js';
 import { EmbeddedClient } from './client.js';
 import { takeEarly } from './early.js';
 
@@ -30,17 +28,17 @@ export async function openEmbedded(location: string, options: OpenOptions): Prom
     mkdirSync(dirname(dataDir), { recursive: true });
     release = acquireDirLock(dataDir);
   }
-  let client: EmbeddedClient;
+  const client = early?.client ?? EmbeddedClient.start(where, { dataDir, loadDataDir: options.loadDataDir, migrate });
+  client.foreground(); // an open begun ahead, if still under way, now keeps the process alive
+  // drizzle and the schema load here while the worker opens the database.
+  const drivers = Promise.all([import('drizzle-orm/pglite'), import('../schema.js')]);
   try {
-    if (early) {
-      client = early.client;
-      client.foreground(); // its open, if still under way, now keeps the process alive
-      await client.ready;
-    } else client = await EmbeddedClient.open(where, { dataDir, loadDataDir: options.loadDataDir, migrate });
+    await client.ready;
   } catch (err) {
     release();
     throw new Error(`Could not open the embedded database at ${where}: ${(err as Error).message}`);
   }
+  const [{ drizzle }, schema] = await drivers;
   // drizzle's pglite driver calls only `query` and `transaction`, which the client forwards to the worker.
   const db = drizzle(client as unknown as PGlite, { schema }) as unknown as Db;
   return {
