@@ -45,6 +45,8 @@ export interface EmitInput {
   answerHelper: string;
   /** The checked form's local names, when the template calls the model. */
   checked?: CheckedNames;
+  /** The type of `context` (context-type.ts): `string` unless the members' inputs were JSON. */
+  contextType?: string;
 }
 
 export interface CheckedNames {
@@ -124,7 +126,7 @@ type ParamListForm = 'signature' | 'implementation';
 function paramList(input: EmitInput, form: ParamListForm): string {
   const required = input.params.filter((p) => p.plan.required);
   const options = input.params.filter((p) => !p.plan.required);
-  const parts = ['context: string', ...required.map((p) => `${p.name}: ${p.type}`)];
+  const parts = [`context: ${input.contextType ?? 'string'}`, ...required.map((p) => `${p.name}: ${p.type}`)];
   const fields = options.map((p) => `${p.name}?: ${p.type}`);
   if (input.checked) fields.push('checked?: boolean');
   if (fields.length > 0) {

@@ -32,6 +32,8 @@ import { roleWeight, siteRole } from './roles.js';
 import { choiceValues, functionParams, memberArguments, parameters } from './signature.js';
 import type { Candidate, CandidateMember, GeneralizeOptions } from './types.js';
 import { repairTypes } from './typing.js';
+import { contextInputSentence, contextTypeOf } from './context-type.js';
+import { loadContext } from '../verify/context.js';
 import { avoidAny } from './avoid-any.js';
 
 export type GeneralizeResult = Candidate | { rejected: string };
@@ -39,6 +41,8 @@ export type GeneralizeResult = Candidate | { rejected: string };
 export const isRejected = (r: GeneralizeResult): r is { rejected: string } => 'rejected' in r;
 
 const PLACEHOLDER_NAME = 'generalizedProgram';
+/** Stored inputs read to type `context`. */
+const MAX_TYPED_INPUTS = 8;
 /** The doc's sentence for a function whose members checked their answer before FINAL (and tried again in a new step when the check failed). */
 function guardNote(template: NNode): string {
   const said: string[] = [];
@@ -56,7 +60,19 @@ export async function generalizeCluster(database: Database, clusterId: string, o
   if (!cluster) return { rejected: `there is no cluster ${clusterId}` };
   const runs = await loadSuccessfulMembers(database, clusterId);
   if (runs.length === 0) return { rejected: 'the cluster has no successful runs' };
-  return generalizeMembers(cluster, runs, options);
+  const inputs = await sampleInputs(database, runs);
+  const sentence = contextInputSentence(inputs);
+  return generalizeMembers(cluster, runs, { contextType: contextTypeOf(inputs), ...(sentence ? { contextSentence: sentence } : {}), ...options });
+}
+
+/** Some of the members' inputs as their runs stored them (text, or parsed JSON), to type `context`. */
+async function sampleInputs(database: Database, runs: readonly MemberRun[]): Promise<unknown[]> {
+  const inputs: unknown[] = [];
+  for (const sha of [...new Set(runs.map((r) => r.contextSha256))].slice(0, MAX_TYPED_INPUTS)) {
+    const c = await loadContext(database, sha);
+    if (c) inputs.push(c.value);
+  }
+  return inputs;
 }
 
 function promptTexts(cluster: ClusterRow): string[] {
@@ -119,7 +135,8 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const templateShape = inputShape(tree);
   const checked = callsModel(tree) ? checkedNames(tree, params.map((p) => p.name), optionsName, answerHelper, templateShape.parses === 'json') : undefined;
 
-  const emitWith = (name: string, doc: string) => emitFunction({ name, doc, template: tree, params, optionsName, answerHelper, ...(checked ? { checked } : {}) });
+  const contextType = options.contextType ?? 'string';
+  const emitWith = (name: string, doc: string) => emitFunction({ name, doc, template: tree, params, optionsName, answerHelper, contextType, ...(checked ? { checked } : {}) });
   let draft: string;
   let guarded: boolean;
   let batched: number;
@@ -162,7 +179,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     members: sliced.length,
     shape,
     describe: {
-      shape,
+      shape: options.contextSentence ? { ...shape, input: options.contextSentence } : shape,
       prompts,
       queries: evidence.group.map((i) => sliced[i].run.query),
       // what the function stands for: its sub-group's answers; the members that answered otherwise say what it is not for
@@ -216,7 +233,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     doc,
     source: typed.source,
     signature: emitted.signature,
-    params: functionParams(sig, checked !== undefined),
+    params: functionParams(sig, checked !== undefined, contextType),
     optionsName: hasOptions || checked ? optionsName : undefined,
     skeleton: cluster.skeleton,
     growth: cluster.growth,

@@ -81,11 +81,11 @@ function paramDoc(p: PlannedParam, role: RoleInfo): string {
 }
 
 /** The manifest's view: context, the required parameters, then every option with its default (and `checked`, when the function has the checked form). */
-export function functionParams(sig: Parameters, checked = false): FunctionParam[] {
+export function functionParams(sig: Parameters, checked = false, contextType = 'string'): FunctionParam[] {
   const required = sig.params.filter((p) => p.plan.required);
   const options = sig.params.filter((p) => !p.plan.required);
   return [
-    { name: 'context', type: 'string', doc: "the input (the run's context)" },
+    { name: 'context', type: contextType, doc: "the input (the run's context)" },
     ...required.map((p) => ({ name: p.name, type: p.type, doc: paramDoc(p.plan, sig.roleOf(p.plan)) })),
     ...options.map((p) => ({ name: p.name, type: p.type, default: p.plan.default, doc: `option \`${sig.optionsName}.${p.name}\`: ${paramDoc(p.plan, sig.roleOf(p.plan))}` })),
     ...(checked

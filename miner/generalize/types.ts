@@ -86,4 +86,8 @@ export interface GeneralizeOptions {
   takenNames?: Set<string>;
   /** Required parameters at most (default 3); the rest become options. */
   maxParams?: number;
+  /** The type of `context` (context-type.ts; generalizeCluster reads it from the members' stored inputs). Default `string`. */
+  contextType?: string;
+  /** The doc's "Input:" sentence for JSON input (context-type.ts). */
+  contextSentence?: string;
 }

@@ -20,7 +20,7 @@ import { descriptionLengthGain } from '../generalize/gain.js';
 import { generalizeCluster, isRejected } from '../generalize/generalize.js';
 import type { Candidate } from '../generalize/types.js';
 import { compileCandidate } from './compile.js';
-import { runEdgeCases } from './edge-cases.js';
+import { runEdgeCases, type EdgeSample } from './edge-cases.js';
 import { loadContext } from './context.js';
 import { LiveBudget } from './live.js';
 import { recordVerification } from './outcome.js';
@@ -135,7 +135,8 @@ export async function verifyCandidate(g: Candidate, ctx: VerifyContext): Promise
 
   ctx.progress('edge-cases');
   const template = g.members.find((m) => m.runId === g.templateRunId) ?? g.members[0];
-  const sample = (await loadContext(database, template.contextSha256))?.text ?? '';
+  const stored = await loadContext(database, template.contextSha256);
+  const sample: EdgeSample = stored?.type === 'json' ? { type: 'json', value: stored.value } : { type: 'string', text: stored?.text ?? '' };
   const edgeCases = await runEdgeCases(pool, fn, template.args, sample, timeoutMs);
   const failed = edgeCases.filter((e) => !e.passed);
   const withCoverage = { replay, coverage: cover.subGroup, clusterCoverage: cover.cluster, otherMembers };

@@ -1,7 +1,8 @@
 /**
  * Edge cases every candidate runs in the real sandbox, against a fake sub-model that answers
  * deterministically: an empty input, a single chunk (an input shorter than any size the function
- * takes), and multibyte text ('€' and emoji, whose surrogate pairs chunk boundaries split). The
+ * takes), and multibyte text ('€' and emoji, whose surrogate pairs chunk boundaries split) — for
+ * JSON input, an empty array, one element, and multibyte text in its strings. The
  * function must return a string, or report that its own final check failed (the error the library
  * format declares for it): any other error fails the case. The fake answers "[]" to a query that asks for
  * a JSON array or list, "{}" to one that asks for other JSON, and "NONE" to anything else.
@@ -69,17 +70,48 @@ export function edgeInputs(sample: string, args: readonly unknown[]): { name: Ed
   ];
 }
 
+/** Multibyte text in every string of a JSON value. */
+function withMultibyte(v: unknown): unknown {
+  if (typeof v === 'string') return `${v} ${MULTIBYTE_UNIT.repeat(3)}`;
+  if (Array.isArray(v)) return v.map(withMultibyte);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withMultibyte(x)]));
+  return v;
+}
+
+/**
+ * The three cases for JSON input (a member's value): an array empty, of its first element only, and
+ * of that element with multibyte text in its strings; an object as it is, and with multibyte text.
+ */
+export function jsonEdgeInputs(sample: unknown): { name: EdgeCaseName; input: string }[] {
+  if (Array.isArray(sample)) {
+    const first = sample.slice(0, 1);
+    return [
+      { name: 'empty', input: '[]' },
+      { name: 'single-chunk', input: JSON.stringify(first) },
+      { name: 'multibyte', input: JSON.stringify(withMultibyte(first)) },
+    ];
+  }
+  return [
+    { name: 'single-chunk', input: JSON.stringify(sample) },
+    { name: 'multibyte', input: JSON.stringify(withMultibyte(sample)) },
+  ];
+}
+
+/** A member's input as the edge cases start from it: text, or a parsed JSON value. */
+export type EdgeSample = { type: 'string'; text: string } | { type: 'json'; value: unknown };
+
 export async function runEdgeCases(
   pool: SandboxPool,
   fn: SandboxFunction,
   args: readonly unknown[],
-  sample: string,
+  sample: EdgeSample,
   timeoutMs: number,
 ): Promise<EdgeCaseResult[]> {
   const results: EdgeCaseResult[] = [];
-  for (const { name, input } of edgeInputs(sample, args)) {
+  const inputs = sample.type === 'json' ? jsonEdgeInputs(sample.value) : edgeInputs(sample.text, args);
+  for (const { name, input } of inputs) {
     const count = { n: 0 };
-    const r = await runStep(pool, { context: input, contextType: 'string', step: callStep(fn.name, args), librarySource: fn.librarySource, handlers: fakeHandlers(count), timeoutMs });
+    const r = await runStep(pool, { context: input, contextType: sample.type, step: callStep(fn.name, args), librarySource: fn.librarySource, handlers: fakeHandlers(count), timeoutMs });
     const base = { name, inputChars: input.length, calls: count.n };
     if (r.error !== undefined && r.error.includes(CHECK_FAILED)) results.push({ ...base, passed: true, answer: `(reported: ${r.error.slice(0, 160)})` });
     else if (r.error !== undefined) results.push({ ...base, passed: false, reason: `threw: ${r.error.slice(0, 300)}` });

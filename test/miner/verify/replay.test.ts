@@ -168,14 +168,14 @@ describe('replaying a logged run in the sandbox', () => {
   });
 
   it('runs the edge cases against a deterministic fake: they must return a string, a throw fails them', async () => {
-    const ok = await runEdgeCases(pool, fn, ['What?'], CONTEXT, 30_000);
+    const ok = await runEdgeCases(pool, fn, ['What?'], { type: 'string', text: CONTEXT }, 30_000);
     expect(ok.map((e) => [e.name, e.passed])).toEqual([
       ['empty', true],
       ['single-chunk', true],
       ['multibyte', true],
     ]);
     const fragile = compiled('firstWord', 'export async function firstWord(context: string): Promise<string> {\n  const w = context.match(/\\w+/)![0];\n  return (await llm("Define " + w + " as JSON.")).toUpperCase();\n}\n');
-    const bad = await runEdgeCases(pool, fragile, [], 'hello world', 30_000);
+    const bad = await runEdgeCases(pool, fragile, [], { type: 'string', text: 'hello world' }, 30_000);
     expect(bad.find((e) => e.name === 'empty')).toMatchObject({ passed: false, reason: expect.stringMatching(/^threw: TypeError/) });
     expect(bad.find((e) => e.name === 'single-chunk')).toMatchObject({ passed: true, answer: '{}', calls: 1 });
   });
