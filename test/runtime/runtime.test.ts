@@ -185,7 +185,9 @@ describe('the logged RLM loop', () => {
     expect(summary.answer).toBe('undefined');
     const steps = await q<{ error: string }>('select error from steps where run_id = $1 order by idx', [summary.runId]);
     expect(steps[0].error).toMatch(/timed out/);
-    expect(steps[1].error).toMatch(/memory|crashed/);
+    // out of memory as a rule; on a machine loaded past the step timeout the allocation loop is cut by the timeout instead
+    // (test/sandbox covers the memory limit itself): either way the step ends, the sandbox is reset and the run goes on
+    expect(steps[1].error).toMatch(/memory|crashed|timed out/);
   });
 
   it('logs a cancelled run with everything so far', async () => {
