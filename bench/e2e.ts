@@ -11,8 +11,17 @@ import { parseArgs } from 'node:util';
 import { benchE2e, type E2eTarget, renderE2e } from '../src/eval/e2e-bench.js';
 
 const { values } = parseArgs({
-  options: { json: { type: 'boolean' }, cli: { type: 'string' }, compare: { type: 'string' }, sizes: { type: 'string' }, starts: { type: 'string' }, drivers: { type: 'string' } },
+  options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, cli: { type: 'string' }, compare: { type: 'string' }, sizes: { type: 'string' }, starts: { type: 'string' }, drivers: { type: 'string' } },
 });
+if (values.help) {
+  process.stdout.write(
+    'npx tsx bench/e2e.ts [--json] [--cli dist/src/cli/main.js] [--compare before=OTHER/dist/src/cli/main.js]\n' +
+      '                     [--sizes 100,1000] [--starts 5] [--drivers cli,library]\n' +
+      'Build first (npm run build). BENCH_DATABASE_URL: a scratch Postgres database to measure too (it gets filled);\n' +
+      'BENCH_COMPARE_DATABASE_URL: another for the compared build. --sizes: MB at which the step is measured again.\n',
+  );
+  process.exit(0);
+}
 const targets: E2eTarget[] = [{ label: 'accrete', cli: values.cli, serverUrl: process.env.BENCH_DATABASE_URL }];
 if (values.compare) {
   const [label, cli] = values.compare.includes('=') ? values.compare.split('=', 2) : ['compared', values.compare];
