@@ -4,7 +4,7 @@
  * back, a worker that dies, and a process that exits with the database open or closed.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/connection.js';
 import { EmbeddedClient } from '../../src/db/embedded/client.js';
+import { openEmbeddedEarly } from '../../src/db/embedded/early.js';
 import { rehearse } from '../../src/db/rehearse.js';
 import { memoryDb, pgliteTemplate } from '../helpers/db.js';
 
@@ -151,6 +152,44 @@ describe('the worker thread ending', () => {
       await ok.close();
       const again = await openDatabase(join(dir, 'db2'));
       await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('opening the embedded database ahead of need', () => {
+  it("the command's own open adopts it; with other options it is closed and the directory opened again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accrete-early-'));
+    try {
+      const location = join(dir, 'db');
+      await (await openDatabase(location, { loadDataDir: await pgliteTemplate() })).close(); // migrated already
+      openEmbeddedEarly(location);
+      expect(existsSync(`${location}.lock`)).toBe(true);
+      const db = await openDatabase(location);
+      expect(await db.query<{ n: number }>('select count(*)::int as n from runs')).toEqual([{ n: 0 }]);
+      await db.close();
+      expect(existsSync(`${location}.lock`)).toBe(false);
+      openEmbeddedEarly(location);
+      const plain = await openDatabase(location, { migrate: false });
+      expect(await plain.query('select 1 as one')).toEqual([{ one: 1 }]);
+      await plain.close();
+      expect(existsSync(`${location}.lock`)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a process that ends before using it exits at once, leaving no lock', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accrete-early-exit-'));
+    try {
+      const location = join(dir, 'db');
+      const early = JSON.stringify(new URL('../../src/db/embedded/early.ts', import.meta.url).pathname);
+      const script = `import { openEmbeddedEarly } from ${early}; openEmbeddedEarly(${JSON.stringify(location)}); console.log('BYE');`;
+      // The timeout only catches a hang.
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 120_000 });
+      expect(stdout.trim()).toBe('BYE');
+      expect(existsSync(`${location}.lock`)).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
