@@ -98,6 +98,8 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
               : shape.chunk?.of === 'characters' ? 'the most characters in one model call' : 'a size or count'
             : p.role === 'separator'
               ? 'the delimiter'
+              : p.role === 'value'
+                ? `the value the code compares its data with (\`=== ${p.name}\`)`
               : p.role === 'mode'
                 ? modeMeaning(p)
                 : 'text inserted into the answer or the prompt';

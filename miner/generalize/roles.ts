@@ -9,7 +9,7 @@ import { collectFunctions, patternNames } from '../front/scope.js';
 import type { NNode } from '../front/tree.js';
 import type { LiteralSite } from './literals.js';
 
-export type SiteRole = 'prompt' | 'labels' | 'pattern' | 'size' | 'separator' | 'mode' | 'text';
+export type SiteRole = 'prompt' | 'labels' | 'pattern' | 'size' | 'separator' | 'mode' | 'value' | 'text';
 
 export interface RoleInfo {
   role: SiteRole;
@@ -21,7 +21,7 @@ export interface RoleInfo {
   choices?: string[];
 }
 
-const ROLE_WEIGHT: Record<SiteRole, number> = { prompt: 5, labels: 4, pattern: 3, size: 2, separator: 1, mode: 1, text: 1 };
+const ROLE_WEIGHT: Record<SiteRole, number> = { prompt: 5, labels: 4, pattern: 3, value: 3, size: 2, separator: 1, mode: 1, text: 1 };
 
 export function roleWeight(role: SiteRole): number {
   return ROLE_WEIGHT[role];
@@ -38,6 +38,7 @@ function isPromptPosition(parent: NNode | undefined, index: number, grand: NNode
 }
 
 const SEPARATOR_METHODS = new Set(['split', 'join']);
+const EQUALITY = new Set(['===', '!==', '==', '!=']);
 const PATTERN_METHODS = new Set(['test', 'exec', 'match', 'matchAll', 'replace', 'replaceAll', 'search', 'includes', 'startsWith', 'endsWith', 'indexOf', 'lastIndexOf']);
 const SIZE_METHODS = new Set(['slice', 'substring', 'substr', 'padStart', 'padEnd', 'repeat', 'toFixed', 'at']);
 
@@ -82,6 +83,12 @@ export function siteRole(root: NNode, site: LiteralSite, fns: ReadonlyMap<string
       if (PATTERN_METHODS.has(callee.v)) return { role: 'pattern', hints: [kind === 'str' ? 'needle' : 'pattern'], quality: 1 };
       if (SIZE_METHODS.has(callee.v) && kind === 'num') return { role: 'size', hints: ['size'], quality: 1 };
     }
+  }
+  // `r.level === "error"`: the value the data is tested against (named for what it is compared with)
+  if (kind === 'str' && parent?.k === 'bin' && EQUALITY.has(parent.v ?? '')) {
+    const other = parent.c.find((c) => c !== chain[chain.length - 1]);
+    const name = other && (other.k === 'mem' || other.k === 'id') ? other.v : undefined;
+    return { role: 'value', hints: name ? [name, 'value'] : ['value'], quality: name ? 1 : 0 };
   }
   const declared = declaredName(chain);
   if (declared) return { role: kind === 'num' ? 'size' : 'text', hints: [declared], quality: 2 };

@@ -58,7 +58,8 @@ describe('mining runs over JSON records', () => {
     expect(source).toContain(`export async function ${proposal.name}(context: { id: number; level: string; msg: string; amount: number }[], `);
     expect(source).toContain('Input: `context` is JSON, not text: an array of records, each with `id`, `level`, `msg`, `amount`');
     // the level the question names is required; the instruction, which varies only in wording, an option
-    expect(source).toMatch(/context\.filter\(\(r\) => r\.level === \w+\)/);
+    expect(source).toContain('context.filter((r) => r.level === level)');
+    expect(source).toContain('`level` (string): the value the code compares its data with (`=== level`); take it from the user\'s question; e.g. "error".');
     expect(source).toContain('(opts.instruction ?? "Explain this log message in five words.")');
   }, 300_000);
 });
