@@ -137,7 +137,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     /* unreachable: `accrete doctor` or the next start does it */
   }
   const redactor = new Redactor([options.openai?.apiKey, ...configuredSecrets()]);
-  // PGlite writes on this thread: fewer, larger batches leave more of the event loop to the run.
+  // PGlite runs in a worker thread over one connection; the inserts are still built on this thread:
+  // fewer, larger batches cost the run's event loop and the worker less.
   const writer = new TraceWriter(database, { spoolDir, redactor, flushMs: database.kind === 'pglite' ? 250 : 50, onRecord: otel && ((record) => otel.collect(record)) });
   const env: RunEnvironment = {
     rootModel,
