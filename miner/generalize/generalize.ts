@@ -17,7 +17,7 @@ import { descriptionLengthGain } from './gain.js';
 import { literalSites, type LiteralSite } from './literals.js';
 import { loadCluster, loadSuccessfulMembers, type ClusterRow, type MemberRun } from './members.js';
 import { qualifierWords, skeletonDoc, skeletonName, uniqueFunctionName, type Naming, type NamingInput } from './naming.js';
-import { inputShape } from './input-shape.js';
+import { inputShape, type InputShape } from './input-shape.js';
 import { chooseTemplate, evidenceGroup } from './subgroup.js';
 import { cutVariantsDiffer, rewriteCuts } from './cuts.js';
 import { fillFromQuery, queryValueSites } from './query-values.js';
@@ -132,10 +132,10 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning });
   const sig = parameters(tree, plan, roles);
   const { params, optionsName, answerHelper } = sig;
-  const templateShape = inputShape(tree);
+  const contextType = options.contextType ?? 'string';
+  const templateShape = jsonInputShape(inputShape(tree), contextType, options.contextSentence);
   const checked = callsModel(tree) ? checkedNames(tree, params.map((p) => p.name), optionsName, answerHelper, templateShape.parses === 'json') : undefined;
 
-  const contextType = options.contextType ?? 'string';
   const emitWith = (name: string, doc: string) => emitFunction({ name, doc, template: tree, params, optionsName, answerHelper, contextType, ...(checked ? { checked } : {}) });
   let draft: string;
   let guarded: boolean;
@@ -179,7 +179,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     members: sliced.length,
     shape,
     describe: {
-      shape: options.contextSentence ? { ...shape, input: options.contextSentence } : shape,
+      shape,
       prompts,
       queries: evidence.group.map((i) => sliced[i].run.query),
       // what the function stands for: its sub-group's answers; the members that answered otherwise say what it is not for
@@ -260,6 +260,13 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
  */
 function isTuning(role: string | undefined, fromQuery: boolean): boolean {
   return role === 'mode' || (role === 'text' && !fromQuery);
+}
+
+/** The input as the members' stored JSON shows it: the doc's Input sentence, and records (or items) for a template that does not cut it. */
+function jsonInputShape(shape: InputShape, contextType: string, sentence: string | undefined): InputShape {
+  if (sentence === undefined) return shape;
+  const unit = shape.unit === 'text' ? (/\}\[\]$/.test(contextType) ? 'records' : /\[\]$/.test(contextType) ? 'items' : shape.unit) : shape.unit;
+  return { ...shape, input: sentence, unit, json: true };
 }
 
 /** Whether the node at `path` is an argument of a `print(...)` call (at any depth). */

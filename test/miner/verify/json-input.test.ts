@@ -55,6 +55,7 @@ describe('mining runs over JSON records', () => {
     const [proposal] = report.proposals;
     expect(proposal.coverage).toBe(1);
     const source = execFileSync('git', ['-C', library, 'show', `${proposal.branch}:src/${proposal.name}.ts`], { encoding: 'utf8' });
+    expect(proposal.name).toBe("collectFromRecordsWithLlm");
     expect(source).toContain(`export async function ${proposal.name}(context: { id: number; level: string; msg: string; amount: number }[], `);
     expect(source).toContain('Input: `context` is JSON, not text: an array of records, each with `id`, `level`, `msg`, `amount`');
     // the level the question names is required; the instruction, which varies only in wording, an option
