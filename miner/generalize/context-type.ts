@@ -42,8 +42,11 @@ function typeOf(values: readonly unknown[], depth: number): string {
   return union(parts);
 }
 
+/** The keys of some records, each once, in the order they first appear. */
+const keysOf = (objects: readonly Record<string, unknown>[]): string[] => [...new Set(objects.flatMap((o) => Object.keys(o)))];
+
 function objectType(objects: readonly Record<string, unknown>[], depth: number): string {
-  const keys = [...new Set(objects.flatMap((o) => Object.keys(o)))];
+  const keys = keysOf(objects);
   if (depth >= MAX_DEPTH || keys.length > MAX_KEYS || keys.length === 0) {
     const values = objects.flatMap((o) => Object.values(o));
     return `Record<string, ${depth >= MAX_DEPTH || values.length === 0 ? 'unknown' : typeOf(values, depth + 1)}>`;
@@ -66,7 +69,7 @@ export function contextTypeOf(inputs: readonly unknown[]): string {
 }
 
 const keyList = (objects: readonly Record<string, unknown>[]): string => {
-  const keys = [...new Set(objects.flatMap((o) => Object.keys(o)))];
+  const keys = keysOf(objects);
   const shown = keys.slice(0, 8).map((k) => `\`${k}\``);
   return keys.length > 8 ? `${shown.join(', ')} and ${keys.length - 8} more` : shown.join(', ');
 };

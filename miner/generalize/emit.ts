@@ -188,7 +188,7 @@ function absorbDeclarations(tree: NNode, params: EmittedParam[]): void {
 function failedCheck(name: string, computed: NNode, printed: boolean): NNode {
   const message = mk('tpl', [
     mk('tstr', [], `${name}: ${CHECK_FAILED}${printed ? ' (see what it printed)' : ''}, so its answer is not to be trusted; the logged runs tried again in a new step — call it again with other options, or write your own code. The answer it computed: `),
-    mk('call', [mk('mem', [mk('call', [id('String'), clone(computed)]), ], 'slice'), mk('num', [], '0'), mk('num', [], '500')]),
+    mk('call', [mk('mem', [mk('call', [id('String'), clone(computed)])], 'slice'), mk('num', [], '0'), mk('num', [], '500')]),
     mk('tstr', [], ''),
   ]);
   return mk('throw', [mk('new', [id('Error'), message])]);

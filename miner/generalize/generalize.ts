@@ -65,10 +65,17 @@ export async function generalizeCluster(database: Database, clusterId: string, o
   return generalizeMembers(cluster, runs, { contextType: contextTypeOf(inputs), ...(sentence ? { contextSentence: sentence } : {}), ...options });
 }
 
-/** Some of the members' inputs as their runs stored them (text, or parsed JSON), to type `context`. */
+/**
+ * Some of the members' JSON inputs (parsed), to type `context`; none when any stored input is text
+ * (then `context` is a string, and no text — megabytes, maybe — is read for it).
+ */
 async function sampleInputs(database: Database, runs: readonly MemberRun[]): Promise<unknown[]> {
+  const shas = [...new Set(runs.flatMap((r) => (r.contextSha256 ? [r.contextSha256] : [])))].slice(0, MAX_TYPED_INPUTS);
+  if (shas.length === 0) return [];
+  const kinds = await database.query<{ kind: string }>('select kind from contexts where sha256 = any($1::text[])', [shas]);
+  if (kinds.length === 0 || kinds.some((k) => k.kind !== 'json')) return [];
   const inputs: unknown[] = [];
-  for (const sha of [...new Set(runs.map((r) => r.contextSha256))].slice(0, MAX_TYPED_INPUTS)) {
+  for (const sha of shas) {
     const c = await loadContext(database, sha);
     if (c) inputs.push(c.value);
   }
@@ -121,12 +128,12 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const fns = collectFunctions([tree]);
   const roles = new Map(sites.map((s) => [s.key, siteRole(tree, s, fns)]));
   sliced.forEach((s, i) => pairPrompts(sites, roles, s.program.tree, alignments[i]));
-  const fromQuery = queryValueSites(sites, alignments, sliced.map((s) => s.run.query));
-  fillFromQuery(sites, fromQuery, alignments, sliced.map((s) => literalSites(s.program.tree)), sliced.map((s) => s.run.query));
-  const queriesOf = sliced.map((s) => s.run.query);
+  const queries = sliced.map((s) => s.run.query);
+  const fromQuery = queryValueSites(sites, alignments, queries);
+  fillFromQuery(sites, fromQuery, alignments, sliced.map((s) => literalSites(s.program.tree)), queries);
   const tuning = (s: LiteralSite): boolean => {
     const role = roles.get(s.key)?.role;
-    if (role === 'prompt') return !fromQuery.has(s.key) && !promptCarriesQuery(s, alignments, queriesOf);
+    if (role === 'prompt') return !fromQuery.has(s.key) && !promptCarriesQuery(s, alignments, queries);
     return isTuning(role, fromQuery.has(s.key));
   };
   const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning });
@@ -155,7 +162,6 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   // Whole prompts first (string literals), then the cluster's templates with their holes shown as `…`; fragments of template literals say little.
   const wholePrompts = sites.filter((s) => roles.get(s.key)?.role === 'prompt' && s.literal.kind === 'str').map((s) => String(s.literal.value));
   const prompts = [...new Set([...wholePrompts, ...templatePrompts(sites, roles), ...promptTexts(cluster).map((t) => t.replace(/\$\{\d+\}/g, '…'))])];
-  const queries = sliced.map((s) => s.run.query);
   const described: DescribedParam[] = params.map((p) => ({
     name: p.name,
     type: p.type,

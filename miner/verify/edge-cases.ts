@@ -79,8 +79,8 @@ function withMultibyte(v: unknown): unknown {
 }
 
 /**
- * The three cases for JSON input (a member's value): an array empty, of its first element only, and
- * of that element with multibyte text in its strings; an object as it is, and with multibyte text.
+ * The cases for JSON input (a member's value): an array empty, of its first element only, and of
+ * that element with multibyte text in its strings; an object as it is, and with multibyte text.
  */
 export function jsonEdgeInputs(sample: unknown): { name: EdgeCaseName; input: string }[] {
   if (Array.isArray(sample)) {

@@ -15,8 +15,8 @@ export interface LibraryListing {
 
 /**
  * What a library function's error says when its own final check failed (the runs it was mined from
- * printed why and tried again in a new step instead of answering): `<name>: ${'$'}{CHECK_FAILED} …`, with
- * the answer it computed. Verification counts it as a reported outcome, not a crash.
+ * printed why and tried again in a new step instead of answering): `<name>: its own final check failed …`,
+ * with the answer it computed. Verification counts it as a reported outcome, not a crash.
  */
 export const CHECK_FAILED = 'its own final check failed';
 
