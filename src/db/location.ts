@@ -7,6 +7,11 @@ export function resolveDbLocation(configured?: string): string {
   return configured || DEFAULT_DB_DIR;
 }
 
+/** An embedded database that lives in memory only (no directory, no lock). */
+export function isMemoryLocation(location: string): boolean {
+  return location === 'memory://' || location === ':memory:';
+}
+
 export function isServerUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }

@@ -2,7 +2,8 @@
  * PGlite corrupts a data directory that two processes open at once. A lock file beside the data
  * directory names the holder; a second process gets a clear error instead of a corrupted database.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { pidAlive } from './owner.js';
 
@@ -31,8 +32,14 @@ export class DatabaseLockedError extends Error {
 const held = new Set<string>();
 let exitHookInstalled = false;
 
+/** Creates the data directory's parent and takes the directory's lock; returns its release function. */
+export function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dirname(dataDir), { recursive: true });
+  return acquireDirLock(dataDir);
+}
+
 /** Takes the lock for `dataDir`; returns its release function. */
-export function acquireDirLock(dataDir: string): () => void {
+function acquireDirLock(dataDir: string): () => void {
   const file = `${dataDir}.lock`;
   const me: LockHolder = {
     pid: process.pid,

@@ -7,9 +7,9 @@
  * Nothing here reports an error: a directory that cannot be locked or opened is left for the
  * command's own open, which says what went wrong where it always did.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { acquireDirLock } from '../lock.js';
+import { resolve } from 'node:path';
+import { isMemoryLocation } from '../location.js';
+import { lockDataDir } from '../lock.js';
 import { EmbeddedClient } from './client.js';
 
 interface Early {
@@ -22,12 +22,11 @@ let early: Early | undefined;
 
 /** Starts opening (and migrating) the embedded database at `location` now; at most one, ignored for memory://. */
 export function openEmbeddedEarly(location: string): void {
-  if (early || location === 'memory://' || location === ':memory:') return;
+  if (early || isMemoryLocation(location)) return;
   const dataDir = resolve(location);
   let release: () => void;
   try {
-    mkdirSync(dirname(dataDir), { recursive: true });
-    release = acquireDirLock(dataDir);
+    release = lockDataDir(dataDir);
   } catch {
     return; // held by another process, or not writable: the command's own open says so
   }

@@ -2,17 +2,16 @@
  * Opens the embedded database: the directory lock on this thread, PGlite (with pgvector) in a worker
  * thread (src/db/embedded/worker.ts), and drizzle's pglite driver over the client that talks to it.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Database, Db, OpenOptions } from '../types.js';
-import { acquireDirLock } from '../lock.js';
+import { isMemoryLocation } from '../location.js';
+import { lockDataDir } from '../lock.js';
 import { EmbeddedClient } from './client.js';
 import { takeEarly } from './early.js';
 
 export async function openEmbedded(location: string, options: OpenOptions): Promise<Database> {
-  const inMemory = location === 'memory://' || location === ':memory:';
-  const dataDir = inMemory ? undefined : resolve(location);
+  const dataDir = isMemoryLocation(location) ? undefined : resolve(location);
   const where = dataDir ?? 'memory://';
   const migrate = options.migrate !== false;
   // Opened ahead (src/db/embedded/early.ts) with the default options: adopted; with others, closed first.
@@ -24,10 +23,7 @@ export async function openEmbedded(location: string, options: OpenOptions): Prom
   }
   let release = () => {};
   if (early) release = early.release;
-  else if (dataDir) {
-    mkdirSync(dirname(dataDir), { recursive: true });
-    release = acquireDirLock(dataDir);
-  }
+  else if (dataDir) release = lockDataDir(dataDir);
   const client = early?.client ?? EmbeddedClient.start(where, { dataDir, loadDataDir: options.loadDataDir, migrate });
   client.foreground(); // an open begun ahead, if still under way, now keeps the process alive
   // drizzle and the schema load here while the worker opens the database.
