@@ -6,6 +6,7 @@
  * many model calls it makes against the input size, when not to use it, and the checked form.
  */
 import type { InputShape } from './input-shape.js';
+import type { Placeholder } from './params.js';
 import type { SiteRole } from './roles.js';
 import { FORMAT_WORDS, type AnswerFormat } from './subgroup.js';
 
@@ -24,6 +25,8 @@ export interface DescribedParam {
   choices?: string[];
   /** A text part of a template literal (the values the code fills in sit around it). */
   part?: boolean;
+  /** An instruction with named placeholders the function fills in (instruction-template.ts). */
+  placeholders?: Placeholder[];
 }
 
 export interface DescribeInput {
@@ -87,7 +90,7 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
     p.role === 'prompt'
       ? p.part
         ? 'a part of the instruction sent with every piece, the text between the values the code fills in (a task for the model, not the user\'s question)'
-        : 'the instruction sent with every piece (a task for the model, not the user\'s question)'
+        : `the instruction sent with every piece (a task for the model, not the user's question)${placeholderNote(p.placeholders)}`
       : p.role === 'labels'
         ? `the ${/key/i.test(p.name) ? 'fields to match on' : 'allowed labels'} (a list)`
         : p.role === 'pattern'
@@ -104,8 +107,18 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
                 ? modeMeaning(p)
                 : 'text inserted into the answer or the prompt';
   const source = p.fromQuery ? '; take it from the user\'s question' : '';
-  const dflt = p.required ? `e.g. ${shown(p.example)}` : `default ${shown(p.example)}`;
+  // an instruction is shown whole enough to be adapted, not just recognized
+  const max = p.role === 'prompt' ? 240 : 60;
+  const dflt = p.required ? `e.g. ${shown(p.example, max)}` : `default ${shown(p.example, max)}`;
   return `\`${p.name}\` (${p.type}): ${base}${source}; ${dflt}.`;
+}
+
+/** What the function fills into an instruction: `; the function puts {kinds} (the kinds, joined by ", ") where the text has it: keep it`. */
+function placeholderNote(placeholders: readonly Placeholder[] | undefined): string {
+  if (!placeholders?.length) return '';
+  const each = placeholders.map((ph) => `\`{${ph.name}}\` (${ph.what})`);
+  const list = each.length === 1 ? each[0] : `${each.slice(0, -1).join(', ')} and ${each[each.length - 1]}`;
+  return `; the function puts ${list} where the text has ${each.length === 1 ? 'it' : 'them'}: keep ${each.length === 1 ? 'it' : 'them'} in yours`;
 }
 
 /** A choice the function branches on; the shared cutting helper's (cuts.ts) in its own words. */

@@ -25,6 +25,7 @@ import { identifiersOf, uniqueNames } from './param-names.js';
 import type { DescribedParam } from './describe.js';
 import { isCallTo, some, type NNode } from '../front/tree.js';
 import { planParams } from './params.js';
+import { mergeInstructionTemplates } from './instruction-template.js';
 import { sliceProgram, type SlicedProgram } from '../front/program.js';
 import { pairPrompts } from './prompt-match.js';
 import { promptCarriesQuery } from './prompt-ties.js';
@@ -136,14 +137,16 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     if (role === 'prompt') return !fromQuery.has(s.key) && !promptCarriesQuery(s, alignments, queries);
     return isTuning(role, fromQuery.has(s.key));
   };
-  const plan = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning });
-  const sig = parameters(tree, plan, roles);
+  const planned = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning });
+  // an instruction built around computed values is one parameter with `{placeholders}`, not its text parts
+  const merged = mergeInstructionTemplates({ tree, plan: planned, sites, roles, alignments, fromQuery });
+  const sig = parameters(merged.tree, merged.plan, merged.roles);
   const { params, optionsName, answerHelper } = sig;
   const contextType = options.contextType ?? 'string';
   const templateShape = jsonInputShape(inputShape(tree), contextType, options.contextSentence);
   const checked = callsModel(tree) ? checkedNames(tree, params.map((p) => p.name), optionsName, answerHelper, templateShape.parses === 'json') : undefined;
 
-  const emitWith = (name: string, doc: string) => emitFunction({ name, doc, template: tree, params, optionsName, answerHelper, contextType, ...(checked ? { checked } : {}) });
+  const emitWith = (name: string, doc: string) => emitFunction({ name, doc, template: merged.tree, params, optionsName, answerHelper, contextType, ...(checked ? { checked } : {}) });
   let draft: string;
   let guarded: boolean;
   let batched: number;
@@ -160,8 +163,8 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const shape = batched > 0 && templateShape.calls === 'sequential' ? { ...templateShape, calls: 'batch' as const } : templateShape;
 
   // Whole prompts first (string literals), then the cluster's templates with their holes shown as `…`; fragments of template literals say little.
-  const wholePrompts = sites.filter((s) => roles.get(s.key)?.role === 'prompt' && s.literal.kind === 'str').map((s) => String(s.literal.value));
-  const prompts = [...new Set([...wholePrompts, ...templatePrompts(sites, roles), ...promptTexts(cluster).map((t) => t.replace(/\$\{\d+\}/g, '…'))])];
+  const wholePrompts = merged.sites.filter((s) => merged.roles.get(s.key)?.role === 'prompt' && s.literal.kind === 'str').map((s) => String(s.literal.value));
+  const prompts = [...new Set([...wholePrompts, ...templatePrompts(merged.sites, merged.roles), ...promptTexts(cluster).map((t) => t.replace(/\$\{\d+\}/g, '…'))])];
   const described: DescribedParam[] = params.map((p) => ({
     name: p.name,
     type: p.type,
@@ -169,9 +172,10 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     example: p.plan.default,
     role: sig.roleOf(p.plan).role,
     choices: choiceValues(p.plan, sig.roleOf(p.plan)),
-    fromQuery: p.plan.sites.some((k) => fromQuery.has(k)),
+    fromQuery: p.plan.sites.some((k) => merged.fromQuery.has(k)),
     distinct: p.plan.distinct,
     ...(p.plan.kind === 'tstr' ? { part: true } : {}),
+    ...(p.plan.placeholders ? { placeholders: p.plan.placeholders } : {}),
   }));
   const skeletonName0 = skeletonName(cluster.skeleton, prompts, shape);
   const namingInput: NamingInput = {

@@ -26,6 +26,15 @@ export interface PlannedParam {
   distinct: number;
   /** How much the site matters: prompts > label lists > patterns > sizes > other text. */
   weight: number;
+  /** An instruction with named placeholders (instruction-template.ts): the values the function fills in. */
+  placeholders?: Placeholder[];
+}
+
+/** A value the function fills into an instruction: `{name}` in the text. */
+export interface Placeholder {
+  name: string;
+  /** What is filled in, for the doc (`the kinds, joined by ", "`). */
+  what: string;
 }
 
 export interface ParamPlanInput {

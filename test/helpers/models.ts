@@ -1,5 +1,8 @@
 /** A local OpenAI-compatible server with scripted models, reached through the real openai client. */
+import { expect } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
 import { ScriptedModel } from '../../src/models/scripted.js';
+import { createRuntime, type RunInput } from '../../src/runtime/runtime.js';
 import type { ModelClient } from '../../src/models/types.js';
 import { type FaultPlan, startModelServer } from '../../src/sim/server.js';
 
@@ -59,4 +62,20 @@ export function hangingModel(answers: number, name = 'test-sub'): { model: Model
     },
   };
   return { model, hanging };
+}
+
+/**
+ * Runs one scripted root turn (`response`, usually js(...)) through the logged runtime with the
+ * simulated leaf, and returns the run's id; fails the test unless the run succeeded.
+ */
+export async function runScripted(db: Database, response: string, run: { query: string; context: RunInput['context'] }): Promise<string> {
+  const root = new ScriptedModel({ responses: [response], whenExhausted: 'error', name: 'script' });
+  const runtime = await createRuntime({ db, model: root, subModel: 'sim:leaf?seed=3&errorRate=0', library: false });
+  try {
+    const s = await runtime.run(run);
+    expect(s.status, s.error ?? '').toBe('succeeded');
+    return s.runId;
+  } finally {
+    await runtime.close();
+  }
 }

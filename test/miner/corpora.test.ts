@@ -1,14 +1,18 @@
 /**
  * The mining pass on programs real models wrote (../shared/corpora, see its README): imported
  * through the interchange format, mined, and scored against the family labels the way the
- * corpora's README scores a pass. Skipped, saying so, when that folder is not beside the clone.
+ * corpora's README scores a pass; the real-root runs are mined through to proposed functions. Skipped, saying so, when that folder is not beside the clone.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { importLines } from '../../src/trace/interchange.js';
 import { minePass } from '../../miner/cluster/pass.js';
+import { runMining } from '../../miner/pipeline.js';
 import { type LabelledScore, scoreAgainstLabels } from '../../miner/cluster/metrics.js';
 import { memoryDb } from '../helpers/db.js';
 
@@ -46,12 +50,21 @@ describe.skipIf(!present)('mining real-model programs', () => {
     expect(q.families.size).toBeGreaterThanOrEqual(9);
   });
 
-  it('realroot runs: clusters for at least five of the six task families', async () => {
+  it('realroot runs: clusters for at least five of the six task families, and tested functions a model can call', async () => {
     const fresh = await memoryDb();
+    const dir = mkdtempSync(join(tmpdir(), 'accrete-realroot-'));
     try {
       const runs = lines('realroot-no-library.jsonl');
       await importLines(fresh, runs);
-      await minePass(fresh);
+      const library = join(dir, 'library');
+      const report = await runMining(fresh, { libraryDir: library });
+      // measured 2026-11-28: classify, summarize and review, each reproducing all of its sub-group
+      expect(report.proposals.length).toBeGreaterThanOrEqual(3);
+      for (const p of report.proposals) expect(p.coverage, p.name).toBe(1);
+      const sources = report.proposals.map((p) => execFileSync('git', ['-C', library, 'show', `${p.branch}:src/${p.name}.ts`], { encoding: 'utf8' }));
+      // instructions built around the labels or kinds are one parameter with a placeholder, not fragments
+      for (const source of sources) expect(source).not.toContain('between the values');
+      expect(sources.filter((s) => /\.split\("\{(labels|kinds)\}"\)/.test(s)).length).toBeGreaterThanOrEqual(2);
       const family = (q: string): string =>
         /secret code/i.test(q) ? 'needle' : /categor|reason in these/i.test(q) ? 'classify-count' : /\bpairs?\b/i.test(q) ? 'pairwise' : /headquarters|bought/i.test(q) ? 'multi-doc' : /summar/i.test(q) ? 'summary' : 'code-review';
       const labels = Object.fromEntries(runs.map((l) => JSON.parse(l) as { id: string; query: string }).map((r) => [r.id, family(r.query)]));
@@ -60,6 +73,7 @@ describe.skipIf(!present)('mining real-model programs', () => {
       expect(q.purity).toBeGreaterThanOrEqual(0.8);
     } finally {
       await fresh.close();
+      rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 300_000);
 });

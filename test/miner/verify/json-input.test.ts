@@ -9,10 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMining } from '../../../miner/pipeline.js';
 import type { Database } from '../../../src/db/connection.js';
-import { ScriptedModel } from '../../../src/models/scripted.js';
-import { createRuntime } from '../../../src/runtime/runtime.js';
 import { memoryDb } from '../../helpers/db.js';
-import { js } from '../../helpers/models.js';
+import { js, runScripted } from '../../helpers/models.js';
 import { useSimModels } from '../../helpers/sim.js';
 
 useSimModels();
@@ -39,14 +37,7 @@ describe('mining runs over JSON records', () => {
     const prompts = ['Explain this log message in five words.', 'Say what this message means, briefly.', 'In a few words, what went wrong?', 'Explain this log message in five words.'];
     for (let i = 0; i < levels.length; i++) {
       const records = Array.from({ length: 6 + i }, (_, j) => ({ id: j, level: j % 2 ? 'error' : 'warn', msg: `message ${i}-${j} about disk ${j}`, amount: j }));
-      const root = new ScriptedModel({ responses: [program(levels[i], prompts[i])], whenExhausted: 'error', name: 'script-json' });
-      const runtime = await createRuntime({ db, model: root, subModel: 'sim:leaf?seed=3&errorRate=0', library: false });
-      try {
-        const s = await runtime.run({ query: `Which ${levels[i]} entries are there, and what do they say?`, context: { json: records } });
-        expect(s.status, s.error ?? '').toBe('succeeded');
-      } finally {
-        await runtime.close();
-      }
+      await runScripted(db, program(levels[i], prompts[i]), { query: `Which ${levels[i]} entries are there, and what do they say?`, context: { json: records } });
     }
     const library = join(dir, 'library');
     const report = await runMining(db, { libraryDir: library });

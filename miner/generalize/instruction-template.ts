@@ -1,0 +1,176 @@
+/**
+ * One instruction with named placeholders. Members often build a sub-call's instruction as a template
+ * literal around values the code computes (`Classify … into one of: ${LABELS.join(", ")}. Return only
+ * JSON …`). When text parts of it vary, each part would be a parameter of its own — "the text between
+ * the values the code fills in" — which a caller cannot write without reading the code. Here the
+ * whole instruction becomes one parameter: its text with `{labels}` where the code fills a value in,
+ * and the template literal becomes `instruction.split("{labels}").join(LABELS.join(", "))`, which
+ * builds exactly the member's instruction from the member's own text. Applied only where every
+ * parameter of the literal's text parts lives in that literal and no parameter sits inside its
+ * filled-in values (their paths would move).
+ */
+import { clone, id, mk, type NNode } from '../front/tree.js';
+import { nodeAt, pathKey, valueKey, type JsonValue, type LiteralSite } from './literals.js';
+import type { Alignment } from './align.js';
+import { mostCommon, type Placeholder, type PlannedParam } from './params.js';
+import type { RoleInfo } from './roles.js';
+
+export interface InstructionTemplates {
+  /** The template with each merged literal replaced by its split/join chain. */
+  tree: NNode;
+  plan: PlannedParam[];
+  sites: LiteralSite[];
+  /** Roles of the sites, the merged instructions' sites added. */
+  roles: Map<string, RoleInfo>;
+  /** Sites whose values come from the users' questions, the merged ones added when a part's did. */
+  fromQuery: Set<string>;
+}
+
+interface Input {
+  tree: NNode;
+  plan: readonly PlannedParam[];
+  sites: readonly LiteralSite[];
+  roles: ReadonlyMap<string, RoleInfo>;
+  alignments: readonly Alignment[];
+  fromQuery: ReadonlySet<string>;
+}
+
+const STRINGY_METHODS = new Set(['join', 'trim', 'toUpperCase', 'toLowerCase', 'slice', 'toString', 'padStart', 'padEnd']);
+
+/** A name for what an interpolated expression holds: `KINDS.join(", ")` → kinds, `p.title` → title. */
+function nameOf(n: NNode): string | undefined {
+  if (n.k === 'id') return n.v;
+  if (n.k === 'mem') return n.v;
+  if (n.k === 'call') {
+    const callee = n.c[0];
+    if (callee.k === 'mem' && callee.v !== undefined && STRINGY_METHODS.has(callee.v)) return nameOf(callee.c[0]);
+    if (callee.k === 'id' && (callee.v === 'String' || callee.v === 'Number') && n.c[1]) return nameOf(n.c[1]);
+    if (callee.k === 'mem' && callee.v === 'stringify' && n.c[1]) return nameOf(n.c[1]);
+  }
+  return undefined;
+}
+
+/** `KINDS` → `kinds`, `MAX_ITEMS` → `maxItems`, `title` as it is. */
+function placeholderName(raw: string | undefined): string {
+  if (raw === undefined || !/^[A-Za-z_$][\w$]*$/.test(raw)) return 'value';
+  if (/^[A-Z0-9_]+$/.test(raw)) return raw.toLowerCase().replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/^_+|_+$/g, '') || 'value';
+  return raw.replace(/^[_$]+/, '') || 'value';
+}
+
+/** What a filled-in value is, in words. */
+function describeFill(n: NNode, name: string): string {
+  if (n.k === 'call' && n.c[0].k === 'mem' && n.c[0].v === 'join' && n.c[1]?.k === 'str') return `the ${name}, joined by ${JSON.stringify(n.c[1].v ?? '')}`;
+  return `the ${name}`;
+}
+
+/** Whether an expression is a string already (`.join(...)`, a template literal, a string literal). */
+function isStringValued(n: NNode): boolean {
+  return n.k === 'str' || n.k === 'tpl' || (n.k === 'call' && n.c[0].k === 'mem' && n.c[0].v === 'join') || (n.k === 'call' && n.c[0].k === 'id' && n.c[0].v === 'String');
+}
+
+const under = (key: string, prefix: string): boolean => prefix === '' || key === prefix || key.startsWith(`${prefix}.`);
+
+/** Template literals in document order, with their paths. */
+function templateLiterals(root: NNode): { node: NNode; path: number[] }[] {
+  const out: { node: NNode; path: number[] }[] = [];
+  const walk = (n: NNode, path: number[]): void => {
+    if (n.k === 'tpl') out.push({ node: n, path });
+    n.c.forEach((ch, i) => walk(ch, [...path, i]));
+  };
+  walk(root, []);
+  return out;
+}
+
+/** Merges the instructions written as template literals whose text parts are parameters (see the module doc). */
+export function mergeInstructionTemplates(input: Input): InstructionTemplates {
+  const tree = clone(input.tree);
+  let plan = [...input.plan];
+  let sites = [...input.sites];
+  const roles = new Map(input.roles);
+  const fromQuery = new Set(input.fromQuery);
+  const paramOfSite = new Map<string, PlannedParam>();
+  for (const p of plan) for (const k of p.sites) paramOfSite.set(k, p);
+
+  // Innermost last: a literal nested in another's filled-in value is left alone (its outer one is skipped below).
+  for (const { node: tpl, path } of templateLiterals(input.tree)) {
+    const key = pathKey(path);
+    const parts = tpl.c.map((ch, i) => ({ ch, i, key: pathKey([...path, i]) })).filter((x) => x.ch.k === 'tstr');
+    const fills = tpl.c.map((ch, i) => ({ ch, i })).filter((x) => x.ch.k !== 'tstr');
+    if (fills.length === 0) continue;
+    const partParams = [...new Set(parts.flatMap((p) => (paramOfSite.has(p.key) ? [paramOfSite.get(p.key)!] : [])))];
+    if (partParams.length === 0) continue;
+    if (!parts.some((p) => roles.get(p.key)?.role === 'prompt')) continue;
+    const partKeys = new Set(parts.map((p) => p.key));
+    // every parameter of a part lives in this literal's parts; none sits inside a filled-in value
+    if (partParams.some((p) => p.sites.some((k) => !partKeys.has(k)))) continue;
+    if (plan.some((p) => p.sites.some((k) => under(k, key) && !partKeys.has(k)))) continue;
+    const live = nodeAt(tree, path);
+    if (!live || live.k !== 'tpl') continue;
+
+    // placeholder names, one per distinct filled-in expression, none already in the text
+    const texts = parts.map((p) => String(p.ch.v ?? ''));
+    const memberTexts = input.alignments.map((a) => parts.map((p) => a.values.get(p.key)?.value));
+    const allText = [...texts, ...memberTexts.flat().map((v) => (typeof v === 'string' ? v : ''))].join('\u0000');
+    const byExpr = new Map<string, Placeholder & { node: NNode }>();
+    const used = new Set<string>();
+    const fillNames = fills.map(({ ch }) => {
+      const exprKey = JSON.stringify(ch);
+      const known = byExpr.get(exprKey);
+      if (known) return known.name;
+      const base = placeholderName(nameOf(ch));
+      let name = base;
+      for (let n = 2; used.has(name) || allText.includes(`{${name}}`); n++) name = `${base}${n}`;
+      used.add(name);
+      byExpr.set(exprKey, { name, what: describeFill(ch, name), node: ch });
+      return name;
+    });
+    const join = (partValues: readonly (JsonValue | undefined)[]): string | undefined => {
+      if (partValues.some((v) => typeof v !== 'string')) return undefined;
+      return partValues.map((v, i) => `${v as string}${i < fillNames.length ? `{${fillNames[i]}}` : ''}`).join('');
+    };
+    const templateText = join(texts)!;
+    const values = memberTexts.map(join);
+    const defined = values.filter((v): v is string => v !== undefined);
+    const required = partParams.some((p) => p.required);
+
+    // the literal becomes text.split("{a}").join(a)…, the text the parameter's one site
+    let chain: NNode = mk('str', [], templateText);
+    let depth = 0;
+    for (const ph of byExpr.values()) {
+      const value = isStringValued(ph.node) ? clone(ph.node) : mk('call', [id('String'), clone(ph.node)]);
+      chain = mk('call', [mk('mem', [mk('call', [mk('mem', [chain], 'split'), mk('str', [], `{${ph.name}}`)])], 'join'), value]);
+      depth++;
+    }
+    const parent = nodeAt(tree, path.slice(0, -1));
+    if (!parent || path.length === 0) continue;
+    parent.c[path[path.length - 1]] = chain;
+    const sitePath = [...path, ...Array.from({ length: depth * 4 }, () => 0)];
+    const siteKey = pathKey(sitePath);
+
+    const bestRole = parts.map((p) => roles.get(p.key)).filter((r): r is RoleInfo => r !== undefined && r.role === 'prompt').sort((a, b) => b.quality - a.quality)[0];
+    roles.set(siteKey, { role: 'prompt', hints: bestRole?.hints ?? ['instruction', 'prompt'], quality: bestRole?.quality ?? 1 });
+    if (parts.some((p) => input.fromQuery.has(p.key))) fromQuery.add(siteKey);
+    sites = [...sites.filter((s) => !under(s.key, key)), { path: sitePath, key: siteKey, literal: { kind: 'str', value: templateText } }];
+
+    const first = Math.min(...partParams.map((p) => p.index));
+    const merged: PlannedParam = {
+      index: first,
+      kind: 'str',
+      required,
+      default: required ? templateText : mostCommon(values, templateText),
+      sites: [siteKey],
+      values,
+      distinct: new Set(defined.map(valueKey)).size,
+      weight: Math.max(...partParams.map((p) => p.weight)),
+      placeholders: [...byExpr.values()].map(({ name, what }) => ({ name, what })),
+    };
+    const gone = new Set(partParams);
+    plan = plan.flatMap((p) => (p === partParams.find((q) => q.index === first) ? [merged] : gone.has(p) ? [] : [p]));
+    for (const k of [...paramOfSite.keys()]) if (under(k, key)) paramOfSite.delete(k);
+    paramOfSite.set(siteKey, merged);
+  }
+  // required first, then options, each in order of first site (as planParams orders them)
+  const required = plan.filter((p) => p.required);
+  const options = plan.filter((p) => !p.required);
+  return { tree, plan: [...required, ...options].map((p, i) => ({ ...p, index: i })), sites, roles, fromQuery };
+}
