@@ -27,6 +27,8 @@ export interface DescribedParam {
   part?: boolean;
   /** An instruction with named placeholders the function fills in (instruction-template.ts). */
   placeholders?: Placeholder[];
+  /** Where the code uses it (`reply.slice(0, maxChars)`), for a number the doc cannot otherwise explain. */
+  use?: string;
 }
 
 export interface DescribeInput {
@@ -96,9 +98,7 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
         : p.role === 'pattern'
           ? `a regular expression (source text) that selects the ${shape.unit === 'text' ? 'parts' : shape.unit} to use`
           : p.role === 'size'
-            ? /overlap/i.test(p.name)
-              ? 'how many characters consecutive pieces share (smaller than the size)'
-              : shape.chunk?.of === 'characters' ? 'the most characters in one model call' : 'a size or count'
+            ? sizeMeaning(p, shape)
             : p.role === 'separator'
               ? 'the delimiter'
               : p.role === 'value'
@@ -111,6 +111,16 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
   const max = p.role === 'prompt' ? 240 : 60;
   const dflt = p.required ? `e.g. ${shown(p.example, max)}` : `default ${shown(p.example, max)}`;
   return `\`${p.name}\` (${p.type}): ${base}${source}; ${dflt}.`;
+}
+
+/** A number: the chunk budget (what one model call gets), an overlap, or else what the code does with it. */
+function sizeMeaning(p: DescribedParam, shape: InputShape): string {
+  if (/overlap/i.test(p.name)) return 'how many characters consecutive pieces share (smaller than the size)';
+  const chunk = shape.chunk;
+  if (chunk && (p.example === chunk.size || (chunk.of === 'characters' && /^(size|maxChars|chunkSize|budget)$/.test(p.name)))) {
+    return chunk.of === 'characters' ? 'the most characters in one model call' : `how many ${shape.unit === 'text' ? 'units' : shape.unit} go into one model call`;
+  }
+  return p.use ? `a number the code uses, as in \`${p.use}\`` : 'a number the code uses';
 }
 
 /** What the function fills into an instruction: `; the function puts {kinds} (the kinds, joined by ", ") where the text has it: keep it`. */

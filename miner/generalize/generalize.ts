@@ -14,7 +14,7 @@ import { collectFunctions } from '../front/scope.js';
 import { alignLiterals } from './align.js';
 import { emitFunction, EmitError, type CheckedNames } from './emit.js';
 import { descriptionLengthGain } from './gain.js';
-import { literalSites, type LiteralSite } from './literals.js';
+import { literalSites, nodeAt, type LiteralSite } from './literals.js';
 import { loadCluster, loadSuccessfulMembers, type ClusterRow, type MemberRun } from './members.js';
 import { qualifierWords, skeletonDoc, skeletonName, uniqueFunctionName, type Naming, type NamingInput } from './naming.js';
 import { inputShape, type InputShape } from './input-shape.js';
@@ -23,9 +23,11 @@ import { cutVariantsDiffer, rewriteCuts } from './cuts.js';
 import { fillFromQuery, queryValueSites } from './query-values.js';
 import { identifiersOf, uniqueNames } from './param-names.js';
 import type { DescribedParam } from './describe.js';
-import { isCallTo, some, type NNode } from '../front/tree.js';
+import { clone, id, isCallTo, some, type NNode } from '../front/tree.js';
+import { printNode } from '../front/print.js';
 import { planParams } from './params.js';
 import { mergeInstructionTemplates } from './instruction-template.js';
+import { withoutRepairNumbers } from './repair-names.js';
 import { sliceProgram, type SlicedProgram } from '../front/program.js';
 import { pairPrompts } from './prompt-match.js';
 import { promptCarriesQuery } from './prompt-ties.js';
@@ -140,13 +142,15 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const planned = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning });
   // an instruction built around computed values is one parameter with `{placeholders}`, not its text parts
   const merged = mergeInstructionTemplates({ tree, plan: planned, sites, roles, alignments, fromQuery });
-  const sig = parameters(merged.tree, merged.plan, merged.roles);
+  // `docs2`, `resultText2` (a repaired block's names) read as `docs`, `resultText`
+  const clean = withoutRepairNumbers(merged.tree).tree;
+  const sig = parameters(clean, merged.plan, merged.roles);
   const { params, optionsName, answerHelper } = sig;
   const contextType = options.contextType ?? 'string';
   const templateShape = jsonInputShape(inputShape(tree), contextType, options.contextSentence);
-  const checked = callsModel(tree) ? checkedNames(tree, params.map((p) => p.name), optionsName, answerHelper, templateShape.parses === 'json') : undefined;
+  const checked = callsModel(tree) ? checkedNames(clean, params.map((p) => p.name), optionsName, answerHelper, templateShape.parses === 'json') : undefined;
 
-  const emitWith = (name: string, doc: string) => emitFunction({ name, doc, template: merged.tree, params, optionsName, answerHelper, contextType, ...(checked ? { checked } : {}) });
+  const emitWith = (name: string, doc: string) => emitFunction({ name, doc, template: clean, params, optionsName, answerHelper, contextType, ...(checked ? { checked } : {}) });
   let draft: string;
   let guarded: boolean;
   let batched: number;
@@ -176,6 +180,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     distinct: p.plan.distinct,
     ...(p.plan.kind === 'tstr' ? { part: true } : {}),
     ...(p.plan.placeholders ? { placeholders: p.plan.placeholders } : {}),
+    ...(p.plan.kind === 'num' ? { use: usageOf(clean, p.plan.sites[0], p.name) } : {}),
   }));
   const skeletonName0 = skeletonName(cluster.skeleton, prompts, shape);
   const namingInput: NamingInput = {
@@ -288,6 +293,28 @@ function underPrint(root: NNode, path: readonly number[]): boolean {
   }
   return false;
 }
+
+/** The expression around a parameter's site, printed with the parameter's name in it (`r.slice(0, maxChars)`). */
+function usageOf(tree: NNode, siteKey: string, name: string): string | undefined {
+  const path = siteKey === '' ? [] : siteKey.split('.').map(Number);
+  if (path.length < 2) return undefined;
+  let at = path.length - 1;
+  let text = '';
+  // climb until the expression says something (`i + 50` alone does not); stop at a statement
+  for (; at >= 1; at--) {
+    const node = nodeAt(tree, path.slice(0, at));
+    if (!node || !EXPRESSION_KINDS.has(node.k)) break;
+    const copy = clone(node);
+    const rel = path.slice(at);
+    const parent = nodeAt(copy, rel.slice(0, -1))!;
+    parent.c[rel[rel.length - 1]] = id(name);
+    text = printNode(copy).replace(/\s+/g, ' ');
+    if (text.length >= 14) break;
+  }
+  return text && text.length <= 70 ? text : undefined;
+}
+
+const EXPRESSION_KINDS: ReadonlySet<string> = new Set(['call', 'bin', 'mem', 'idx', 'new', 'cond', 'assign', 'pre', 'post']);
 
 /** Whether the template calls the model (llm, recursive_llm, llmBatch). */
 function callsModel(tree: NNode): boolean {

@@ -39,7 +39,8 @@ interface Delimiter {
 /** A regular expression or string split delimiter, explained. */
 export function explainDelimiter(text: string, isRegex: boolean): Delimiter {
   const body = isRegex ? splitRegex(text).source : text;
-  const header = /^\^\(\?=(.+)\)$/.exec(body)?.[1] ?? (isRegex ? undefined : /^\n(.+)$/.exec(body)?.[1]);
+  // `^(?=## )` (multiline) or `\n(?=## )`: a cut before each header line
+  const header = /^(?:\^|(?:\\r\??)?\\n|\n)\(\?=(.+)\)$/.exec(body)?.[1] ?? (isRegex ? undefined : /^\n(.+)$/.exec(body)?.[1]);
   if (header !== undefined) {
     const literal = header.replace(/\\(.)/g, '$1');
     const unit = /^\/\/\s*File|^File/i.test(literal) ? 'files' : /^#+\s?$/.test(literal) ? 'sections' : /^-{3,}$/.test(literal) ? 'records' : 'sections';
@@ -90,11 +91,12 @@ function chunkBudget(tree: NNode): { size: number; of: 'characters' | 'units' } 
       if (v > 1) units ??= v;
     }
   });
-  // `groupLines(context, 4400)`: the input and a budget handed to a helper that packs it
+  // `groupLines(context, 4400)`, `groupUnits(docs, 4400)`: the input (or its cut units) and a budget handed to a helper that packs it
+  const cutUnits = contextUnitNames(tree);
   walk(tree, (n) => {
     // a local helper (a named function, not a method or the sandbox API) given the input first
     if (n.k !== 'call' || n.c[0].k !== 'id' || SANDBOX_NAMES.includes(n.c[0].v ?? '')) return;
-    if (n.c[1]?.k !== 'id' || n.c[1].v !== 'context') return;
+    if (n.c[1]?.k !== 'id' || (n.c[1].v !== 'context' && !cutUnits.has(n.c[1].v ?? ''))) return;
     const budget = n.c.slice(2).find((a) => a.k === 'num' && Number(a.v) >= 100);
     if (budget) chars ??= Number(budget.v);
   });
@@ -159,6 +161,28 @@ function modelCallsInPromiseAll(tree: NNode): boolean {
   return found;
 }
 
+/** Names bound to the units cut from `context` (`let docs = context.split(...)`). */
+function contextUnitNames(tree: NNode): Set<string> {
+  const units = new Set<string>();
+  walk(tree, (n) => {
+    if (n.k === 'decl' && n.c[0]?.k === 'id' && n.c[0].v !== undefined && n.c[1] && /^context\.split\(/.test(printNode(n.c[1]))) units.add(n.c[0].v);
+  });
+  return units;
+}
+
+/** The units cut from `context` are taken from the second on (`lines.slice(1)`, `context.split("\n").slice(1)`): a header the code drops. */
+function skipsFirstUnit(tree: NNode): boolean {
+  const units = contextUnitNames(tree);
+  let found = false;
+  walk(tree, (n) => {
+    const m = methodCall(n, 'slice');
+    if (!m || m.args.length !== 1 || m.args[0].k !== 'num' || m.args[0].v !== '1') return;
+    const fromSplit = m.recv.k === 'id' ? units.has(m.recv.v ?? '') : methodCall(m.recv, 'split')?.recv.k === 'id' && methodCall(m.recv, 'split')?.recv.v === 'context';
+    if (fromSplit) found = true;
+  });
+  return found;
+}
+
 /** Reads the input shape of a template program (kind 'prog', literals as written). */
 export function inputShape(template: NNode): InputShape {
   // The shared cutting helper (cuts.ts) says how it cuts in its arguments; its own body would read as a split by lines.
@@ -207,7 +231,7 @@ function shapeOf(tree: NNode): InputShape {
   const input = json
     ? '`context` is JSON (an array of records, or an object holding one).'
     : delimiter
-      ? `\`context\` is text made of ${unit}, separated by ${delimiter.describe}${delimiter.describe.startsWith('a line starting') && /\.startsWith\(/.test(printed) ? '; text before the first one is ignored' : ''}.`
+      ? `\`context\` is text made of ${unit}, separated by ${delimiter.describe}${delimiter.describe.startsWith('a line starting') && /\.startsWith\(/.test(printed) ? '; text before the first one is ignored' : ''}${skipsFirstUnit(tree) ? `; the first of its ${unit} is skipped (a header)` : ''}.`
       : '`context` is plain text.';
   return { unit, ...(delimiter ? { delimiter: delimiter.describe } : {}), input, filtered, ...(chunk ? { chunk } : {}), parses, calls, json };
 }

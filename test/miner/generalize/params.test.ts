@@ -118,6 +118,17 @@ describe('parameter extraction', () => {
     expect(untied.params.find((p) => p.name === 'instruction')?.default).toBe('What is the secret code of project Umber? Reply with the code or NOT FOUND.');
   });
 
+  it('says what each number does: lines per model call, or where the code uses it', async () => {
+    const batches = (per: number, clip: number) =>
+      `const rows = context.split("\\n").filter((l) => l.trim());\nconst groups = [];\nfor (let i = 0; i < rows.length; i += ${per}) groups.push(rows.slice(i, i + ${per}).join("\\n"));\nconst replies = await llmBatch(groups.map((g) => ({ query: "Label each line.", context: g })));\nconst bad = replies.filter((r) => !r.trim()).map((r) => r.slice(0, ${clip}));\nFINAL(replies.join("\\n") + bad.join(""));`;
+    const runs = members([batches(40, 60), batches(50, 80), batches(40, 60)]);
+    const c = await generalizeMembers(cluster({ support: 3, size: 3 }), runs);
+    if (isRejected(c)) throw new Error(c.rejected);
+    expect(c.doc).toMatch(/`size` \(number\): how many lines go into one model call; default 40\./);
+    expect(c.doc).toMatch(/`\w+` \(number\): a number the code uses, as in `r\.slice\(0, \w+\)`; default 60\./);
+    expect(c.doc).not.toContain('a size or count');
+  });
+
   it('respects maxParams: with one, the rest become options', async () => {
     const c = await generalized(VARIANTS, 1);
     expect(c.params.filter((p) => p.default === undefined).map((p) => p.name)).toEqual(['context', 'labels']);
