@@ -140,8 +140,22 @@ function modeMeaning(p: DescribedParam): string {
   return `a choice the function branches on: ${choices.map((c) => JSON.stringify(c)).join(' or ')}`;
 }
 
+/**
+ * The `key: value` line format an instruction asks for, as it writes it (`"path: kind"`), and what one
+ * line stands for when it says (`… per defect`, `for each finding`).
+ */
+export function lineFormat(prompts: readonly string[]): { format: string; item?: string } | undefined {
+  for (const p of prompts) {
+    const m = /["'`“]([A-Za-z][\w ./<>-]{0,24}): ?([A-Za-z<][\w ./<>-]{0,24})["'`”]/.exec(p);
+    if (!m) continue;
+    const item = /\bper ([a-z]{3,})\b/i.exec(p.slice(m.index))?.[1] ?? /\bfor each ([a-z]{3,})\b/i.exec(p)?.[1];
+    return { format: `${m[1]}: ${m[2]}`, ...(item && !/^(line|file|one)$/i.test(item) ? { item: item.toLowerCase() } : {}) };
+  }
+  return undefined;
+}
+
 /** What the members returned, as a shape and an example. */
-export function returnsSentence(answers: readonly string[], ops: readonly string[]): string {
+export function returnsSentence(answers: readonly string[], ops: readonly string[], prompts: readonly string[] = []): string {
   const used = answers.filter((a) => a.trim().length > 0);
   const joinsLines = ops.some((o) => o.startsWith('join'));
   if (used.length === 0) return 'Returns a string (the logged runs returned nothing to show its shape).';
@@ -153,15 +167,16 @@ export function returnsSentence(answers: readonly string[], ops: readonly string
   const empty = joinsLines ? ', or an empty string when there is none' : '';
   if (lines.every((l) => /^-?\d+(\.\d+)?$/.test(l.trim())) && counts.every((c) => c === 1)) return `Returns a number as text, e.g. \`${example}\`.`;
   if (counts.some((c) => c > 1)) {
+    const named = lineFormat(prompts);
     const shape = lines.every((l) => /^[^:\n]{1,80}: \S/.test(l))
-      ? '`name: value` lines'
+      ? `\`${named?.format ?? 'name: value'}\` lines`
       : lines.every((l) => /^\S.* - \S/.test(l))
         ? '`A - B` lines'
         : lines.every((l) => /^\s*[-*] /.test(l) || /^\S/.test(l)) && lines.some((l) => /^\s*[-*] /.test(l))
           ? 'text with a bulleted list'
           : 'lines of text';
     if (shape === 'text with a bulleted list') return `Returns ${shape} (the logged runs returned ${range} ${linesWord}), e.g. \`${example}\`.`;
-    return `Returns ${shape}, one per item${empty} (the logged runs returned ${range} ${linesWord}), e.g. \`${example}\`.`;
+    return `Returns ${shape}, one per ${named?.item ?? 'item'}${empty} (the logged runs returned ${range} ${linesWord}), e.g. \`${example}\`.`;
   }
   const words = used.map((a) => a.trim().split(/\s+/).length);
   if (Math.max(...words) <= 4) return `Returns a short answer, e.g. \`${example}\`.`;
@@ -229,7 +244,7 @@ export function describeFunction(d: DescribeInput): string {
   const options = d.params.filter((p) => !p.required);
   if (required.length) lines.push(`Parameters: ${required.map((p) => paramMeaning(p, d.shape)).join(' ')}`);
   if (options.length) lines.push(`Options (\`${d.optionsName ?? 'opts'}\`): ${options.map((p) => paramMeaning(p, d.shape)).join(' ')}`);
-  lines.push(returnsSentence(d.answers, d.ops));
+  lines.push(returnsSentence(d.answers, d.ops, d.prompts));
   lines.push(callsSentence(d.shape, d.growth));
   lines.push(notForSentence(d));
   if (d.checked) {

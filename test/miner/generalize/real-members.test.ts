@@ -72,7 +72,8 @@ describe('a code review the model wrote three times (split at `// File: ` header
     expect(c.name).toBe('reviewFilesWithLlm');
     expect(c.doc).toMatch(/^Reviews the files of `context`, packed into chunks of at most 5000 characters, by asking the model/);
     expect(c.doc).toContain('Input: `context` is text made of files, separated by a line starting with `// File: `');
-    expect(c.doc).toContain('Returns `name: value` lines, one per item, or an empty string when there is none');
+    // the line format and what a line stands for, as the instruction asks for them ("Output one line \"path: kind\" per defect")
+    expect(c.doc).toContain('Returns `path: kind` lines, one per defect, or an empty string when there is none');
     expect(c.doc).toContain('Model calls: one per chunk of at most 5000 characters (about input length / 5000), sent together in one batch.');
     expect(c.doc).toMatch(/Not for input without lines starting with `\/\/ File: `/);
     expect(c.doc).toContain('{ checked: true }');
