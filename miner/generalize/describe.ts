@@ -69,10 +69,13 @@ export function thirdPerson(verb: string): string {
 
 function combinePhrase(ops: readonly string[]): string {
   const after = ops.slice(ops.findIndex((o) => /llm|rlm/.test(o)) + 1).map((o) => o.replace(/\(.*$/, ''));
+  const picksOne = after.includes('index');
+  if (after.includes('sort') && picksOne) return after.includes('reduce') || after.includes('count') ? 'combines the answers and takes the top one' : 'ranks the results and takes the top one';
   if (after.includes('count')) return 'counts the results';
   if (after.includes('sort')) return 'ranks the results';
   if (after.includes('vote')) return 'takes the majority answer';
-  if (after.includes('index')) return 'picks one answer';
+  if (picksOne && after.includes('filter')) return 'takes the first answer that passes its filter';
+  if (picksOne) return 'picks one answer';
   if (after.includes('parse')) return 'parses the answers and combines them';
   if (after.includes('join')) return 'joins the answers';
   return 'combines the answers';
