@@ -7,6 +7,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ExecResultMessage, FromChild, HostFunction, InitMessage, ToChild } from './protocol.js';
+import { compiledCounterpart } from '../util/compiled.js';
 import { checkHostArgs, type ToolCallArgs } from './host-args.js';
 import { StepSyntaxError, transformStep } from './transform.js';
 
@@ -59,11 +60,22 @@ export interface StepOutcome {
   durationMs: number;
 }
 
-const here = fileURLToPath(import.meta.url);
-const fromSource = here.endsWith('.ts');
-const CHILD_PATH = here.replace(/repl\.(ts|js)$/, fromSource ? 'child.ts' : 'child.js');
-/** Running from TypeScript sources (tests, tsx): the child needs tsx too, found from here, not the cwd. */
-const CHILD_EXEC_ARGV = ['--no-node-snapshot', ...(fromSource ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [])];
+let childEntry: { path: string; execArgv: string[] } | undefined;
+
+/**
+ * The child's module and node flags: compiled, child.js beside this file. Running from TypeScript
+ * sources (tests, tsx): the build's child.js when it is current (src/util/compiled.ts), else
+ * child.ts with tsx, found from here, not the cwd.
+ */
+function sandboxChildEntry(): { path: string; execArgv: string[] } {
+  if (childEntry) return childEntry;
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts')) return (childEntry = { path: here.replace(/repl\.js$/, 'child.js'), execArgv: ['--no-node-snapshot'] });
+  const compiled = compiledCounterpart(new URL('./child.ts', import.meta.url));
+  if (compiled) return (childEntry = { path: fileURLToPath(compiled), execArgv: ['--no-node-snapshot'] });
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return (childEntry = { path: here.replace(/repl\.ts$/, 'child.ts'), execArgv: ['--no-node-snapshot', '--import', tsx] });
+}
 /** Grace the parent gives a child beyond the step timeout before killing it. */
 const KILL_GRACE_MS = 5_000;
 
@@ -96,8 +108,9 @@ class ChildHandle {
   private exitListeners = new Set<(reason: string) => void>();
 
   constructor() {
-    this.proc = fork(CHILD_PATH, [], {
-      execArgv: CHILD_EXEC_ARGV,
+    const entry = sandboxChildEntry();
+    this.proc = fork(entry.path, [], {
+      execArgv: entry.execArgv,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });

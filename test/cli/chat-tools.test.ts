@@ -4,23 +4,22 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
 import { loadToolsFile, readSchemaFile } from '../../src/cli/tools-file.js';
+import { commandArgv } from '../helpers/cli.js';
+import { seedDbDir } from '../helpers/db.js';
 import { js, type ScriptedServer, scriptedServer } from '../helpers/models.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 let dir: string;
 let db: string;
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'accrete-chat-'));
   db = join(dir, 'db');
+  await seedDbDir(db); // migrated already: the chat starts sooner
   writeFileSync(join(dir, 'words.txt'), 'alpha beta gamma');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,7 +55,7 @@ describe('accrete chat', () => {
     ]);
     try {
       const args = ['chat', '--context-file', 'words.txt', '--tools', 'tools.mjs', '--context-schema', 'schema.json', ...modelArgs(server)];
-      const command = [process.execPath, '--import', TSX, MAIN, ...args].map(quote).join(' ');
+      const command = [process.execPath, ...commandArgv(), ...args].map(quote).join(' ');
       // script gives the command a pseudo-terminal: stdin.isTTY is true there, as in a user's terminal.
       const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: dir, env: env() });
       let out = '';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAccrete, runMain } from '../helpers/cli.js';
+import { seedDbDir } from '../helpers/db.js';
 
 let dir: string;
 let db: string;
@@ -84,6 +85,7 @@ describe('accrete CLI', () => {
     const lines = exported.stdout.trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(2);
     const other = join(dir, 'other-db');
+    await seedDbDir(other); // migrated already: a new directory's first open is the first test's
     const file = join(dir, 'runs.jsonl');
     writeFileSync(file, `${lines[0]}\nnot json\n${lines.slice(1).join('\n')}\n`);
     const imported = await here(['import', file, '--db', other, '--json']);
@@ -115,6 +117,7 @@ describe('accrete mine and clusters', () => {
       return JSON.stringify({ id: randomUUID(), query: p.label, status: 'succeeded', answer: '1', steps: steps.filter((s) => s.code.length) });
     });
     const mineDb = join(dir, 'mine-db');
+    await seedDbDir(mineDb);
     writeFileSync(join(dir, 'corpus.jsonl'), `${lines.join('\n')}\n`);
     expect((await here(['import', join(dir, 'corpus.jsonl'), '--db', mineDb])).code).toBe(0);
     const mined = await here(['mine', '--json', '--db', mineDb]);

@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/connection.js';
-import { pgliteTemplate } from '../helpers/db.js';
+import { seedDbDir } from '../helpers/db.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
@@ -35,7 +34,7 @@ beforeAll(async () => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (npm run build; npm ci does it through prepare)`);
   dir = mkdtempSync(join(tmpdir(), 'accrete-mcp-'));
   writeFileSync(join(dir, 'tickets.txt'), 'refund please\nwhere is my parcel\nI want a refund\n');
-  await (await openDatabase(join(dir, 'db'), { loadDataDir: await pgliteTemplate() })).close(); // migrated already
+  await seedDbDir(join(dir, 'db')); // migrated already
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [MAIN, 'mcp', '--db', join(dir, 'db'), '--model', 'sim:root?bugRate=0&sloppyRate=0&seed=3', '--library', join(dir, 'library')],

@@ -10,7 +10,7 @@ import { openDatabase } from '../../src/db/connection.js';
 import { ScriptedModel } from '../../src/models/scripted.js';
 import { startModelServer } from '../../src/sim/server.js';
 import { spawnAccrete } from '../helpers/cli.js';
-import { pgliteTemplate } from '../helpers/db.js';
+import { seedDbDir } from '../helpers/db.js';
 import { hangingModel, js } from '../helpers/models.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accrete-sigint-'));
@@ -27,7 +27,7 @@ describe('Ctrl-C on accrete run', () => {
     });
     try {
       const db = join(dir, 'db');
-      await (await openDatabase(db, { loadDataDir: await pgliteTemplate() })).close(); // migrated already: the run starts sooner
+      await seedDbDir(db); // migrated already: the run starts sooner
       const child = spawnAccrete(['run', 'what is in it?', '--context', 'some input', '--model', 'test-root', '--sub-model', 'test-sub', '--base-url', server.url, '--db', db, '--no-library'], {
         cwd: dir,
         env: { OPENAI_API_KEY: 'sk-test-sigint-key' },

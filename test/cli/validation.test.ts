@@ -4,17 +4,14 @@
  * except the pipe, which needs a process of its own.
  */
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outcomeLine } from '../../src/cli/run-checks.js';
 import type { RunSummary } from '../../src/runtime/run.js';
-import { openDatabase } from '../../src/db/connection.js';
-import { runMain } from '../helpers/cli.js';
-import { pgliteTemplate } from '../helpers/db.js';
+import { commandArgv, runMain } from '../helpers/cli.js';
+import { seedDbDir } from '../helpers/db.js';
 
 let dir: string;
 let db: string;
@@ -25,7 +22,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'accrete-validation-'));
   db = join(dir, 'db');
   // The database directory from the migrated template: no migrations to run in the commands below.
-  await (await openDatabase(db, { loadDataDir: await pgliteTemplate() })).close();
+  await seedDbDir(db);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -90,9 +87,7 @@ describe('accrete runs and export check their flags', () => {
     writeFileSync(join(dir, 'runs.jsonl'), `${records.join('\n')}\n`);
     expect((await accrete(['import', join(dir, 'runs.jsonl')])).code).toBe(0);
     // A real process: the pipe is closed before it writes its first line.
-    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    const child = spawn(process.execPath, ['--import', tsx, main, 'export', '--db', db], { cwd: dir, env: { ...process.env, DATABASE_URL: '', CI: '1' } });
+    const child = spawn(process.execPath, [...commandArgv(), 'export', '--db', db], { cwd: dir, env: { ...process.env, DATABASE_URL: '', CI: '1' } });
     child.stdout.destroy();
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));

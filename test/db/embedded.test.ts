@@ -15,7 +15,7 @@ import { type Database, openDatabase } from '../../src/db/connection.js';
 import { EmbeddedClient } from '../../src/db/embedded/client.js';
 import { openEmbeddedEarly } from '../../src/db/embedded/early.js';
 import { rehearse } from '../../src/db/rehearse.js';
-import { memoryDb, pgliteTemplate } from '../helpers/db.js';
+import { memoryDb, pgliteTemplate, seedDbDir } from '../helpers/db.js';
 
 const run = promisify(execFile);
 
@@ -104,6 +104,22 @@ describe('the embedded database in its worker thread', () => {
       await copy.close();
     }
   });
+
+  it('opens the next database on the thread a closed one leaves, which holds nothing of it', async () => {
+    const first = await memoryDb();
+    await first.query('create table kept (x int)');
+    const thread = (first as unknown as { db: { $client: { worker: Worker } } }).db.$client.worker;
+    await first.close();
+    await expect(first.query('select 1')).rejects.toThrow(/is closed/);
+    const next = await memoryDb();
+    try {
+      expect((next as unknown as { db: { $client: { worker: Worker } } }).db.$client.worker).toBe(thread);
+      expect(await next.query("select to_regclass('kept') as t")).toEqual([{ t: null }]);
+      expect(await next.query<{ n: number }>('select count(*)::int as n from runs')).toEqual([{ n: 0 }]);
+    } finally {
+      await next.close();
+    }
+  });
 });
 
 describe('the worker thread ending', () => {
@@ -128,7 +144,7 @@ describe('the worker thread ending', () => {
     try {
       const connection = JSON.stringify(new URL('../../src/db/connection.ts', import.meta.url).pathname);
       for (const close of [true, false]) {
-        await (await openDatabase(join(dir, `db-${close}`), { loadDataDir: await pgliteTemplate() })).close(); // migrated already
+        await seedDbDir(join(dir, `db-${close}`)); // migrated already
         const script = `import { openDatabase } from ${connection};
           const db = await openDatabase(${JSON.stringify(join(dir, `db-${close}`))});
           const [{ n }] = await db.query('select count(*)::int as n from runs');
@@ -163,7 +179,7 @@ describe('opening the embedded database ahead of need', () => {
     const dir = mkdtempSync(join(tmpdir(), 'accrete-early-'));
     try {
       const location = join(dir, 'db');
-      await (await openDatabase(location, { loadDataDir: await pgliteTemplate() })).close(); // migrated already
+      await seedDbDir(location); // migrated already
       openEmbeddedEarly(location);
       expect(existsSync(`${location}.lock`)).toBe(true);
       const db = await openDatabase(location);

@@ -9,7 +9,7 @@ import { type Database, openDatabase } from '../../src/db/connection.js';
 import { listSpool, replaySpool, TraceWriter, writeRecords } from '../../src/trace/writer.js';
 import type { TraceRecord } from '../../src/trace/records.js';
 import { Redactor } from '../../src/trace/redact.js';
-import { BACKENDS, freshDb, serverDbUrl } from '../helpers/db.js';
+import { BACKENDS, freshDb, seedDbDir, serverDbUrl } from '../helpers/db.js';
 
 const run = promisify(execFile);
 
@@ -155,6 +155,7 @@ describe('the embedded database lock', () => {
   it('a second process gets a clear error naming the holder, and the database stays usable', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'accrete-lock-'));
     const location = join(dir, 'db');
+    await seedDbDir(location); // migrated already: the first open of a directory is tested above
     const db = await openDatabase(location);
     try {
       const script = `import { openDatabase } from ${JSON.stringify(new URL('../../src/db/connection.ts', import.meta.url).pathname)};
@@ -177,6 +178,7 @@ describe('the embedded database lock', () => {
     const { writeFileSync } = await import('node:fs');
     const { hostname } = await import('node:os');
     writeFileSync(`${location}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), command: 'gone', since: 'then' }));
+    await seedDbDir(location);
     const db = await openDatabase(location);
     await db.close();
     rmSync(dir, { recursive: true, force: true });

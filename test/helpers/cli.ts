@@ -1,10 +1,42 @@
-/** The `accrete` command as a user runs it: a child process from the TypeScript sources. */
+/**
+ * The `accrete` command as a user runs it: a child process, from the build when it is current for
+ * the sources (src/util/compiled.ts; the web viewer's assets copied too), else from the TypeScript
+ * sources through tsx (0.5–1 s more a start).
+ */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compiledCounterpart } from '../../src/util/compiled.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const SOURCE_MAIN = new URL('../../src/cli/main.ts', import.meta.url);
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** Whether every file of src/ui/assets was copied to the build after its last change. */
+function assetsCopied(): boolean {
+  const src = fileURLToPath(new URL('../../src/ui/assets', import.meta.url));
+  const dist = fileURLToPath(new URL('../../dist/src/ui/assets', import.meta.url));
+  try {
+    return readdirSync(src, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .every((e) => {
+        const rel = join(e.parentPath, e.name).slice(src.length);
+        return statSync(join(dist, rel)).mtimeMs >= statSync(join(src, rel)).mtimeMs;
+      });
+  } catch {
+    return false;
+  }
+}
+
+let argv: string[] | undefined;
+/** node's arguments that start the command (the arguments to it follow). */
+export function commandArgv(): string[] {
+  if (argv) return argv;
+  const compiled = assetsCopied() ? compiledCounterpart(SOURCE_MAIN) : undefined;
+  argv = compiled ? [fileURLToPath(compiled)] : ['--import', TSX, fileURLToPath(SOURCE_MAIN)];
+  return argv;
+}
 
 export interface CliResult {
   code: number;
@@ -14,7 +46,7 @@ export interface CliResult {
 
 export function runAccrete(args: string[], options: { cwd: string; env?: Record<string, string>; stdin?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    const child = spawn(process.execPath, [...commandArgv(), ...args], {
       cwd: options.cwd,
       env: { ...process.env, DATABASE_URL: '', CI: '1', ...options.env },
     });
@@ -30,7 +62,7 @@ export function runAccrete(args: string[], options: { cwd: string; env?: Record<
 
 /** The `accrete` command as a running child process (to signal or kill it mid-run). */
 export function spawnAccrete(args: string[], options: { cwd: string; env?: Record<string, string> }): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+  const child = spawn(process.execPath, [...commandArgv(), ...args], {
     cwd: options.cwd,
     env: { ...process.env, DATABASE_URL: '', CI: '1', ...options.env },
   });

@@ -14,7 +14,7 @@ import { createRuntime } from '../../src/runtime/runtime.js';
 import { startModelServer } from '../../src/sim/server.js';
 import { main } from '../../src/cli/main.js';
 import { spawnAccrete } from '../helpers/cli.js';
-import { BACKENDS, freshDb } from '../helpers/db.js';
+import { BACKENDS, freshDb, seedDbDir } from '../helpers/db.js';
 import { hangingModel, js } from '../helpers/models.js';
 import { useSimModels } from '../helpers/sim.js';
 
@@ -41,6 +41,7 @@ describe('a run whose process was killed', () => {
       },
     });
     try {
+      await seedDbDir(join(cwd, 'db')); // migrated already: the run starts sooner
       const child = spawnAccrete(['run', 'what is in it?', '--context', 'some input', '--model', 'test-root', '--sub-model', 'test-sub', '--base-url', server.url, '--db', join(cwd, 'db'), '--no-library', '--json'], {
         cwd,
         env: { OPENAI_API_KEY: 'sk-test-killed-run-key' },

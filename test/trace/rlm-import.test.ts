@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minePass } from '../../miner/cluster/pass.js';
 import { analyzeProgram } from '../../miner/front/parse.js';
 import { uuidFromText } from '../../src/contracts/hash.js';
-import { type Database, openDatabase } from '../../src/db/connection.js';
+import type { Database } from '../../src/db/connection.js';
 import { importLines } from '../../src/trace/interchange.js';
 import { runMain as cli } from '../helpers/cli.js';
-import { memoryDb, pgliteTemplate } from '../helpers/db.js';
+import { memoryDb, seedDbDir } from '../helpers/db.js';
 import { receiver } from '../helpers/otlp-receiver.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -143,7 +143,7 @@ describe('official RLM logs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'accrete-rlm-'));
     try {
       const dbDir = join(dir, 'db');
-      await (await openDatabase(dbDir, { loadDataDir: await pgliteTemplate() })).close(); // migrated already
+      await seedDbDir(dbDir); // migrated already
       const imported = await cli(['import', FIXTURES, '--db', dbDir]);
       expect(imported.stderr).toBe('');
       expect(imported.code).toBe(0);

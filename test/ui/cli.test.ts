@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAccrete, spawnAccrete } from '../helpers/cli.js';
+import { seedDbDir } from '../helpers/db.js';
 
 describe('accrete ui', () => {
   it('serves the viewer on 127.0.0.1, holding the embedded database until Ctrl-C', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'accrete-ui-cli-'));
     const db = join(cwd, 'db');
+    await seedDbDir(db); // migrated already: the viewer starts sooner
     const child = spawnAccrete(['ui', '--port', '0', '--json', '--db', db], { cwd });
     let stdout = '';
     let stderr = '';

@@ -8,11 +8,9 @@
  * thread never did), so a command that forgets to close the database still exits. If the worker
  * dies, every request in flight and every later one fails with an error saying so.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { deserializeError, type QueryResult, type Reply, type Request } from './protocol.js';
+import type { Worker } from 'node:worker_threads';
+import { type CloseReply, deserializeError, type QueryResult, type Reply, type Request } from './protocol.js';
+import { parkThread, takeThread } from './threads.js';
 
 /** The options of PGlite's `query` the client forwards: the row mode, and parsers that return the text as is. */
 export interface QueryOptions {
@@ -41,23 +39,6 @@ export interface EmbeddedOpenOptions {
   background?: boolean;
 }
 
-/** The worker's entry: its compiled JavaScript, or, from the TypeScript sources (tests, tsx), the source with tsx registered first. */
-function startWorker(): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here));
-  const require = createRequire(here);
-  let api: string;
-  try {
-    const cjs = require.resolve('tsx/esm/api');
-    const mjs = cjs.replace(/\.cjs$/, '.mjs');
-    api = pathToFileURL(existsSync(mjs) ? mjs : cjs).href;
-  } catch {
-    throw new Error('the embedded database runs its worker from TypeScript sources here, and that needs tsx (npm install), or build first (npm run build)');
-  }
-  const entry = new URL('./worker.ts', here).href;
-  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true });
-}
-
 /** The parsers' type OIDs, checked to be what drizzle gives: functions that return the text unchanged. */
 function rawTypes(parsers: QueryOptions['parsers']): number[] | undefined {
   if (!parsers) return undefined;
@@ -78,6 +59,9 @@ export class EmbeddedClient {
   private gone?: Error;
   private closing?: Promise<void>;
   private background = false;
+  private readonly onMessage = (m: Reply): void => this.settle(m);
+  private readonly onError = (err: Error): void => this.lost(`failed: ${err.message}`);
+  private readonly onExit = (code: number): void => this.lost(`exited (code ${code})`);
 
   private constructor(
     private readonly worker: Worker,
@@ -86,9 +70,9 @@ export class EmbeddedClient {
     options: EmbeddedOpenOptions,
   ) {
     worker.unref();
-    worker.on('message', (m: Reply) => this.settle(m));
-    worker.on('error', (err) => this.lost(`failed: ${err.message}`));
-    worker.on('exit', (code) => this.lost(`exited (code ${code})`));
+    worker.on('message', this.onMessage);
+    worker.on('error', this.onError);
+    worker.on('exit', this.onExit);
     this.background = options.background === true;
     this.ready = this.openIn(options);
   }
@@ -103,9 +87,9 @@ export class EmbeddedClient {
     return client;
   }
 
-  /** Starts the worker and the open; the open's outcome is `ready`. */
+  /** Starts the worker (or takes an idle one, src/db/embedded/threads.ts) and the open; the open's outcome is `ready`. */
   static start(where: string, options: EmbeddedOpenOptions): EmbeddedClient {
-    return new EmbeddedClient(startWorker(), where, options);
+    return new EmbeddedClient(takeThread(), where, options);
   }
 
   private async openIn(options: EmbeddedOpenOptions): Promise<void> {
@@ -176,14 +160,22 @@ export class EmbeddedClient {
     return new Blob([bytes], { type });
   }
 
-  /** Closes PGlite in the worker, then ends the worker. Safe to call twice. */
+  /**
+   * Closes PGlite in the worker, then lets the worker go: kept idle for the process's next open when
+   * it closed cleanly with nothing else in flight, ended otherwise. Safe to call twice.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      let reusable = false;
       try {
-        if (!this.gone) await this.send({ op: 'close' }, [], true);
+        if (!this.gone) reusable = ((await this.send({ op: 'close' }, [], true)) as CloseReply).idle && this.pending.size === 0;
       } finally {
+        reusable &&= !this.gone;
         this.gone ??= new Error(`the embedded database at ${this.where} is closed`);
-        await this.worker.terminate();
+        this.worker.off('message', this.onMessage);
+        this.worker.off('error', this.onError);
+        this.worker.off('exit', this.onExit);
+        await (reusable ? parkThread(this.worker) : this.worker.terminate());
       }
     })();
     return this.closing;

@@ -53,6 +53,11 @@ export interface CloseRequest {
   op: 'close';
 }
 
+/** The answer to a close: whether the thread is left holding nothing (no transaction open), fit to open another database. */
+export interface CloseReply {
+  idle: boolean;
+}
+
 export type Request = OpenRequest | QueryRequest | ExecRequest | BeginRequest | EndRequest | DumpRequest | CloseRequest;
 
 /** A query's result as PGlite gives it (its `blob` is not carried). */

@@ -1,13 +1,14 @@
 /**
  * The embedded database's thread: it holds the PGlite instance (its WASM, its parsing, its writes to
  * the data directory) so that none of that runs on the run's event loop. It answers the requests of
- * src/db/embedded/client.ts, one message each, in the order PGlite's own lock gives them.
+ * src/db/embedded/client.ts, one message each, in the order PGlite's own lock gives them. Once its
+ * database is closed, the thread may be kept to open another (src/db/embedded/threads.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { migrateEmbedded } from '../migrate.js';
-import { type Reply, type Request, serializeError } from './protocol.js';
+import { type CloseReply, type Reply, type Request, serializeError } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('src/db/embedded/worker.ts runs only as a worker thread (new Worker)');
@@ -111,7 +112,8 @@ async function handle(id: number, r: Request): Promise<void> {
     }
     case 'close': {
       if (pg && !pg.closed) await pg.close();
-      return reply(id, null);
+      pg = undefined; // the thread may open another database next (src/db/embedded/threads.ts)
+      return reply(id, { idle: open.size === 0 } satisfies CloseReply);
     }
   }
 }

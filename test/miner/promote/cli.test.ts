@@ -7,7 +7,7 @@ import { type Database, openDatabase } from '../../../src/db/connection.js';
 import { listLibrary, renderLibraryList } from '../../../src/cli/commands/library.js';
 import { type LibraryListRow, proposeFunction } from '../../../miner/promote/index.js';
 import { runMain } from '../../helpers/cli.js';
-import { pgliteTemplate } from '../../helpers/db.js';
+import { seedDbDir } from '../../helpers/db.js';
 import { makeCandidate, sh } from './candidate.js';
 
 let tmp: string;
@@ -37,7 +37,8 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'accrete-libcli-'));
   lib = join(tmp, 'library');
   dbDir = join(tmp, 'db');
-  database = await openDatabase(dbDir, { loadDataDir: await pgliteTemplate() });
+  await seedDbDir(dbDir);
+  database = await openDatabase(dbDir);
   await seed(database, lib);
 }, 180_000);
 afterAll(async () => {
