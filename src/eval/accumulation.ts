@@ -21,6 +21,7 @@ import { createRuntime } from '../runtime/runtime.js';
 import { registerSimProvider } from '../sim/spec.js';
 import { FAMILY_NAMES, type FamilyName } from '../sim/types.js';
 import { buildWorkload } from '../sim/workloads.js';
+import type { LibraryListing } from '../contracts/listing.js';
 import { runWorkload, type TaskResult } from './workload.js';
 
 /** The figures of one phase (means per run, shares in [0, 1]). */
@@ -57,6 +58,8 @@ export interface AccumulationReport {
   mining: { candidates: number; proposed: string[]; merged: string[]; rejected: number; rejections: { clusterId: string; reason: string }[] };
   workload: { seed: number; heldOutSeed: number; perFamily: number; sizes: number[]; families: string[] };
   models: { root: string; sub: string };
+  /** The library phase 2 loaded, as its runs' system prompts list it (name, signature, doc). */
+  library: LibraryListing[];
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
@@ -139,6 +142,7 @@ export async function accumulate(database: Database, options: AccumulateOptions)
   const rt2 = await createRuntime({ db: database, model: options.model, subModel: options.subModel, openai: options.openai, library: { dir: options.libraryDir } });
   const tasks2 = buildWorkload({ seed: heldOutSeed, perFamily, sizes, families });
   const results2 = await runWorkload(rt2, tasks2, { concurrency: options.concurrency ?? 4, onProgress: (p) => say(`phase 2 (with the library): ${p.done}/${p.total}`) });
+  const library = (rt2.library?.functions ?? []).map(({ name, signature, doc }) => ({ name, signature, doc }));
   await rt2.close();
   const lib1 = await runsCallingLibrary(database, options.phase1.map((r) => r.runId));
   const lib2 = await runsCallingLibrary(database, results2.map((r) => r.runId));
@@ -156,6 +160,7 @@ export async function accumulate(database: Database, options: AccumulateOptions)
     mining: { candidates: mining.candidates, proposed: fresh.map((p) => p.branch), merged, rejected: mining.rejected.length, rejections: mining.rejected },
     workload: { seed, heldOutSeed, perFamily, sizes, families },
     models: { root: options.model, sub: options.subModel ?? '(default)' },
+    library,
   };
 }
 

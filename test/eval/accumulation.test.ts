@@ -1,6 +1,8 @@
 /** The whole loop on a small workload: runs, mine, propose, merge (test only), rerun with the library. */
 import { describe, expect, it } from 'vitest';
+import { listedNames } from '../../src/contracts/listing.js';
 import { benchAccumulation } from '../../src/eval/accumulation.js';
+import { buildSystemPrompt } from '../../src/runtime/prompts.js';
 import { useSimModels } from '../helpers/sim.js';
 
 useSimModels();
@@ -15,5 +17,16 @@ describe('the accumulation loop', () => {
     expect(r.phase2.accuracy).toBeGreaterThanOrEqual(r.phase1.accuracy - 0.05);
     expect(r.phase2.rootOutputTokens).toBeLessThan(r.phase1.rootOutputTokens);
     for (const f of ['code-review', 'summary']) expect(r.perFamily[f].phase2.runs).toBe(4);
+    // the listing phase 2's runs received: what each function expects and returns, readable names, no any
+    expect(r.library.length).toBe(r.mining.merged.length);
+    const section = buildSystemPrompt(r.library);
+    expect(listedNames(section).sort()).toEqual(r.library.map((f) => f.name).sort());
+    for (const f of r.library) {
+      expect(f.name).not.toMatch(/\d/);
+      expect(f.signature).not.toMatch(/\bany\b|\w\d\b/);
+      expect(f.doc).toMatch(/^Input: `context` is /m);
+      expect(f.doc).toMatch(/^Returns /m);
+      expect(f.doc).toMatch(/^Model calls: /m);
+    }
   }, 540_000);
 });

@@ -64,7 +64,7 @@ function registerAccumulation(bench: Command): void {
     .option('--concurrency <n>', 'runs at once', '4')
     .option('--model <spec>', 'root model (default sim:root; a real model name uses the OpenAI-compatible endpoint)')
     .option('--sub-model <spec>', 'sub-call model (default sim:leaf with sim:root)')
-    .option('--json', 'print {phase1: M, phase2: M, perFamily: {<family>: {phase1: M, phase2: M}}, mining, workload, models}')
+    .option('--json', 'print {phase1: M, phase2: M, perFamily: {<family>: {phase1: M, phase2: M}}, mining, workload, models, library: the functions phase 2 loaded, as listed to its runs}')
     .action(async (opts: { seed: string; perFamily: string; sizes: string; concurrency: string; model?: string; subModel?: string; json?: boolean }) => {
       const progress = new ProgressLine();
       const r = await benchAccumulation({
