@@ -59,8 +59,11 @@ export const LIBRARY_INTRO = `Tested orchestrators mined from earlier runs, list
   format — or when its doc says not to (its "Not for" line may quote questions it was not made
   for: compare yours with those and with the ones it was mined from); write your own code then.
   A near fit returns a confident, wrong answer.
-- When unsure, look at the input's shape first, call the function, and check its result (print a
-  part of it) before FINAL; adapt its result to the answer format the query asks for.
+- When the query and the input as the first message describes it (how it begins, the line starts
+  that recur) match a function's doc, call it and hand its answer to FINAL in the same block:
+  FINAL(await lib.<name>(context, ...)). When unsure, look at the input first, call the function,
+  and check its result (print a part of it) before FINAL; adapt its result to the answer format
+  the query asks for.
 - A function whose doc mentions a checked form takes ${CHECKED_FORM.option} in its options and returns
   the JSON text of { ${CHECKED_FORM.fields.join(', ')} } instead: JSON.parse it; when failures is not empty,
   redo just those pieces yourself (llm(piece.query, piece.context)) and combine them with the answer.

@@ -3,6 +3,7 @@ import { sha256 as sha256Of } from '../contracts/hash.js';
 import { thousands } from '../util/digits.js';
 import type { ContextDescription } from '../contracts/messages.js';
 import { describeJsonShape, describeSchema } from './shape.js';
+import { describeTextShape } from './text-shape.js';
 
 export type ContextInput = string | Uint8Array | { json: unknown };
 
@@ -67,6 +68,8 @@ export function prepareContext(input: ContextInput, options: PrepareOptions = {}
     structure = describeSchema(options.schema);
   } else {
     shape = `${thousands(countLines(text))} lines`;
+    // how it begins and its recurring line starts: what a root model would otherwise spend its first turn printing
+    if (kind === 'text') structure = describeTextShape(text);
   }
   const sha256 = sha256Of(bytes);
   return {

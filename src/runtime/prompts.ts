@@ -16,9 +16,10 @@ Available in the sandbox (nothing else: no require, fs, network, process or time
 ${API_PROMPT_LINES}
 Only strings and JSON cross between the sandbox and models.
 
-Work in steps: look at the shape of the input first (a slice, the length, a split), then
-decompose: split it into pieces, ask llm about the pieces, combine the answers in code, check,
-and call FINAL in code when you are sure.`;
+Work in steps. The first message describes the input (for text: how it begins and the line starts
+that recur in it); look further (a slice, a split) when that is not enough. Then decompose: split
+it into pieces, ask llm about the pieces, combine the answers in code, check, and call FINAL in
+code when you are sure.`;
 
 /** The system prompt; `toolsSection` lists the custom tools (src/runtime/tools.ts), '' for none. */
 export function buildSystemPrompt(library: readonly LibraryListing[] = [], toolsSection = ''): string {
