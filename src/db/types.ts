@@ -1,5 +1,6 @@
 /** The database interface both drivers implement (src/db/server.ts, src/db/embedded/open.ts); connection.ts opens one. */
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { TableRows } from './row-tables.js';
 import type * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -17,6 +18,12 @@ export interface Database {
    * one job at a time across processes and machines). The embedded database has one user at a time.
    */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
+  /**
+   * The embedded database only: writes the trace's rows (src/db/rows.ts) in its worker thread, where
+   * the inserts are built too; the caller's thread only hands over the rows. Elsewhere the caller
+   * runs insertRows on `db` itself.
+   */
+  insertRows?(batch: TableRows[]): Promise<void>;
   /** The embedded database only: its data directory as a tarball (PGlite's dumpDataDir), for `loadDataDir`. */
   dumpDataDir?(compression?: 'none' | 'gzip' | 'auto'): Promise<Blob>;
   close(): Promise<void>;

@@ -19,9 +19,7 @@ export type TraceRecord =
   | { table: 'lib_calls'; row: LibCallRow }
   | { table: 'tool_calls'; row: ToolCallRow };
 
-/** Tables in the order their rows must be written (parents first). */
-export const WRITE_ORDER = ['contexts', 'runs', 'steps', 'programs', 'llm_calls', 'lib_calls', 'tool_calls'] as const;
-export type TableName = (typeof WRITE_ORDER)[number];
+export { type TableName, WRITE_ORDER } from '../db/row-tables.js';
 
 /** JSON with Dates and byte arrays tagged, for the spool. */
 export function encodeRecord(rec: TraceRecord): string {

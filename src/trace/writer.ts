@@ -12,11 +12,11 @@
  */
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { getTableColumns, sql, type SQL } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/connection.js';
 import { HEARTBEAT_MS, processOwner, type RunOwner } from '../db/owner.js';
-import { contexts, libCalls, llmCalls, programs, runs, steps, toolCalls } from '../db/schema.js';
+import type { TableRows } from '../db/row-tables.js';
+import { insertRows } from '../db/rows.js';
 import { decodeRecord, encodeRecord, type RunRow, type TableName, type TraceRecord, WRITE_ORDER } from './records.js';
 import { Redactor } from './redact.js';
 import { sanitizeDeep } from './sanitize.js';
@@ -28,21 +28,8 @@ export function quarantineDirFor(spoolDir: string): string {
   return join(spoolDir, 'quarantine');
 }
 
-const TABLES: Record<TableName, PgTable> = { contexts, runs, steps, programs, llm_calls: llmCalls, lib_calls: libCalls, tool_calls: toolCalls };
 /** Tables whose rows carry created_at: the writer sets it when the record is made. */
 const STAMPED: ReadonlySet<TableName> = new Set<TableName>(['programs', 'llm_calls', 'lib_calls', 'tool_calls']);
-/** Rows per INSERT statement: keeps well under Postgres' 65,535 bind parameters. */
-const ROWS_PER_INSERT = 500;
-
-function excludedSet(table: PgTable, keep: string[]): Record<string, SQL> {
-  const set: Record<string, SQL> = {};
-  for (const [prop, col] of Object.entries(getTableColumns(table))) {
-    if (keep.includes(prop)) continue;
-    set[prop] = sql.raw(`excluded."${col.name}"`);
-  }
-  return set;
-}
-const RUN_UPSERT_SET = excludedSet(runs, ['id', 'startedAt']);
 
 export interface WriterOptions {
   spoolDir?: string;
@@ -63,34 +50,30 @@ export interface WriterOptions {
   heartbeatMs?: number;
 }
 
-/** Writes one batch of records in one transaction (idempotent); text is sanitized first. */
-export async function writeRecords(db: Db, records: TraceRecord[]): Promise<void> {
-  const byTable = new Map<TableName, TraceRecord['row'][]>();
+/** The records as rows by table, their text sanitized (src/trace/sanitize.ts). */
+function tableRows(records: TraceRecord[]): TableRows[] {
+  const byTable = new Map<TableName, Record<string, unknown>[]>();
   for (const r of records) {
     const rows = byTable.get(r.table) ?? [];
-    rows.push(sanitizeDeep(r.row));
+    rows.push(sanitizeDeep(r.row) as Record<string, unknown>);
     byTable.set(r.table, rows);
   }
-  await db.transaction(async (tx) => {
-    for (const table of WRITE_ORDER) {
-      let rows = byTable.get(table);
-      if (!rows?.length) continue;
-      if (table === 'runs') {
-        // A run is written at start and again at its end: keep the last version of each.
-        const latest = new Map<string, TraceRecord['row']>();
-        for (const row of rows) latest.set((row as { id: string }).id, row);
-        rows = [...latest.values()];
-      }
-      const chunk = table === 'contexts' ? 1 : ROWS_PER_INSERT;
-      for (let i = 0; i < rows.length; i += chunk) {
-        const part = rows.slice(i, i + chunk);
-        // The row types are checked where records are built; drizzle needs one table type here.
-        const insert = tx.insert(TABLES[table]).values(part as never[]);
-        if (table === 'runs') await insert.onConflictDoUpdate({ target: runs.id, set: RUN_UPSERT_SET });
-        else await insert.onConflictDoNothing();
-      }
-    }
-  });
+  return [...byTable].map(([table, rows]) => ({ table, rows }));
+}
+
+/** Writes one batch of records in one transaction (idempotent); text is sanitized first. */
+export async function writeRecords(db: Db, records: TraceRecord[]): Promise<void> {
+  await insertRows(db, tableRows(records));
+}
+
+/**
+ * Writes one batch of records as writeRecords does, where the database builds the inserts itself
+ * when it can: the embedded database in its worker thread, so that the run's event loop only hands
+ * over the rows.
+ */
+async function writeBatch(database: Database, records: TraceRecord[]): Promise<void> {
+  const batch = tableRows(records);
+  await (database.insertRows ? database.insertRows(batch) : insertRows(database.db, batch));
 }
 
 /** The database could not be reached: `remaining` holds the records not written (spool them). */
@@ -141,7 +124,7 @@ export async function writeOrQuarantine(database: Database, records: TraceRecord
   const report: QuarantineReport = { written: 0, quarantined: 0 };
   if (records.length === 0) return report;
   try {
-    await writeRecords(database.db, records);
+    await writeBatch(database, records);
     report.written = records.length;
     return report;
   } catch (err) {
@@ -163,7 +146,7 @@ export async function writeOrQuarantine(database: Database, records: TraceRecord
     const [a, b] = ranges.shift() as [number, number];
     const part = ordered.slice(a, b);
     try {
-      await writeRecords(database.db, part);
+      await writeBatch(database, part);
       report.written += part.length;
     } catch (err) {
       if (!(await reachable(database))) throw new DatabaseUnreachableError(err, ordered.slice(a));

@@ -71,7 +71,13 @@ describe.each(BACKENDS)('storage on %s', (backend) => {
   it('spools records while the database is unreachable and replays them without duplicates', async () => {
     const spoolDir = mkdtempSync(join(tmpdir(), 'accrete-spool-'));
     try {
-      const broken: Database = { ...db, db: new Proxy(db.db, { get: (t, p) => (p === 'transaction' ? () => Promise.reject(new Error('connection refused')) : Reflect.get(t, p)) }) };
+      const refused = () => Promise.reject(new Error('connection refused'));
+      const broken: Database = {
+        ...db,
+        db: new Proxy(db.db, { get: (t, p) => (p === 'transaction' ? refused : Reflect.get(t, p)) }),
+        // the embedded database's worker writes the rows itself: refused too
+        ...(db.insertRows ? { insertRows: refused } : {}),
+      };
       const statuses: boolean[] = [];
       const writer = new TraceWriter(broken, { spoolDir, onStatus: (s) => statuses.push(s.spooling) });
       const id = randomUUID();

@@ -54,9 +54,14 @@ function tmp(): string {
   return dir;
 }
 
-/** A database that refuses every write, as when the server is down. */
+/** A database that refuses every write, as when the server is down (the embedded one's worker writes rows itself: refused too). */
 function down(database: Database): Database {
-  return { ...database, db: new Proxy(database.db, { get: (t, p) => (p === 'transaction' ? () => Promise.reject(new Error('connection refused')) : Reflect.get(t, p)) }) };
+  const refused = () => Promise.reject(new Error('connection refused'));
+  return {
+    ...database,
+    db: new Proxy(database.db, { get: (t, p) => (p === 'transaction' ? refused : Reflect.get(t, p)) }),
+    ...(database.insertRows ? { insertRows: refused } : {}),
+  };
 }
 
 async function plantedRun(database: Database, spoolDir: string, root: string[], options: Partial<RuntimeOptions> = {}) {

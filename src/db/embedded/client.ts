@@ -10,6 +10,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { type CloseReply, deserializeError, type QueryResult, type Reply, type Request } from './protocol.js';
+import type { TableRows } from '../row-tables.js';
 import { parkThread, takeThread } from './threads.js';
 
 /** The options of PGlite's `query` the client forwards: the row mode, and parsers that return the text as is. */
@@ -152,6 +153,11 @@ export class EmbeddedClient {
     ended = true;
     await this.send({ op: 'end', tx: id, commit: true });
     return result;
+  }
+
+  /** The trace's rows, written in one transaction in the worker (src/db/rows.ts); only the rows cross. */
+  insertRows(batch: TableRows[]): Promise<void> {
+    return this.send({ op: 'insert', batch }) as Promise<void>;
   }
 
   /** The data directory as a tarball (PGlite's dumpDataDir). */

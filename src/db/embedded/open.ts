@@ -45,6 +45,7 @@ export async function openEmbedded(location: string, options: OpenOptions): Prom
       return (await client.query<T>(sqlText, params)).rows;
     },
     withAdvisoryLock: (_key, fn) => fn(),
+    insertRows: (batch) => client.insertRows(batch),
     dumpDataDir: (compression) => client.dumpDataDir(compression),
     async close() {
       try {

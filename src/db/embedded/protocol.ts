@@ -1,3 +1,5 @@
+import type { TableRows } from '../row-tables.js';
+
 /**
  * The messages between the embedded database's client (the run's thread) and its worker thread,
  * which holds the PGlite instance. Everything here crosses a MessagePort (structured clone).
@@ -44,6 +46,12 @@ export interface EndRequest {
   commit: boolean;
 }
 
+/** The trace's rows, written in one transaction by src/db/rows.ts in the worker. */
+export interface InsertRequest {
+  op: 'insert';
+  batch: TableRows[];
+}
+
 export interface DumpRequest {
   op: 'dump';
   compression?: 'none' | 'gzip' | 'auto';
@@ -58,7 +66,7 @@ export interface CloseReply {
   idle: boolean;
 }
 
-export type Request = OpenRequest | QueryRequest | ExecRequest | BeginRequest | EndRequest | DumpRequest | CloseRequest;
+export type Request = OpenRequest | QueryRequest | ExecRequest | BeginRequest | EndRequest | InsertRequest | DumpRequest | CloseRequest;
 
 /** A query's result as PGlite gives it (its `blob` is not carried). */
 export interface QueryResult<T = Record<string, unknown>> {
@@ -67,24 +75,27 @@ export interface QueryResult<T = Record<string, unknown>> {
   affectedRows?: number;
 }
 
-/** An error as it crosses the thread boundary: message, name, stack and PostgreSQL's fields (code, detail, ...). */
+/** An error as it crosses the thread boundary: message, name, stack, PostgreSQL's fields (code, detail, ...) and its cause. */
 export interface SerializedError {
   message: string;
   name: string;
   stack?: string;
   fields: Record<string, string | number | boolean | null>;
+  /** What it wraps (drizzle's query error wraps PostgreSQL's). */
+  cause?: SerializedError;
 }
 
 export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
 
-export function serializeError(err: unknown): SerializedError {
+export function serializeError(err: unknown, depth = 0): SerializedError {
   if (!(err instanceof Error)) return { message: String(err), name: 'Error', fields: {} };
   const fields: SerializedError['fields'] = {};
   for (const [k, v] of Object.entries(err)) {
-    if (k === 'message' || k === 'name' || k === 'stack') continue;
+    if (k === 'message' || k === 'name' || k === 'stack' || k === 'cause') continue;
     if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') fields[k] = v;
   }
-  return { message: err.message, name: err.name, stack: err.stack, fields };
+  const cause = err.cause !== undefined && depth < 3 ? serializeError(err.cause, depth + 1) : undefined;
+  return { message: err.message, name: err.name, stack: err.stack, fields, ...(cause ? { cause } : {}) };
 }
 
 /** The error again, on the caller's side: PostgreSQL's fields (`code`, `detail`, `constraint`, ...) kept. */
@@ -93,5 +104,6 @@ export function deserializeError(e: SerializedError): Error {
   err.name = e.name;
   Object.assign(err, e.fields);
   if (e.stack) err.stack = `${e.stack}\n    (in the embedded database's worker thread)`;
+  if (e.cause) err.cause = deserializeError(e.cause);
   return err;
 }

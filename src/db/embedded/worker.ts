@@ -8,6 +8,8 @@ import { parentPort } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { migrateEmbedded } from '../migrate.js';
+import type { TableRows } from '../row-tables.js';
+import type { Db } from '../types.js';
 import { type CloseReply, type Reply, type Request, serializeError } from './protocol.js';
 
 const port = parentPort;
@@ -50,6 +52,20 @@ function rawParsers(oids: number[]): Record<number, (value: string) => string> {
     parserSets.set(key, set);
   }
   return set;
+}
+
+/** drizzle's pglite driver, the schema and the row writer: loaded by the thread's first insert, once. */
+let rowModules: Promise<[typeof import('drizzle-orm/pglite'), typeof import('../schema.js'), typeof import('../rows.js')]> | undefined;
+/** drizzle over the open database, for the row writer (made anew when the thread opens another). */
+let rowDb: { pg: PGlite; db: Db } | undefined;
+
+/** Writes the trace's rows in one transaction here, building the inserts on this thread (src/db/rows.ts). */
+async function insert(batch: TableRows[]): Promise<void> {
+  rowModules ??= Promise.all([import('drizzle-orm/pglite'), import('../schema.js'), import('../rows.js')]);
+  const [{ drizzle }, schema, { insertRows }] = await rowModules;
+  const current = database();
+  if (rowDb?.pg !== current) rowDb = { pg: current, db: drizzle(current, { schema }) as unknown as Db };
+  await insertRows(rowDb.db, batch);
 }
 
 /** BEGIN now; the transaction stays open, holding the database, until its `end` request arrives. */
@@ -99,6 +115,9 @@ async function handle(id: number, r: Request): Promise<void> {
     }
     case 'begin':
       return begin(id);
+    case 'insert':
+      await insert(r.batch);
+      return reply(id, null);
     case 'end': {
       const t = open.get(r.tx);
       if (!t) throw new Error(`transaction ${r.tx} is not open (it has ended)`);
@@ -113,6 +132,7 @@ async function handle(id: number, r: Request): Promise<void> {
     case 'close': {
       if (pg && !pg.closed) await pg.close();
       pg = undefined; // the thread may open another database next (src/db/embedded/threads.ts)
+      rowDb = undefined;
       return reply(id, { idle: open.size === 0 } satisfies CloseReply);
     }
   }
