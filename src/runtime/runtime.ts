@@ -137,8 +137,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     /* unreachable: `accrete doctor` or the next start does it */
   }
   const redactor = new Redactor([options.openai?.apiKey, ...configuredSecrets()]);
-  // PGlite runs in a worker thread over one connection; the inserts are still built on this thread:
-  // fewer, larger batches cost the run's event loop and the worker less.
+  // PGlite runs in a worker thread over one connection, and builds the inserts there too
+  // (Database.insertRows): this thread only hands over the rows. Fewer, larger batches cost the
+  // worker less (one transaction each).
   const writer = new TraceWriter(database, { spoolDir, redactor, flushMs: database.kind === 'pglite' ? 250 : 50, onRecord: otel && ((record) => otel.collect(record)) });
   const env: RunEnvironment = {
     rootModel,
