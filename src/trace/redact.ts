@@ -82,9 +82,21 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Texts at least this long are remembered once redacted (shorter ones cost less to redo than to look up). */
+const MEMO_MIN_CHARS = 512;
+/** No single text longer than this is remembered, nor more than MEMO_MAX_CHARS in all (oldest forgotten first). */
+const MEMO_MAX_TEXT = 1 << 20;
+const MEMO_MAX_CHARS = 16 << 20;
+
 export class Redactor {
   private readonly secrets: string[];
   private readonly encoded: string[];
+  /**
+   * Texts already redacted, and what they became. A run logs each root call with the whole history
+   * so far, so without it every step redacted every earlier message again (~0.5 ms a step by step 60).
+   */
+  private readonly memo = new Map<string, string>();
+  private memoChars = 0;
 
   constructor(secrets: (string | undefined)[] = []) {
     const given = secrets.filter((s): s is string => typeof s === 'string').map((s) => s.replace(ZERO_WIDTH, '').trim());
@@ -94,6 +106,21 @@ export class Redactor {
 
   /** Redacts one string. */
   text(s: string): string {
+    if (s.length < MEMO_MIN_CHARS || s.length > MEMO_MAX_TEXT) return this.redact(s);
+    const known = this.memo.get(s);
+    if (known !== undefined) return known;
+    const out = this.redact(s);
+    this.memo.set(s, out);
+    this.memoChars += s.length;
+    for (const [k] of this.memo) {
+      if (this.memoChars <= MEMO_MAX_CHARS) break;
+      this.memo.delete(k);
+      this.memoChars -= k.length;
+    }
+    return out;
+  }
+
+  private redact(s: string): string {
     const out = this.plain(s);
     if (!HAS_ZERO_WIDTH.test(out)) return out;
     // A secret split by zero-width characters: match on the text without them.

@@ -64,4 +64,16 @@ describe('Redactor', () => {
     expect(JSON.stringify(out)).not.toMatch(/Qw3rTy9|Pq8Wm3/);
     expect(out.n).toBe(3);
   });
+
+  it('a long text seen again (a run logs its whole history at every step) comes out the same, by the same rules', () => {
+    const configured = 'my-configured-secret-value';
+    const history = `${'the model said something long. '.repeat(40)}key ${configured} and authorization: bearer Zx8Cv7Bn6Mm5Lk4Jh3${marker(10)}`;
+    const own = new Redactor([configured]);
+    const first = own.text(history);
+    expect(first).not.toContain(configured);
+    expect(first).not.toContain('Zx8Cv7Bn6Mm5');
+    for (let i = 0; i < 3; i++) expect(own.deep([{ role: 'user', content: history }])).toEqual([{ role: 'user', content: first }]);
+    expect(new Redactor([configured]).text(history)).toBe(first);
+    expect(new Redactor([]).text(history)).toContain(configured); // what one redactor remembers is its own
+  });
 });
