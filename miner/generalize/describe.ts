@@ -27,6 +27,8 @@ export interface DescribedParam {
   part?: boolean;
   /** An instruction with named placeholders the function fills in (instruction-template.ts). */
   placeholders?: Placeholder[];
+  /** Wording with placeholders that the function returns. */
+  answer?: boolean;
   /** Where the code uses it (`reply.slice(0, maxChars)`), for a number the doc cannot otherwise explain. */
   use?: string;
 }
@@ -108,7 +110,9 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
                 ? `the value the code compares its data with (\`=== ${p.name}\`)`
               : p.role === 'mode'
                 ? modeMeaning(p)
-                : 'text inserted into the answer or the prompt';
+                : p.placeholders?.length
+                  ? `the wording of ${p.answer ? 'the answer' : 'the text it builds there'}, as the members wrote it${placeholderNote(p.placeholders)}`
+                  : 'text inserted into the answer or the prompt';
   const source = p.fromQuery ? '; take it from the user\'s question' : '';
   // an instruction is shown whole enough to be adapted, not just recognized
   const max = p.role === 'prompt' ? 240 : 60;

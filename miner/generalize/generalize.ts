@@ -180,6 +180,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     distinct: p.plan.distinct,
     ...(p.plan.kind === 'tstr' ? { part: true } : {}),
     ...(p.plan.placeholders ? { placeholders: p.plan.placeholders } : {}),
+    ...(p.plan.answer ? { answer: true } : {}),
     ...(p.plan.kind === 'num' ? { use: usageOf(clean, p.plan.sites[0], p.name) } : {}),
   }));
   const skeletonName0 = skeletonName(cluster.skeleton, prompts, shape);

@@ -1,11 +1,14 @@
 /**
- * One instruction with named placeholders. Members often build a sub-call's instruction as a template
+ * One instruction (or one wording of the answer) with named placeholders. Members often build a sub-call's instruction as a template
  * literal around values the code computes (`Classify … into one of: ${LABELS.join(", ")}. Return only
  * JSON …`). When text parts of it vary, each part would be a parameter of its own — "the text between
  * the values the code fills in" — which a caller cannot write without reading the code. Here the
  * whole instruction becomes one parameter: its text with `{labels}` where the code fills a value in,
  * and the template literal becomes `instruction.split("{labels}").join(LABELS.join(", "))`, which
- * builds exactly the member's instruction from the member's own text. Applied only where every
+ * builds exactly the member's instruction from the member's own text. An answer written as a
+ * template literal whose wording varies in several places (`About ${pct}% of the reviews are
+ * negative (${n} of ${all}; …`) is one option the same way (`wording`, with `{pct}`, `{n}`, …),
+ * not one option per fragment. Applied only where every
  * parameter of the literal's text parts lives in that literal and no parameter sits inside its
  * filled-in values (their paths would move).
  */
@@ -40,6 +43,11 @@ const STRINGY_METHODS = new Set(['join', 'trim', 'toUpperCase', 'toLowerCase', '
 /** A name for what an interpolated expression holds: `KINDS.join(", ")` → kinds, `p.title` → title. */
 function nameOf(n: NNode): string | undefined {
   if (n.k === 'id') return n.v;
+  // `rows.length` → rowsCount (a bare `length` says nothing of what is counted)
+  if (n.k === 'mem' && n.v === 'length') {
+    const of = nameOf(n.c[0]);
+    return of ? `${of}Count` : 'count';
+  }
   if (n.k === 'mem') return n.v;
   if (n.k === 'call') {
     const callee = n.c[0];
@@ -59,6 +67,7 @@ function placeholderName(raw: string | undefined): string {
 
 /** What a filled-in value is, in words. */
 function describeFill(n: NNode, name: string): string {
+  if (n.k === 'mem' && n.v === 'length' && name.endsWith('Count') && name.length > 5) return `the number of ${name.slice(0, -5)}`;
   if (n.k === 'call' && n.c[0].k === 'mem' && n.c[0].v === 'join' && n.c[1]?.k === 'str') return `the ${name}, joined by ${JSON.stringify(n.c[1].v ?? '')}`;
   return `the ${name}`;
 }
@@ -69,6 +78,23 @@ function isStringValued(n: NNode): boolean {
 }
 
 const under = (key: string, prefix: string): boolean => prefix === '' || key === prefix || key.startsWith(`${prefix}.`);
+
+/** Whether the node at `path` is what the program answers: inside `FINAL(...)`, or bound to a name it passes to FINAL. */
+function isAnswer(root: NNode, path: readonly number[]): boolean {
+  const finals = new Set<string>();
+  const walk = (n: NNode): void => {
+    if (n.k === 'call' && n.c[0].k === 'id' && n.c[0].v === 'FINAL' && n.c[1]?.k === 'id' && n.c[1].v !== undefined) finals.add(n.c[1].v);
+    n.c.forEach(walk);
+  };
+  walk(root);
+  let node = root;
+  for (const i of path) {
+    if (node.k === 'call' && node.c[0].k === 'id' && node.c[0].v === 'FINAL') return true;
+    if ((node.k === 'decl' || node.k === 'assign') && node.c[0]?.k === 'id' && finals.has(node.c[0].v ?? '')) return true;
+    node = node.c[i];
+  }
+  return false;
+}
 
 /** Template literals in document order, with their paths. */
 function templateLiterals(root: NNode): { node: NNode; path: number[] }[] {
@@ -99,7 +125,10 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
     if (fills.length === 0) continue;
     const partParams = [...new Set(parts.flatMap((p) => (paramOfSite.has(p.key) ? [paramOfSite.get(p.key)!] : [])))];
     if (partParams.length === 0) continue;
-    if (!parts.some((p) => roles.get(p.key)?.role === 'prompt')) continue;
+    // an instruction (a prompt), or wording of no other role split into several options (an answer's sentence)
+    const prompt = parts.some((p) => roles.get(p.key)?.role === 'prompt');
+    const wording = !prompt && partParams.length >= 2 && partParams.every((p) => p.sites.every((k) => roles.get(k)?.role === 'text'));
+    if (!prompt && !wording) continue;
     const partKeys = new Set(parts.map((p) => p.key));
     // every parameter of a part lives in this literal's parts; none sits inside a filled-in value
     if (partParams.some((p) => p.sites.some((k) => !partKeys.has(k)))) continue;
@@ -147,8 +176,10 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
     const sitePath = [...path, ...Array.from({ length: depth * 4 }, () => 0)];
     const siteKey = pathKey(sitePath);
 
-    const bestRole = parts.map((p) => roles.get(p.key)).filter((r): r is RoleInfo => r !== undefined && r.role === 'prompt').sort((a, b) => b.quality - a.quality)[0];
-    roles.set(siteKey, { role: 'prompt', hints: bestRole?.hints ?? ['instruction', 'prompt'], quality: bestRole?.quality ?? 1 });
+    if (prompt) {
+      const bestRole = parts.map((p) => roles.get(p.key)).filter((r): r is RoleInfo => r !== undefined && r.role === 'prompt').sort((a, b) => b.quality - a.quality)[0];
+      roles.set(siteKey, { role: 'prompt', hints: bestRole?.hints ?? ['instruction', 'prompt'], quality: bestRole?.quality ?? 1 });
+    } else roles.set(siteKey, { role: 'text', hints: isAnswer(input.tree, path) ? ['answerWording', 'wording'] : ['wording', 'format'], quality: 1 });
     if (parts.some((p) => input.fromQuery.has(p.key))) fromQuery.add(siteKey);
     sites = [...sites.filter((s) => !under(s.key, key)), { path: sitePath, key: siteKey, literal: { kind: 'str', value: templateText } }];
 
@@ -163,6 +194,7 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
       distinct: new Set(defined.map(valueKey)).size,
       weight: Math.max(...partParams.map((p) => p.weight)),
       placeholders: [...byExpr.values()].map(({ name, what }) => ({ name, what })),
+      ...(!prompt && isAnswer(input.tree, path) ? { answer: true } : {}),
     };
     const gone = new Set(partParams);
     plan = plan.flatMap((p) => (p === partParams.find((q) => q.index === first) ? [merged] : gone.has(p) ? [] : [p]));

@@ -28,6 +28,8 @@ export interface PlannedParam {
   weight: number;
   /** An instruction with named placeholders (instruction-template.ts): the values the function fills in. */
   placeholders?: Placeholder[];
+  /** Wording with placeholders that the function returns (the answer's sentence), not text it uses on the way. */
+  answer?: boolean;
 }
 
 /** A value the function fills into an instruction: `{name}` in the text. */

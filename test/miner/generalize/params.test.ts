@@ -185,3 +185,19 @@ describe('the pieces', () => {
     expect(typeOfValues('re', ['x'])).toBe('string');
   });
 });
+
+describe('an answer sentence whose wording varies in several places', () => {
+  it('is one option with {placeholders}, not one option per fragment', async () => {
+    const program = (a: string, b: string, c: string) =>
+      `const rows = context.split("\\n");\nconst answers = await llmBatch(rows.map((r) => ({ query: "Is this review negative? Reply yes or no.", context: r })));\nconst neg = answers.filter((x) => /yes/i.test(x)).length;\nconst pct = Math.round((100 * neg) / rows.length);\nFINAL(\`${a}\${pct}${b}\${neg}${c}\${rows.length}).\`);`;
+    const runs = members([program('About ', '% are negative (', ' of '), program('Roughly ', '% of reviews are negative (', ' out of '), program('About ', '% are negative (', ' of ')]);
+    const c = await generalizeMembers(cluster({ support: 3, size: 3 }), runs);
+    if (isRejected(c)) throw new Error(c.rejected);
+    const options = c.params.filter((p) => p.default !== undefined && p.name !== 'checked');
+    expect(options.map((p) => p.name)).toEqual(['answerWording']);
+    expect(options[0].default).toBe('About {pct}% are negative ({neg} of {rowsCount}).');
+    expect(c.doc).toContain('`answerWording` (string): the wording of the answer, as the members wrote it; the function puts `{pct}` (the pct), `{neg}` (the neg) and `{rowsCount}` (the number of rows) where the text has them: keep them in yours');
+    // each member's own wording reproduces its answer
+    expect(c.members[1].args).toEqual([{ answerWording: 'Roughly {pct}% of reviews are negative ({neg} out of {rowsCount}).' }]);
+  });
+});
