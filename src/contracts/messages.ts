@@ -25,12 +25,41 @@ export interface ContextDescription {
   binary?: boolean;
   /** For JSON: its structure (keys, types, array lengths, a sample item), or the user's JSON Schema of it. */
   structure?: string;
+  /** For text: how it begins and the line starts that recur in it (src/runtime/text-shape.ts). */
+  text?: TextShape;
+}
+
+/** What the first message shows of a text input, so that the first turn need not print it. */
+export interface TextShape {
+  /** Its first characters, cut between words ('' when its first word is longer than the preview). */
+  head: string;
+  /** The head is the whole input. */
+  whole: boolean;
+  /** Line starts that recur (`// File: `), most frequent first, with how many lines have them. */
+  lineStarts: { start: string; lines: number }[];
+  /** Set when only the first this many characters were scanned for line starts. */
+  scannedChars?: number;
+}
+
+const HEAD_INTRO = 'It begins';
+const WHOLE_INTRO = 'It is (as a JSON string): ';
+
+function describeText(t: TextShape): string {
+  const head = t.whole ? `${WHOLE_INTRO}${JSON.stringify(t.head)}` : t.head ? `${HEAD_INTRO} (the first ${thousands(t.head.length)} characters, as a JSON string): ${JSON.stringify(t.head)}` : `${HEAD_INTRO} with a word longer than the preview shows.`;
+  if (t.lineStarts.length === 0) return head;
+  const within = t.scannedChars !== undefined ? ` in its first ${thousands(t.scannedChars)} characters` : '';
+  return `${head}\nLines that start the same way${within}: ${t.lineStarts.map((l) => `\`${l.start}\` (${thousands(l.lines)} lines)`).join(', ')}.`;
+}
+
+/** Whether a first user message shows the input's beginning (its text shape), for a model reading it. */
+export function showsInputBeginning(firstUserMessage: string): boolean {
+  return firstUserMessage.includes(`\n${HEAD_INTRO} (`) || firstUserMessage.includes(`\n${WHOLE_INTRO}`);
 }
 
 export function describeContext(d: ContextDescription): string {
   const kind = d.type === 'json' ? 'a JSON value' : 'a string';
   const bin = d.binary ? ' It was not valid UTF-8 text: invalid bytes were replaced by U+FFFD.' : '';
-  const structure = d.structure ? `\n${d.structure}` : '';
+  const structure = d.structure ? `\n${d.structure}` : d.text ? `\n${describeText(d.text)}` : '';
   return `The variable \`context\` holds ${kind} of ${thousands(d.chars)} characters (${thousands(d.bytes)} bytes; ${d.shape}).${bin}${structure}`;
 }
 

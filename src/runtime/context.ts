@@ -1,9 +1,9 @@
 /** Turning what a user passes as the input into the sandbox's `context` and its stored form. */
 import { sha256 as sha256Of } from '../contracts/hash.js';
 import { thousands } from '../util/digits.js';
-import type { ContextDescription } from '../contracts/messages.js';
+import type { ContextDescription, TextShape } from '../contracts/messages.js';
 import { describeJsonShape, describeSchema } from './shape.js';
-import { describeTextShape } from './text-shape.js';
+import { textShape } from './text-shape.js';
 
 export type ContextInput = string | Uint8Array | { json: unknown };
 
@@ -39,6 +39,7 @@ export function prepareContext(input: ContextInput, options: PrepareOptions = {}
   let kind: PreparedContext['kind'] = 'text';
   let shape: string;
   let structure: string | undefined;
+  let textDescription: TextShape | undefined;
   if (typeof input === 'string') {
     text = input;
     bytes = Buffer.from(input, 'utf8');
@@ -69,7 +70,7 @@ export function prepareContext(input: ContextInput, options: PrepareOptions = {}
   } else {
     shape = `${thousands(countLines(text))} lines`;
     // how it begins and its recurring line starts: what a root model would otherwise spend its first turn printing
-    if (kind === 'text') structure = describeTextShape(text);
+    if (kind === 'text') textDescription = textShape(text);
   }
   const sha256 = sha256Of(bytes);
   return {
@@ -78,7 +79,7 @@ export function prepareContext(input: ContextInput, options: PrepareOptions = {}
     bytes,
     kind,
     sha256,
-    description: { type, chars: text.length, bytes: bytes.length, shape, binary: kind === 'binary' || undefined, structure },
+    description: { type, chars: text.length, bytes: bytes.length, shape, binary: kind === 'binary' || undefined, structure, ...(textDescription ? { text: textDescription } : {}) },
   };
 }
 

@@ -3,9 +3,9 @@
  * that recur in it (`// File: ` 32 times, `## ` 12 times). Real root models spend their first turn
  * printing exactly this (`print(context.slice(0, 300))`, a count of header lines) before they can
  * tell whether a listed library function's input fits; shown up front, the first turn can decompose.
- * Linear in the input, with no array of its lines.
+ * Linear in the input, with no array of its lines. The message's wording is src/contracts/messages.ts's.
  */
-import { thousands } from '../util/digits.js';
+import type { TextShape } from '../contracts/messages.js';
 
 /** Characters of the beginning shown. */
 export const TEXT_HEAD_CHARS = 300;
@@ -68,13 +68,13 @@ export function textHead(text: string): string {
   return m ? head.slice(0, m.index) : '';
 }
 
-/** The description's lines for a text input: its beginning, and its recurring line starts when there are any. */
-export function describeTextShape(text: string): string {
+/** What the first message shows of a text input (rendered by src/contracts/messages.ts). */
+export function textShape(text: string): TextShape {
   const head = textHead(text);
-  const whole = head.length === text.length;
-  const out = [whole ? `It is (as a JSON string): ${JSON.stringify(head)}` : head ? `It begins (the first ${thousands(head.length)} characters, as a JSON string): ${JSON.stringify(head)}` : 'It begins with a word longer than the preview shows.'];
-  const markers = recurringLineStarts(text);
-  const within = text.length > SCAN_CHARS ? ` in its first ${thousands(SCAN_CHARS)} characters` : '';
-  if (markers.length > 0) out.push(`Lines that start the same way${within}: ${markers.map(([m, n]) => `\`${m}\` (${thousands(n)} lines)`).join(', ')}.`);
-  return out.join('\n');
+  return {
+    head,
+    whole: head.length === text.length,
+    lineStarts: recurringLineStarts(text).map(([start, lines]) => ({ start, lines })),
+    ...(text.length > SCAN_CHARS ? { scannedChars: SCAN_CHARS } : {}),
+  };
 }

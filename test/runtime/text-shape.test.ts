@@ -1,8 +1,8 @@
 /** The first message's description of a text input: its beginning and the line starts that recur. */
 import { describe, expect, it } from 'vitest';
-import { buildFirstUserMessage } from '../../src/contracts/messages.js';
+import { buildFirstUserMessage, describeContext, showsInputBeginning } from '../../src/contracts/messages.js';
 import { prepareContext } from '../../src/runtime/context.js';
-import { describeTextShape, lineMarker, recurringLineStarts, SCAN_CHARS, TEXT_HEAD_CHARS, textHead } from '../../src/runtime/text-shape.js';
+import { textShape, lineMarker, recurringLineStarts, SCAN_CHARS, TEXT_HEAD_CHARS, textHead } from '../../src/runtime/text-shape.js';
 
 const files = Array.from({ length: 5 }, (_, i) => `// File: src/a${i}.ts\n// a comment\nexport const x${i} = ${i};\n}`).join('\n');
 
@@ -53,10 +53,14 @@ describe('the first message', () => {
     const message = buildFirstUserMessage('Summarize it.', prepareContext(text).description);
     expect(message).toContain(`It begins (the first 299 characters, as a JSON string): ${JSON.stringify(text.slice(0, 299))}`);
     expect(message).toContain('Lines that start the same way: `## Section <n>` (12 lines).');
+    expect(showsInputBeginning(message)).toBe(true);
   });
 
   it('shows a short input whole, and nothing of a binary one', () => {
-    expect(describeTextShape('one line')).toBe('It is (as a JSON string): "one line"');
+    const short = describeContext({ type: 'string', chars: 8, bytes: 8, shape: '1 lines', text: textShape('one line') });
+    expect(short).toContain('\nIt is (as a JSON string): "one line"');
+    expect(showsInputBeginning(short)).toBe(true);
+    expect(showsInputBeginning(describeContext({ type: 'json', chars: 2, bytes: 2, shape: 'an array of 0 items' }))).toBe(false);
     expect(prepareContext(new Uint8Array([0xff, 0xfe, 0x41])).description.structure).toBeUndefined();
   });
 });
