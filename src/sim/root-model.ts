@@ -3,7 +3,8 @@
  *
  * Turn by turn (it is stateless and rereads the messages each time):
  * 1. peeks at the input (type, length, head, sometimes the line count) - or, when the system
- *    prompt lists a fitting `lib.*` function, may call it straight away;
+ *    prompt lists a fitting `lib.*` function, may call it straight away (always, when the first
+ *    message already shows how the input begins: the real roots' first steps printed just that);
  * 2. reads the query (and what the peek showed) and writes one program that decomposes the task
  *    for its family (chunking by characters / lines / documents / files / sections, calling
  *    llm / llmBatch / Promise.all, combining in code) and ends with FINAL or FINAL_VAR - or
@@ -12,6 +13,7 @@
  * 3. on the ANSWER_NOW prompt it replies `FINAL(best guess)` in prose.
  * Every choice is seeded by (seed, query), so the same messages always get the same reply.
  */
+import { showsInputBeginning } from '../contracts/messages.js';
 import type { CompletionRequest, CompletionResult, ModelClient } from '../models/types.js';
 import { finishCompletion } from './completion.js';
 import { throwIfAborted, type LatencyModel } from './latency.js';
@@ -109,7 +111,8 @@ export class SimRootModel implements ModelClient {
 
     const lib = pickLibraryFunction(intent, parseLibrary(conv.system), conv.query);
     if (conv.assistant.length === 0) {
-      if (lib && plan.libDirect) return block(`The library has \`lib.${lib.name}\`, which fits this task. Calling it directly.`, this.libProgram(lib, intent, conv, plan, ''));
+      // a root that was shown how the input begins and its recurring line starts has what a peek would print
+      if (lib && (plan.libDirect || showsInputBeginning(conv.firstUser))) return block(`The library has \`lib.${lib.name}\`, which fits this task. Calling it directly.`, this.libProgram(lib, intent, conv, plan, ''));
       return block(rng.pick(PEEK_PROSE), peekProgram(rng));
     }
 

@@ -12,6 +12,8 @@ export interface Conversation {
   /** Contents of the assistant turns so far, oldest first. */
   assistant: string[];
   lastUser: string;
+  /** The first user message (the query and the input's description). */
+  firstUser: string;
   answerNow: boolean;
   /** Output of the step that followed the first assistant turn (the peek), if any. */
   firstOutput: string | undefined;
@@ -55,6 +57,7 @@ export function readConversation(messages: readonly ChatMessage[]): Conversation
     query,
     assistant,
     lastUser,
+    firstUser: users[0]?.content ?? '',
     answerNow: lastUser.includes(ANSWER_NOW),
     firstOutput: afterFirst ? replOutputs(afterFirst.content).join('\n') : undefined,
     lastOutput: replOutputs(lastUser).join('\n'),
