@@ -20,6 +20,20 @@ export interface OpenAIModelOptions {
 /** OpenAI's own endpoint: the default when no base URL is configured. */
 export const OPENAI_API_URL = 'https://api.openai.com/v1';
 
+/**
+ * A signal for one call that follows the caller's and lets go of it when the call ends. The SDK adds
+ * an abort listener to the signal it is given and never removes it: given a run's signal, shared by
+ * all of the run's calls, that signal would collect a listener (holding an AbortController) per call,
+ * and each new one costs a scan of those before it.
+ */
+function callSignal(parent: AbortSignal | undefined): { signal: AbortSignal | undefined; release: () => void } {
+  if (!parent || parent.aborted) return { signal: parent, release: () => {} };
+  const controller = new AbortController();
+  const follow = (): void => controller.abort(parent.reason);
+  parent.addEventListener('abort', follow, { once: true });
+  return { signal: controller.signal, release: () => parent.removeEventListener('abort', follow) };
+}
+
 export class OpenAIChatModel implements ModelClient {
   readonly provider: string;
   private readonly client: OpenAI;
@@ -49,6 +63,15 @@ export class OpenAIChatModel implements ModelClient {
    * 400 is asked without it, now and from then on.
    */
   async complete(request: CompletionRequest): Promise<CompletionResult> {
+    const call = callSignal(request.signal);
+    try {
+      return await this.completeOn(call.signal === request.signal ? request : { ...request, signal: call.signal });
+    } finally {
+      call.release();
+    }
+  }
+
+  private async completeOn(request: CompletionRequest): Promise<CompletionResult> {
     if (request.onDelta && this.streams !== false) {
       try {
         const result = await this.attempt(request, () => this.streamed(request, request.onDelta!));

@@ -3,6 +3,7 @@
  * src/models/http-fetch.ts) against the simulated server over real HTTP: replies, retries past
  * 429s, errors that say what failed, timeouts, cancellation, and connections reused.
  */
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keepAliveFetch } from '../../src/models/http-fetch.js';
 import { OpenAIChatModel } from '../../src/models/openai.js';
@@ -58,6 +59,15 @@ describe('OpenAIChatModel over keep-alive HTTP', () => {
     const pending = new OpenAIChatModel({ model: 'sim-leaf', baseURL: s.url, maxRetries: 0 }).complete({ ...ask, signal: controller.signal });
     setTimeout(() => controller.abort(new Error('the run was cancelled')), 100);
     await expect(pending).rejects.toThrow(/aborted: the run was cancelled/);
+  });
+
+  it("leaves nothing on the caller's signal once its calls end (a run's signal serves all its calls)", async () => {
+    const s = await serve();
+    const model = new OpenAIChatModel({ model: 'sim-leaf', baseURL: s.url, maxRetries: 0 });
+    const run = new AbortController();
+    await Promise.all(Array.from({ length: 20 }, () => model.complete({ ...ask, signal: run.signal })));
+    await model.complete({ ...ask, signal: run.signal });
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 
   it('an unreachable endpoint is a connection error, not a hang', async () => {
