@@ -112,7 +112,9 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
                 ? modeMeaning(p)
                 : p.placeholders?.length
                   ? `the wording of ${p.answer ? 'the answer' : 'the text it builds there'}, as the members wrote it${placeholderNote(p.placeholders)}`
-                  : 'text inserted into the answer or the prompt';
+                  : p.use
+                    ? `text the code uses, as in \`${p.use}\``
+                    : 'text inserted into the answer or the prompt';
   const source = p.fromQuery ? '; take it from the user\'s question' : '';
   // an instruction is shown whole enough to be adapted, not just recognized
   const max = p.role === 'prompt' ? 240 : 60;

@@ -181,7 +181,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     ...(p.plan.kind === 'tstr' ? { part: true } : {}),
     ...(p.plan.placeholders ? { placeholders: p.plan.placeholders } : {}),
     ...(p.plan.answer ? { answer: true } : {}),
-    ...(p.plan.kind === 'num' ? { use: usageOf(clean, p.plan.sites[0], p.name) } : {}),
+    ...(p.plan.kind === 'num' || (p.plan.kind === 'str' && !p.plan.placeholders) ? { use: usageOf(clean, p.plan.sites[0], p.name) } : {}),
   }));
   const skeletonName0 = skeletonName(cluster.skeleton, prompts, shape);
   const namingInput: NamingInput = {
@@ -312,7 +312,8 @@ function usageOf(tree: NNode, siteKey: string, name: string): string | undefined
     text = printNode(copy).replace(/\s+/g, ' ');
     if (text.length >= 14) break;
   }
-  return text && text.length <= 70 ? text : undefined;
+  if (!text) return undefined;
+  return text.length <= 70 ? text : `${text.slice(0, 66).trimEnd()} …`;
 }
 
 const EXPRESSION_KINDS: ReadonlySet<string> = new Set(['call', 'bin', 'mem', 'idx', 'new', 'cond', 'assign', 'pre', 'post']);
