@@ -36,6 +36,8 @@ import { choiceValues, functionParams, memberArguments, parameters } from './sig
 import type { Candidate, CandidateMember, GeneralizeOptions } from './types.js';
 import { repairTypes } from './typing.js';
 import { contextInputSentence, contextTypeOf } from './context-type.js';
+import { contextFieldsFromUsage, fitRecordType, usageInputSentence } from './context-usage.js';
+import { checkSource } from '../verify/typecheck.js';
 import { loadContext } from '../verify/context.js';
 import { avoidAny } from './avoid-any.js';
 
@@ -65,7 +67,8 @@ export async function generalizeCluster(database: Database, clusterId: string, o
   if (runs.length === 0) return { rejected: 'the cluster has no successful runs' };
   const inputs = await sampleInputs(database, runs);
   const sentence = contextInputSentence(inputs);
-  return generalizeMembers(cluster, runs, { contextType: contextTypeOf(inputs), ...(sentence ? { contextSentence: sentence } : {}), ...options });
+  const stored = runs.some((r) => r.contextSha256 !== null);
+  return generalizeMembers(cluster, runs, { contextType: contextTypeOf(inputs), ...(sentence ? { contextSentence: sentence } : {}), ...(stored ? { storedInputs: true } : {}), ...options });
 }
 
 /**
@@ -146,11 +149,21 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const clean = withoutRepairNumbers(merged.tree).tree;
   const sig = parameters(clean, merged.plan, merged.roles);
   const { params, optionsName, answerHelper } = sig;
-  const contextType = options.contextType ?? 'string';
-  const templateShape = jsonInputShape(inputShape(tree), contextType, options.contextSentence);
-  const checked = callsModel(tree) ? checkedNames(clean, params.map((p) => p.name), optionsName, answerHelper, templateShape.parses === 'json') : undefined;
+  const baseShape = inputShape(tree);
+  const checked = callsModel(tree) ? checkedNames(clean, params.map((p) => p.name), optionsName, answerHelper, baseShape.parses === 'json') : undefined;
+  const emitTyped = (name: string, doc: string, contextType: string) => emitFunction({ name, doc, template: clean, params, optionsName, answerHelper, contextType, ...(checked ? { checked } : {}) });
+  const { contextType, contextSentence } = typeContext(tree, options, (type) => {
+    try {
+      const source = emitTyped(PLACEHOLDER_NAME, '', type).source;
+      return checkSource(repairTypes(source, checked ? undefined : answerHelper).source).diagnostics.length;
+    } catch (e) {
+      if (e instanceof EmitError) return Number.MAX_SAFE_INTEGER; // the draft below says why
+      throw e;
+    }
+  });
+  const templateShape = jsonInputShape(baseShape, contextType, contextSentence);
 
-  const emitWith = (name: string, doc: string) => emitFunction({ name, doc, template: clean, params, optionsName, answerHelper, contextType, ...(checked ? { checked } : {}) });
+  const emitWith = (name: string, doc: string) => emitTyped(name, doc, contextType);
   let draft: string;
   let guarded: boolean;
   let batched: number;
@@ -265,6 +278,20 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     typeRepairs: typed.repairs,
     namedBy: naming.by,
   };
+}
+
+/**
+ * The type of `context` and the doc's Input sentence: from the members' stored inputs (the caller's
+ * options), else — when the code uses `context` as an array of records and no input was stored —
+ * records with the fields the code reads, each typed by what type-checks (context-usage.ts).
+ */
+function typeContext(tree: NNode, options: GeneralizeOptions, errorsWith: (contextType: string) => number): { contextType: string; contextSentence?: string } {
+  const stored = options.contextType ?? 'string';
+  if (stored !== 'string' || options.storedInputs) return { contextType: stored, ...(options.contextSentence ? { contextSentence: options.contextSentence } : {}) };
+  const fields = contextFieldsFromUsage(tree);
+  if (!fields) return { contextType: 'string' };
+  const fitted = fitRecordType(fields, errorsWith);
+  return { contextType: fitted.type, contextSentence: usageInputSentence(fields) };
 }
 
 /**

@@ -90,4 +90,6 @@ export interface GeneralizeOptions {
   contextType?: string;
   /** The doc's "Input:" sentence for JSON input (context-type.ts). */
   contextSentence?: string;
+  /** The members' inputs were stored (then `context` is typed from them alone, never from how the code uses it). */
+  storedInputs?: boolean;
 }

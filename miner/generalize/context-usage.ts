@@ -1,0 +1,134 @@
+/**
+ * The type of `context` read from how the code uses it, for members whose inputs were not stored (an
+ * imported log keeps the code, not the input). Code that calls array methods on `context`
+ * (`context.map((r) => r.answer)`, `context.filter(…)`), indexes it and reads a field
+ * (`context[i].answer`) or loops over it reading fields (`for (const r of context) r.score`) was
+ * given JSON records: their fields are the ones it reads. Each field's type is then the first of a
+ * few candidates with which the function type-checks best (fitRecordType), the way avoid-any.ts
+ * picks concrete types.
+ */
+import type { NNode } from '../front/tree.js';
+
+/** Methods only arrays have (strings have slice, length, includes, indexOf too, so those say nothing). */
+const ARRAY_ONLY = new Set(['map', 'filter', 'forEach', 'reduce', 'find', 'findIndex', 'some', 'every', 'flatMap', 'sort']);
+
+/** Methods that return (some of) the same elements: a name bound to `context.filter(…)` holds records too. */
+const SAME_ELEMENTS = new Set(['filter', 'slice', 'sort', 'concat', 'reverse', 'toSorted', 'toReversed']);
+
+/** `context` and the names bound to its elements' arrays (`const good = context.filter(…)`), to a fixpoint. */
+function recordArrays(tree: NNode): Set<string> {
+  const names = new Set(['context']);
+  const holds = (n: NNode | undefined): boolean => {
+    if (n?.k === 'id') return names.has(n.v ?? '');
+    if (n?.k === 'call' && n.c[0].k === 'mem' && SAME_ELEMENTS.has(n.c[0].v ?? '')) return holds(n.c[0].c[0]);
+    return false;
+  };
+  for (let grew = true; grew; ) {
+    grew = false;
+    const walk = (n: NNode): void => {
+      if (n.k === 'decl' && n.c[0]?.k === 'id' && n.c[0].v !== undefined && !names.has(n.c[0].v) && holds(n.c[1])) {
+        names.add(n.c[0].v);
+        grew = true;
+      }
+      n.c.forEach(walk);
+    };
+    walk(tree);
+  }
+  return names;
+}
+
+/** The fields read off `name` inside `body` (`name.field`). */
+function fieldsOf(body: NNode, name: string, into: Set<string>): void {
+  if (body.k === 'mem' && body.c[0]?.k === 'id' && body.c[0].v === name && body.v !== undefined) into.add(body.v);
+  for (const c of body.c) fieldsOf(c, name, into);
+}
+
+/** The name a callback's parameter binds, and the keys it destructures (`({ answer }) => …`). */
+function paramAt(fn: NNode, index: number): { name?: string; keys: string[] } {
+  const param = fn.c[1]?.c[index];
+  const pattern = param?.k === 'param' ? param.c[0] : param;
+  if (pattern?.k === 'id' && pattern.v !== undefined) return { name: pattern.v, keys: [] };
+  if (pattern?.k === 'opat') return { keys: pattern.c.flatMap((b) => (b.k === 'bind' && b.v !== undefined ? [b.v] : [])) };
+  return { keys: [] };
+}
+
+/**
+ * The record fields the code reads off `context`'s elements, when it uses `context` as an array;
+ * undefined when nothing says it is one.
+ */
+export function contextFieldsFromUsage(tree: NNode): string[] | undefined {
+  const arrays = recordArrays(tree);
+  const isContext = (n: NNode | undefined): boolean => n?.k === 'id' && arrays.has(n.v ?? '');
+  let array = false;
+  const fields = new Set<string>();
+  const walk = (n: NNode): void => {
+    // context.map((r) => r.answer), context.filter(({ score }) => …)
+    if (n.k === 'call' && n.c[0].k === 'mem' && isContext(n.c[0].c[0]) && ARRAY_ONLY.has(n.c[0].v ?? '')) {
+      array = true;
+      const fn = n.c[1];
+      if (fn?.k === 'fn') {
+        // reduce's callback gets the accumulator first, the element second
+        const p = paramAt(fn, n.c[0].v === 'reduce' ? 1 : 0);
+        if (p.name) fieldsOf(fn.c[2] ?? fn, p.name, fields);
+        for (const k of p.keys) fields.add(k);
+      }
+    }
+    // context[i].answer
+    if (n.k === 'mem' && n.c[0]?.k === 'idx' && isContext(n.c[0].c[0]) && n.v !== undefined) {
+      array = true;
+      fields.add(n.v);
+    }
+    // for (const r of context) { … r.score … }
+    if (n.k === 'forof' && isContext(n.c[1]) && n.c[0]?.k === 'id' && n.c[0].v !== undefined) {
+      const before = fields.size;
+      fieldsOf(n.c[2], n.c[0].v, fields);
+      if (fields.size > before) array = true;
+    }
+    for (const c of n.c) walk(c);
+  };
+  walk(tree);
+  if (!array) return undefined;
+  return [...fields].filter((f) => !['length', 'constructor', 'prototype'].includes(f));
+}
+
+/** Candidate types of one field, most specific first. */
+const FIELD_TYPES = ['string', 'number', 'boolean', 'string[]', 'unknown'];
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** `{ a: string; b: number }[]` */
+export function recordArrayType(fields: ReadonlyMap<string, string>): string {
+  if (fields.size === 0) return 'Record<string, unknown>[]';
+  return `{ ${[...fields].map(([k, t]) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${t}`).join('; ')} }[]`;
+}
+
+/**
+ * The record type with which the function has the fewest type errors: every field `string` first,
+ * then, field by field, the first other candidate that lowers the count. `errorsWith` type-checks
+ * the function with a given type of `context` and returns how many errors it has.
+ */
+export function fitRecordType(fieldNames: readonly string[], errorsWith: (contextType: string) => number): { type: string; errors: number } {
+  const fields = new Map(fieldNames.map((f) => [f, 'string']));
+  let best = errorsWith(recordArrayType(fields));
+  for (const name of fieldNames) {
+    if (best === 0) break;
+    for (const candidate of FIELD_TYPES.slice(1)) {
+      const trial = new Map(fields).set(name, candidate);
+      const errors = errorsWith(recordArrayType(trial));
+      if (errors < best) {
+        best = errors;
+        fields.set(name, candidate);
+      }
+    }
+  }
+  return { type: recordArrayType(fields), errors: best };
+}
+
+/** The doc's Input sentence for records known only from the code. */
+export function usageInputSentence(fieldNames: readonly string[]): string {
+  const shown = fieldNames.slice(0, 8).map((f) => `\`${f}\``);
+  const list = fieldNames.length > 8 ? `${shown.join(', ')} and ${fieldNames.length - 8} more` : shown.join(', ');
+  return fieldNames.length
+    ? `\`context\` is JSON, not text: an array of records, each with ${list} (as the code reads them; the logged runs did not store their input).`
+    : '`context` is JSON, not text: an array (as the code uses it; the logged runs did not store their input).';
+}
