@@ -1,16 +1,11 @@
 /** `context` typed from how the code uses it, when the members' inputs were not stored (an imported log). */
 import { describe, expect, it } from 'vitest';
-import { sliceProgram } from '../../../miner/front/program.js';
 import { contextFieldsFromUsage, fitRecordType, recordArrayType } from '../../../miner/generalize/context-usage.js';
 import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
 import { typeCheck } from '../../../miner/verify/typecheck.js';
-import { cluster, members } from './helpers.js';
+import { cluster, members, programTree } from './helpers.js';
 
-const tree = (code: string) => {
-  const s = sliceProgram('r', [{ stepIdx: 0, blockIdx: 0, code, status: 'final' }]);
-  if (!s.ok) throw new Error(s.reason);
-  return s.program.tree;
-};
+const tree = programTree;
 
 describe('contextFieldsFromUsage', () => {
   it('reads the fields off array methods, indexing, for-of and reduce', () => {

@@ -1,4 +1,6 @@
 /** Clusters and members built in memory, for generalize tests that need no database. */
+import { sliceProgram } from '../../../miner/front/program.js';
+import type { NNode } from '../../../miner/front/tree.js';
 import type { ClusterRow, MemberRun } from '../../../miner/generalize/members.js';
 
 export function cluster(overrides: Partial<ClusterRow> = {}): ClusterRow {
@@ -26,4 +28,11 @@ export function members(programs: string[], queries: readonly string[] = []): Me
     contextSha256: null,
     blocks: code.split('\n;;;\n').map((c, j, all) => ({ stepIdx: j, blockIdx: 0, code: c, status: j === all.length - 1 ? 'final' : 'ok' })),
   }));
+}
+
+/** The sliced tree of a one-block program (what generalization works on). */
+export function programTree(code: string): NNode {
+  const s = sliceProgram('r', [{ stepIdx: 0, blockIdx: 0, code, status: 'final' }]);
+  if (!s.ok) throw new Error(s.reason);
+  return s.program.tree;
 }

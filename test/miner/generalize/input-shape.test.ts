@@ -1,7 +1,7 @@
 /** Delimiters explained the way a caller reads them, whichever way the members wrote the cut. */
 import { describe, expect, it } from 'vitest';
-import { sliceProgram } from '../../../miner/front/program.js';
 import { explainDelimiter, inputShape } from '../../../miner/generalize/input-shape.js';
+import { programTree } from './helpers.js';
 
 describe('explainDelimiter', () => {
   it.each([
@@ -23,11 +23,7 @@ describe('explainDelimiter', () => {
 });
 
 describe('inputShape', () => {
-  const shapeOfCode = (code: string) => {
-    const s = sliceProgram('r', [{ stepIdx: 0, blockIdx: 0, code, status: 'final' }]);
-    if (!s.ok) throw new Error(s.reason);
-    return inputShape(s.program.tree);
-  };
+  const shapeOfCode = (code: string) => inputShape(programTree(code));
 
   it('says when the first line is a header the code skips', () => {
     const code = 'let lines = context.split("\\n");\nlet rows = lines.slice(1).filter((l) => l.trim());\nconst out = await llmBatch(rows.map((r) => ({ query: "Label this row.", context: r })));\nFINAL(out.join("\\n"));';

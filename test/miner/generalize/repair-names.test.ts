@@ -1,17 +1,12 @@
 /** A repaired block's numbered names (`docs2`) read as their base names in the function. */
 import { describe, expect, it } from 'vitest';
-import { sliceProgram } from '../../../miner/front/program.js';
 import { printStatements } from '../../../miner/front/print.js';
 import { withoutRepairNumbers } from '../../../miner/generalize/repair-names.js';
-import { cluster, members } from './helpers.js';
+import { cluster, members, programTree } from './helpers.js';
 import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
 import { withoutDoc } from '../../../miner/generalize/gain.js';
 
-const tree = (code: string) => {
-  const s = sliceProgram('r', [{ stepIdx: 0, blockIdx: 0, code, status: 'final' }]);
-  if (!s.ok) throw new Error(s.reason);
-  return s.program.tree;
-};
+const tree = programTree;
 
 describe('withoutRepairNumbers', () => {
   it('renames a numbered name to its free base name, keys and other names untouched', () => {
