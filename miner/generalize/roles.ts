@@ -81,6 +81,8 @@ export function siteRole(root: NNode, site: LiteralSite, fns: ReadonlyMap<string
     if (callee.k === 'mem' && callee.v !== undefined) {
       if (SEPARATOR_METHODS.has(callee.v)) return { role: 'separator', hints: ['separator'], quality: 1 };
       if (PATTERN_METHODS.has(callee.v)) return { role: 'pattern', hints: [kind === 'str' ? 'needle' : 'pattern'], quality: 1 };
+      // `reply.slice(0, 60)`: how much of something is kept — a limit, not a chunk size
+      if (callee.v === 'slice' && index === 2 && parent.c[1]?.k === 'num' && parent.c[1].v === '0' && kind === 'num') return { role: 'size', hints: ['limit', 'size'], quality: 1 };
       if (SIZE_METHODS.has(callee.v) && kind === 'num') return { role: 'size', hints: ['size'], quality: 1 };
     }
   }
