@@ -55,6 +55,14 @@ export function siteRole(root: NNode, site: LiteralSite, fns: ReadonlyMap<string
     top = d;
     if (isPromptPosition(chain[d - 1], site.path[d - 1], chain[d - 2])) return { role: 'prompt', hints: ['instruction', 'prompt'], quality: 1 };
   }
+  // `new RegExp("\\b" + name + "[^.]*")`: text of a regular expression's source is a pattern
+  if (kind === 'str' || kind === 'tstr') {
+    for (let d = chain.length - 1; d >= 1; d--) {
+      const parent = chain[d - 1];
+      if (parent.k === 'new' && parent.c[0].k === 'id' && parent.c[0].v === 'RegExp' && site.path[d - 1] === 1) return { role: 'pattern', hints: ['pattern'], quality: 1 };
+      if (!(parent.k === 'tpl' || (parent.k === 'bin' && parent.v === '+'))) break;
+    }
+  }
   const bound = kind === 'num' ? undefined : declaredName(chain.slice(0, top + 1));
   if (bound !== undefined && usedAsPrompt(root, bound)) return { role: 'prompt', hints: [bound, 'instruction', 'prompt'], quality: 2 };
   if (kind === 're') return { role: 'pattern', hints: [declaredName(chain) ?? 'pattern', 'pattern'], quality: declaredName(chain) ? 2 : 1 };
