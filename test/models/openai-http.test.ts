@@ -3,7 +3,7 @@
  * src/models/http-fetch.ts) against the simulated server over real HTTP: replies, retries past
  * 429s, errors that say what failed, timeouts, cancellation, and connections reused.
  */
-import { getEventListeners } from 'node:events';
+import { getEventListeners, setMaxListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keepAliveFetch } from '../../src/models/http-fetch.js';
 import { OpenAIChatModel } from '../../src/models/openai.js';
@@ -65,6 +65,7 @@ describe('OpenAIChatModel over keep-alive HTTP', () => {
     const s = await serve();
     const model = new OpenAIChatModel({ model: 'sim-leaf', baseURL: s.url, maxRetries: 0 });
     const run = new AbortController();
+    setMaxListeners(0, run.signal); // as the runtime does for a run's signal: its calls run at once
     await Promise.all(Array.from({ length: 20 }, () => model.complete({ ...ask, signal: run.signal })));
     await model.complete({ ...ask, signal: run.signal });
     expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
