@@ -48,13 +48,17 @@ export interface AccumulationOptions {
   openai?: ModelConfig;
   /** Database location (default: in memory). */
   db?: string;
+  /** Run the held-out tasks without the library too (default true): the library's effect on the same tasks. */
+  control?: boolean;
   onProgress?: (text: string) => void;
 }
 
 export interface AccumulationReport {
   phase1: PhaseMetrics;
   phase2: PhaseMetrics;
-  perFamily: Record<string, { phase1: PhaseMetrics; phase2: PhaseMetrics }>;
+  /** The held-out tasks of phase 2 run again without the library: what the library changed, on the same tasks. */
+  control?: PhaseMetrics;
+  perFamily: Record<string, { phase1: PhaseMetrics; phase2: PhaseMetrics; control?: PhaseMetrics }>;
   mining: { candidates: number; proposed: string[]; merged: string[]; rejected: number; rejections: { clusterId: string; reason: string }[] };
   workload: { seed: number; heldOutSeed: number; perFamily: number; sizes: number[]; families: string[] };
   models: { root: string; sub: string };
@@ -122,6 +126,8 @@ export interface AccumulateOptions {
   onProgress?: (text: string) => void;
   /** Called with each proposal before the benchmark merges it. */
   onProposal?: (p: { name: string; version: string; branch: string; bodyFile: string }) => void;
+  /** Also run phase 2's held-out tasks without the library (the control), so the library's effect is measured on the same tasks. */
+  control?: boolean;
 }
 
 /**
@@ -144,6 +150,13 @@ export async function accumulate(database: Database, options: AccumulateOptions)
   const results2 = await runWorkload(rt2, tasks2, { concurrency: options.concurrency ?? 4, onProgress: (p) => say(`phase 2 (with the library): ${p.done}/${p.total}`) });
   const library = (rt2.library?.functions ?? []).map(({ name, signature, doc }) => ({ name, signature, doc }));
   await rt2.close();
+  let control: TaskResult[] | undefined;
+  if (options.control) {
+    const rt0 = await createRuntime({ db: database, model: options.model, subModel: options.subModel, openai: options.openai, library: false });
+    control = await runWorkload(rt0, tasks2, { concurrency: options.concurrency ?? 4, onProgress: (p) => say(`control (the held-out tasks without the library): ${p.done}/${p.total}`) });
+    await rt0.close();
+  }
+  const none = new Set<string>();
   const lib1 = await runsCallingLibrary(database, options.phase1.map((r) => r.runId));
   const lib2 = await runsCallingLibrary(database, results2.map((r) => r.runId));
   const perFamilyReport: AccumulationReport['perFamily'] = {};
@@ -151,11 +164,13 @@ export async function accumulate(database: Database, options: AccumulateOptions)
     perFamilyReport[f] = {
       phase1: metrics(options.phase1.filter((r) => r.family === f), lib1),
       phase2: metrics(results2.filter((r) => r.family === f), lib2),
+      ...(control ? { control: metrics(control.filter((r) => r.family === f), none) } : {}),
     };
   }
   return {
     phase1: metrics(options.phase1, lib1),
     phase2: metrics(results2, lib2),
+    ...(control ? { control: metrics(control, none) } : {}),
     perFamily: perFamilyReport,
     mining: { candidates: mining.candidates, proposed: fresh.map((p) => p.branch), merged, rejected: mining.rejected.length, rejections: mining.rejected },
     workload: { seed, heldOutSeed, perFamily, sizes, families },
@@ -182,7 +197,7 @@ export async function benchAccumulation(options: AccumulationOptions = {}): Prom
     const rt1 = await createRuntime({ db: database, model, subModel, openai: options.openai, library: false });
     const phase1 = await runWorkload(rt1, buildWorkload(workload), { concurrency: options.concurrency ?? 4, onProgress: (p) => say(`phase 1 (empty library): ${p.done}/${p.total}`) });
     await rt1.close();
-    return await accumulate(database, { phase1, libraryDir, model, subModel, openai: options.openai, workload, concurrency: options.concurrency, onProgress: say });
+    return await accumulate(database, { phase1, libraryDir, model, subModel, openai: options.openai, workload, concurrency: options.concurrency, onProgress: say, control: options.control ?? true });
   } finally {
     await database.close();
     rmSync(libraryDir, { recursive: true, force: true });
@@ -191,17 +206,30 @@ export async function benchAccumulation(options: AccumulationOptions = {}): Prom
 
 export function renderAccumulation(r: AccumulationReport): string {
   const pct = (a: number, b: number) => (a === 0 ? '-' : `${b >= a ? '+' : ''}${Math.round(((b - a) / a) * 100)}%`);
-  const row = (name: string, m: { phase1: PhaseMetrics; phase2: PhaseMetrics }) =>
-    `${name.padEnd(15)} ${String(m.phase1.runs).padStart(4)}  ${(m.phase1.accuracy * 100).toFixed(0).padStart(4)}% → ${(m.phase2.accuracy * 100).toFixed(0).padStart(3)}%  ` +
-    `${m.phase1.rootOutputTokens.toFixed(0).padStart(6)} → ${m.phase2.rootOutputTokens.toFixed(0).padStart(6)} (${pct(m.phase1.rootOutputTokens, m.phase2.rootOutputTokens).padStart(5)})  ` +
-    `${m.phase1.iterations.toFixed(1).padStart(4)} → ${m.phase2.iterations.toFixed(1).padStart(4)} (${pct(m.phase1.iterations, m.phase2.iterations).padStart(5)})  ` +
-    `${m.phase1.subCalls.toFixed(0).padStart(4)} → ${m.phase2.subCalls.toFixed(0).padStart(4)}  ${(m.phase2.libraryCallShare * 100).toFixed(0).padStart(4)}%`;
-  return [
+  const row = (name: string, a: PhaseMetrics, b: PhaseMetrics) =>
+    `${name.padEnd(15)} ${String(a.runs).padStart(4)}  ${(a.accuracy * 100).toFixed(0).padStart(4)}% → ${(b.accuracy * 100).toFixed(0).padStart(3)}%  ` +
+    `${a.rootOutputTokens.toFixed(0).padStart(6)} → ${b.rootOutputTokens.toFixed(0).padStart(6)} (${pct(a.rootOutputTokens, b.rootOutputTokens).padStart(5)})  ` +
+    `${a.iterations.toFixed(1).padStart(4)} → ${b.iterations.toFixed(1).padStart(4)} (${pct(a.iterations, b.iterations).padStart(5)})  ` +
+    `${a.subCalls.toFixed(0).padStart(4)} → ${b.subCalls.toFixed(0).padStart(4)}  ${(b.libraryCallShare * 100).toFixed(0).padStart(4)}%`;
+  const header = 'family          runs  accuracy      root output tokens/run   iterations/run       sub-calls    phase-2 runs calling lib';
+  const lines = [
     `models ${r.models.root} / ${r.models.sub}; workload seed ${r.workload.seed}, held-out seed ${r.workload.heldOutSeed}, ${r.workload.perFamily} per family and size, sizes ${r.workload.sizes.join(', ')}`,
     `mining: ${r.mining.candidates} candidates, ${r.mining.proposed.length} proposed, ${r.mining.merged.length} merged (here, by the benchmark or demo: accrete itself never merges), ${r.mining.rejected} clusters rejected`,
     '',
-    'family          runs  accuracy      root output tokens/run   iterations/run       sub-calls    phase-2 runs calling lib',
-    ...Object.entries(r.perFamily).map(([f, m]) => row(f, m)),
-    row('all', { phase1: r.phase1, phase2: r.phase2 }),
-  ].join('\n');
+    'phase 1 (empty library) → phase 2 (held-out tasks, with the library):',
+    header,
+    ...Object.entries(r.perFamily).map(([f, m]) => row(f, m.phase1, m.phase2)),
+    row('all', r.phase1, r.phase2),
+  ];
+  if (r.control) {
+    const control = r.control;
+    lines.push(
+      '',
+      'the same held-out tasks, without → with the library (what the library changed; the rows above also differ in their tasks):',
+      header,
+      ...Object.entries(r.perFamily).flatMap(([f, m]) => (m.control ? [row(f, m.control, m.phase2)] : [])),
+      row('all', control, r.phase2),
+    );
+  }
+  return lines.join('\n');
 }

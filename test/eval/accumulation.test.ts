@@ -1,7 +1,7 @@
 /** The whole loop on a small workload: runs, mine, propose, merge (test only), rerun with the library. */
 import { describe, expect, it } from 'vitest';
 import { listedNames } from '../../src/contracts/listing.js';
-import { benchAccumulation } from '../../src/eval/accumulation.js';
+import { benchAccumulation, renderAccumulation } from '../../src/eval/accumulation.js';
 import { buildSystemPrompt } from '../../src/runtime/prompts.js';
 import { useSimModels } from '../helpers/sim.js';
 
@@ -17,6 +17,12 @@ describe('the accumulation loop', () => {
     expect(r.phase2.accuracy).toBeGreaterThanOrEqual(r.phase1.accuracy - 0.05);
     expect(r.phase2.rootOutputTokens).toBeLessThan(r.phase1.rootOutputTokens);
     for (const f of ['code-review', 'summary']) expect(r.perFamily[f].phase2.runs).toBe(4);
+    // the control: the same held-out tasks without the library
+    expect(r.control?.runs).toBe(r.phase2.runs);
+    expect(r.control?.libraryCallShare).toBe(0);
+    expect(r.phase2.accuracy).toBeGreaterThanOrEqual((r.control?.accuracy ?? 1) - 0.05);
+    expect(r.phase2.rootOutputTokens).toBeLessThan(r.control?.rootOutputTokens ?? 0);
+    expect(renderAccumulation(r)).toContain('the same held-out tasks, without → with the library');
     // the listing phase 2's runs received: what each function expects and returns, readable names, no any
     expect(r.library.length).toBe(r.mining.merged.length);
     const section = buildSystemPrompt(r.library);

@@ -57,15 +57,16 @@ function registerRuntime(bench: Command): void {
 function registerAccumulation(bench: Command): void {
   bench
     .command('accumulation')
-    .description('phase 1 with a fresh library, one mining pass whose proposals are merged (benchmark only), phase 2 on held-out instances with the library: accuracy, root tokens, iterations, sub-calls, time and library use per family')
+    .description('phase 1 with a fresh library, one mining pass whose proposals are merged (benchmark only), phase 2 on held-out instances with the library, and the same held-out instances without it (the control): accuracy, root tokens, iterations, sub-calls, time and library use per family')
     .option('--seed <n>', 'workload seed (phase 2 uses seed + 1000)', '1')
     .option('--per-family <n>', 'tasks per family and size', '4')
     .option('--sizes <list>', 'context sizes, e.g. 20k,50k', '20k,50k')
     .option('--concurrency <n>', 'runs at once', '4')
     .option('--model <spec>', 'root model (default sim:root; a real model name uses the OpenAI-compatible endpoint)')
     .option('--sub-model <spec>', 'sub-call model (default sim:leaf with sim:root)')
-    .option('--json', 'print {phase1: M, phase2: M, perFamily: {<family>: {phase1: M, phase2: M}}, mining, workload, models, library: the functions phase 2 loaded, as listed to its runs}')
-    .action(async (opts: { seed: string; perFamily: string; sizes: string; concurrency: string; model?: string; subModel?: string; json?: boolean }) => {
+    .option('--no-control', 'skip the control: the held-out tasks run again without the library, to measure what the library changed on the same tasks')
+    .option('--json', 'print {phase1: M, phase2: M, control: M, perFamily: {<family>: {phase1: M, phase2: M, control: M}}, mining, workload, models, library: the functions phase 2 loaded, as listed to its runs}')
+    .action(async (opts: { seed: string; perFamily: string; sizes: string; concurrency: string; model?: string; subModel?: string; json?: boolean; control: boolean }) => {
       const progress = new ProgressLine();
       const r = await benchAccumulation({
         seed: Number(opts.seed) || 1,
@@ -75,6 +76,7 @@ function registerAccumulation(bench: Command): void {
         model: opts.model,
         subModel: opts.subModel,
         openai: openaiConfig(),
+        control: opts.control,
         onProgress: (t) => progress.set(`accrete bench accumulation · ${t}`),
       });
       progress.clear();
