@@ -264,7 +264,9 @@ async function runLoop(report: DemoReport, options: DemoOptions, library: string
       openai: options.openai,
       workload: { seed: report.workload.seed, perFamily: report.workload.perFamily, sizes: report.workload.sizes, families: [...new Set(report.results.map((r) => r.family))] },
       concurrency: report.workload.concurrency,
-      onProgress: (t) => (t.startsWith('merged') ? say(`${t} — the demo merges them itself; in real use a reviewer merges the pull request and accrete never does`) : t.startsWith('phase 2') ? undefined : say(t)),
+      onProgress: (t) => (t.startsWith('merged') ? say(`${t} — the demo merges them itself; in real use a reviewer merges the pull request and accrete never does`) : t.startsWith('phase 2') || t.startsWith('control') ? undefined : say(t)),
+      // the held-out tasks without the library too: what the library changed, on the same tasks
+      control: true,
       onProposal: (p) => say(`proposed ${p.name} ${p.version} on branch ${p.branch} (pull-request description: ${p.bodyFile})`),
     });
   } finally {
