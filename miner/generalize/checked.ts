@@ -180,5 +180,8 @@ export function checkedAnswerHelper(name: string, piecesName: string, optionsNam
 }
 
 /** Marks the machinery so that description-length gain does not count it (like the doc, it is the same in every function). */
+/** The names the shared machinery declares at module level (a function's own names must not take them). */
+export const MACHINERY_NAMES: ReadonlySet<string> = new Set([...checkedMachinery().matchAll(/^(?:async )?(?:function|interface) (\w+)/gm)].map((m) => m[1]));
+
 export const MACHINERY_BEGIN = '// ---- checked form: shared machinery ----';
 export const MACHINERY_END = '// ---- end of the shared machinery ----';

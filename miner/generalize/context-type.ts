@@ -12,6 +12,15 @@ const MAX_KEYS = 40;
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+/** A record type's key as written in TypeScript: bare when it is an identifier, quoted otherwise. */
+export const typeKey = (key: string): string => (IDENTIFIER.test(key) ? key : JSON.stringify(key));
+
+/** Up to 8 names in backticks, then how many more. */
+export function namedList(names: readonly string[]): string {
+  const shown = names.slice(0, 8).map((k) => `\`${k}\``);
+  return names.length > 8 ? `${shown.join(', ')} and ${names.length - 8} more` : shown.join(', ');
+}
+
 function union(types: readonly string[]): string {
   const distinct = [...new Set(types)];
   if (distinct.length === 0) return 'never';
@@ -53,7 +62,7 @@ function objectType(objects: readonly Record<string, unknown>[], depth: number):
   }
   const fields = keys.map((k) => {
     const present = objects.filter((o) => Object.prototype.hasOwnProperty.call(o, k));
-    const name = IDENTIFIER.test(k) ? k : JSON.stringify(k);
+    const name = typeKey(k);
     return `${name}${present.length < objects.length ? '?' : ''}: ${typeOf(present.map((o) => o[k]), depth + 1)}`;
   });
   return `{ ${fields.join('; ')} }`;
@@ -68,11 +77,7 @@ export function contextTypeOf(inputs: readonly unknown[]): string {
   return typeOf(inputs, 0);
 }
 
-const keyList = (objects: readonly Record<string, unknown>[]): string => {
-  const keys = keysOf(objects);
-  const shown = keys.slice(0, 8).map((k) => `\`${k}\``);
-  return keys.length > 8 ? `${shown.join(', ')} and ${keys.length - 8} more` : shown.join(', ');
-};
+const keyList = (objects: readonly Record<string, unknown>[]): string => namedList(keysOf(objects));
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 

@@ -8,6 +8,7 @@
  * picks concrete types.
  */
 import type { NNode } from '../front/tree.js';
+import { namedList, typeKey } from './context-type.js';
 
 /** Methods only arrays have (strings have slice, length, includes, indexOf too, so those say nothing). */
 const ARRAY_ONLY = new Set(['map', 'filter', 'forEach', 'reduce', 'find', 'findIndex', 'some', 'every', 'flatMap', 'sort']);
@@ -37,11 +38,15 @@ function recordArrays(tree: NNode): Set<string> {
   return names;
 }
 
-/** The fields read off `name` inside `body` (`name.field`). */
-function fieldsOf(body: NNode, name: string, into: Set<string>): void {
-  if (body.k === 'mem' && body.c[0]?.k === 'id' && body.c[0].v === name && body.v !== undefined) into.add(body.v);
-  for (const c of body.c) fieldsOf(c, name, into);
+/** The fields read off `name` inside `body` (`name.field`; `name.trim()` calls a method, it reads no field). */
+function fieldsOf(body: NNode, name: string, into: Set<string>, parent?: NNode): void {
+  const called = parent?.k === 'call' && parent.c[0] === body;
+  if (body.k === 'mem' && !called && body.c[0]?.k === 'id' && body.c[0].v === name && body.v !== undefined) into.add(body.v);
+  for (const c of body.c) fieldsOf(c, name, into, body);
 }
+
+/** Methods only strings have: code that calls one on `context` was given text. */
+const STRING_ONLY = new Set(['split', 'toLowerCase', 'toUpperCase', 'trim', 'trimStart', 'trimEnd', 'match', 'matchAll', 'replace', 'replaceAll', 'startsWith', 'endsWith', 'charAt', 'charCodeAt', 'codePointAt', 'substring', 'substr', 'padStart', 'padEnd', 'search', 'normalize', 'localeCompare']);
 
 /** The name a callback's parameter binds, and the keys it destructures (`({ answer }) => …`). */
 function paramAt(fn: NNode, index: number): { name?: string; keys: string[] } {
@@ -60,8 +65,11 @@ export function contextFieldsFromUsage(tree: NNode): string[] | undefined {
   const arrays = recordArrays(tree);
   const isContext = (n: NNode | undefined): boolean => n?.k === 'id' && arrays.has(n.v ?? '');
   let array = false;
+  let text = false;
   const fields = new Set<string>();
-  const walk = (n: NNode): void => {
+  const walk = (n: NNode, parent?: NNode): void => {
+    // context.split(…), /x/.test(context)'s kin: text
+    if (n.k === 'call' && n.c[0].k === 'mem' && isContext(n.c[0].c[0]) && STRING_ONLY.has(n.c[0].v ?? '')) text = true;
     // context.map((r) => r.answer), context.filter(({ score }) => …)
     if (n.k === 'call' && n.c[0].k === 'mem' && isContext(n.c[0].c[0]) && ARRAY_ONLY.has(n.c[0].v ?? '')) {
       array = true;
@@ -73,33 +81,24 @@ export function contextFieldsFromUsage(tree: NNode): string[] | undefined {
         for (const k of p.keys) fields.add(k);
       }
     }
-    // context[i].answer
-    if (n.k === 'mem' && n.c[0]?.k === 'idx' && isContext(n.c[0].c[0]) && n.v !== undefined) {
-      array = true;
-      fields.add(n.v);
-    }
-    // for (const r of context) { … r.score … }
-    if (n.k === 'forof' && isContext(n.c[1]) && n.c[0]?.k === 'id' && n.c[0].v !== undefined) {
-      const before = fields.size;
-      fieldsOf(n.c[2], n.c[0].v, fields);
-      if (fields.size > before) array = true;
-    }
-    for (const c of n.c) walk(c);
+    // context[i].answer (a field, not a method: strings index to characters); it adds a field, an array method decides
+    if (n.k === 'mem' && n.c[0]?.k === 'idx' && isContext(n.c[0].c[0]) && n.v !== undefined && !(parent?.k === 'call' && parent.c[0] === n)) fields.add(n.v);
+    // for (const r of context) { … r.score … } (strings iterate too: this adds fields, it does not decide)
+    if (n.k === 'forof' && isContext(n.c[1]) && n.c[0]?.k === 'id' && n.c[0].v !== undefined) fieldsOf(n.c[2], n.c[0].v, fields);
+    for (const c of n.c) walk(c, n);
   };
   walk(tree);
-  if (!array) return undefined;
+  if (!array || text) return undefined;
   return [...fields].filter((f) => !['length', 'constructor', 'prototype'].includes(f));
 }
 
 /** Candidate types of one field, most specific first. */
 const FIELD_TYPES = ['string', 'number', 'boolean', 'string[]', 'unknown'];
 
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
 /** `{ a: string; b: number }[]` */
 export function recordArrayType(fields: ReadonlyMap<string, string>): string {
   if (fields.size === 0) return 'Record<string, unknown>[]';
-  return `{ ${[...fields].map(([k, t]) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${t}`).join('; ')} }[]`;
+  return `{ ${[...fields].map(([k, t]) => `${typeKey(k)}: ${t}`).join('; ')} }[]`;
 }
 
 /**
@@ -108,9 +107,10 @@ export function recordArrayType(fields: ReadonlyMap<string, string>): string {
  * the function with a given type of `context` and returns how many errors it has.
  */
 export function fitRecordType(fieldNames: readonly string[], errorsWith: (contextType: string) => number): { type: string; errors: number } {
-  const fields = new Map(fieldNames.map((f) => [f, 'string']));
+  // each trial is a whole type check: the fields past the first MAX_FITTED are `unknown`
+  const fields = new Map(fieldNames.map((f, i) => [f, i < MAX_FITTED ? 'string' : 'unknown']));
   let best = errorsWith(recordArrayType(fields));
-  for (const name of fieldNames) {
+  for (const name of fieldNames.slice(0, MAX_FITTED)) {
     if (best === 0) break;
     for (const candidate of FIELD_TYPES.slice(1)) {
       const trial = new Map(fields).set(name, candidate);
@@ -118,16 +118,30 @@ export function fitRecordType(fieldNames: readonly string[], errorsWith: (contex
       if (errors < best) {
         best = errors;
         fields.set(name, candidate);
+        break;
       }
     }
   }
   return { type: recordArrayType(fields), errors: best };
 }
 
+/** An array whose elements the code reads no field of: the first element type that type-checks best. */
+export function fitArrayType(errorsWith: (contextType: string) => number): { type: string; errors: number } {
+  let best = { type: 'unknown[]', errors: Number.MAX_SAFE_INTEGER };
+  for (const type of ['string[]', 'number[]', 'Record<string, unknown>[]', 'unknown[]']) {
+    const errors = errorsWith(type);
+    if (errors < best.errors) best = { type, errors };
+    if (errors === 0) break;
+  }
+  return best;
+}
+
+/** Fields typed by trial; the rest are `unknown`. */
+const MAX_FITTED = 8;
+
 /** The doc's Input sentence for records known only from the code. */
 export function usageInputSentence(fieldNames: readonly string[]): string {
-  const shown = fieldNames.slice(0, 8).map((f) => `\`${f}\``);
-  const list = fieldNames.length > 8 ? `${shown.join(', ')} and ${fieldNames.length - 8} more` : shown.join(', ');
+  const list = namedList(fieldNames);
   return fieldNames.length
     ? `\`context\` is JSON, not text: an array of records, each with ${list} (as the code reads them; the logged runs did not store their input).`
     : '`context` is JSON, not text: an array (as the code uses it; the logged runs did not store their input).';

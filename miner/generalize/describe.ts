@@ -155,10 +155,12 @@ function modeMeaning(p: DescribedParam): string {
  */
 export function lineFormat(prompts: readonly string[]): { format: string; item?: string } | undefined {
   for (const p of prompts) {
-    const m = /["'`“]([A-Za-z][\w ./<>-]{0,24}): ?([A-Za-z<][\w ./<>-]{0,24})["'`”]/.exec(p);
+    // a quoted `key: value` (the quotes a pair, the opening one not inside a word: "Don't explain: …" is no format)
+    const m = /(?<![A-Za-z])(["'`])([A-Za-z][\w ./<>-]{0,24}): ?([A-Za-z<][\w ./<>-]{0,24})\1|“([A-Za-z][\w ./<>-]{0,24}): ?([A-Za-z<][\w ./<>-]{0,24})”/.exec(p);
     if (!m) continue;
     const item = /\bper ([a-z]{3,})\b/i.exec(p.slice(m.index))?.[1] ?? /\bfor each ([a-z]{3,})\b/i.exec(p)?.[1];
-    return { format: `${m[1]}: ${m[2]}`, ...(item && !/^(line|file|one)$/i.test(item) ? { item: item.toLowerCase() } : {}) };
+    const [key, value] = m[2] !== undefined ? [m[2], m[3]] : [m[4], m[5]];
+    return { format: `${key}: ${value}`, ...(item && !/^(line|file|one)$/i.test(item) ? { item: item.toLowerCase() } : {}) };
   }
   return undefined;
 }

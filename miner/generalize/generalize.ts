@@ -36,7 +36,7 @@ import { choiceValues, functionParams, memberArguments, parameters } from './sig
 import type { Candidate, CandidateMember, GeneralizeOptions } from './types.js';
 import { repairTypes } from './typing.js';
 import { contextInputSentence, contextTypeOf } from './context-type.js';
-import { contextFieldsFromUsage, fitRecordType, usageInputSentence } from './context-usage.js';
+import { contextFieldsFromUsage, fitArrayType, fitRecordType, usageInputSentence } from './context-usage.js';
 import { checkSource } from '../verify/typecheck.js';
 import { loadContext } from '../verify/context.js';
 import { avoidAny } from './avoid-any.js';
@@ -143,10 +143,11 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     return isTuning(role, fromQuery.has(s.key));
   };
   const planned = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning });
+  // `docs2`, `resultText2` (a repaired block's names) read as `docs`, `resultText` (paths stay: only names change)
+  const renamed = withoutRepairNumbers(tree).tree;
   // an instruction built around computed values is one parameter with `{placeholders}`, not its text parts
-  const merged = mergeInstructionTemplates({ tree, plan: planned, sites, roles, alignments, fromQuery });
-  // `docs2`, `resultText2` (a repaired block's names) read as `docs`, `resultText`
-  const clean = withoutRepairNumbers(merged.tree).tree;
+  const merged = mergeInstructionTemplates({ tree: renamed, plan: planned, sites, roles, alignments, fromQuery });
+  const clean = merged.tree;
   const sig = parameters(clean, merged.plan, merged.roles);
   const { params, optionsName, answerHelper } = sig;
   const baseShape = inputShape(tree);
@@ -290,7 +291,12 @@ function typeContext(tree: NNode, options: GeneralizeOptions, errorsWith: (conte
   if (stored !== 'string' || options.storedInputs) return { contextType: stored, ...(options.contextSentence ? { contextSentence: options.contextSentence } : {}) };
   const fields = contextFieldsFromUsage(tree);
   if (!fields) return { contextType: 'string' };
-  const fitted = fitRecordType(fields, errorsWith);
+  // records only when they type-check better than text
+  const asText = errorsWith('string');
+  if (asText === 0) return { contextType: 'string' };
+  // no field read: an array of strings or numbers, whichever type-checks
+  const fitted = fields.length > 0 ? fitRecordType(fields, errorsWith) : fitArrayType(errorsWith);
+  if (fitted.errors >= asText) return { contextType: 'string' };
   return { contextType: fitted.type, contextSentence: usageInputSentence(fields) };
 }
 

@@ -12,7 +12,9 @@
  * parameter of the literal's text parts lives in that literal and no parameter sits inside its
  * filled-in values (their paths would move).
  */
-import { clone, id, mk, type NNode } from '../front/tree.js';
+import { clone, id, mk, none, type NNode } from '../front/tree.js';
+import { camelIdentifier, identifiersOf } from './param-names.js';
+import { printNode } from '../front/print.js';
 import { nodeAt, pathKey, valueKey, type JsonValue, type LiteralSite } from './literals.js';
 import type { Alignment } from './align.js';
 import { mostCommon, type Placeholder, type PlannedParam } from './params.js';
@@ -60,16 +62,18 @@ function nameOf(n: NNode): string | undefined {
 
 /** `KINDS` → `kinds`, `MAX_ITEMS` → `maxItems`, `title` as it is. */
 function placeholderName(raw: string | undefined): string {
-  if (raw === undefined || !/^[A-Za-z_$][\w$]*$/.test(raw)) return 'value';
-  if (/^[A-Z0-9_]+$/.test(raw)) return raw.toLowerCase().replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/^_+|_+$/g, '') || 'value';
-  return raw.replace(/^[_$]+/, '') || 'value';
+  if (raw === undefined) return 'value';
+  // camelCase names stay as written; SHOUTED or snake_case ones are camel-cased
+  return (/^[a-z][A-Za-z0-9]*$/.test(raw) ? raw : camelIdentifier(raw)) || 'value';
 }
 
 /** What a filled-in value is, in words. */
 function describeFill(n: NNode, name: string): string {
   if (n.k === 'mem' && n.v === 'length' && name.endsWith('Count') && name.length > 5) return `the number of ${name.slice(0, -5)}`;
   if (n.k === 'call' && n.c[0].k === 'mem' && n.c[0].v === 'join' && n.c[1]?.k === 'str') return `the ${name}, joined by ${JSON.stringify(n.c[1].v ?? '')}`;
-  return `the ${name}`;
+  // the code that computes it says more than its name (`{neg}` alone does not)
+  const code = printNode(n).replace(/\s+/g, ' ');
+  return code.length <= 60 ? `the value of \`${code}\`` : `the ${name}`;
 }
 
 /** Whether an expression is a string already (`.join(...)`, a template literal, a string literal). */
@@ -99,12 +103,49 @@ function isAnswer(root: NNode, path: readonly number[]): boolean {
 /** Template literals in document order, with their paths. */
 function templateLiterals(root: NNode): { node: NNode; path: number[] }[] {
   const out: { node: NNode; path: number[] }[] = [];
-  const walk = (n: NNode, path: number[]): void => {
-    if (n.k === 'tpl') out.push({ node: n, path });
-    n.c.forEach((ch, i) => walk(ch, [...path, i]));
+  const walk = (n: NNode, path: number[], parent: NNode | undefined): void => {
+    // a tagged template (String.raw`…`) hands its tag the parts, not one string: left as written
+    if (n.k === 'tpl' && parent?.k !== 'tagged') out.push({ node: n, path });
+    n.c.forEach((ch, i) => walk(ch, [...path, i], n));
   };
-  walk(root, []);
+  walk(root, [], undefined);
   return out;
+}
+
+/** An expression that reads values and has no effects (`pct`, `tally.negative`, `rows.length`, `LABELS.join(", ")`): the same text, the same value, so one placeholder serves every place it is written. */
+function isPure(n: NNode): boolean {
+  if (n.k === 'id' || n.k === 'str' || n.k === 'num') return true;
+  if (n.k === 'mem') return isPure(n.c[0]);
+  if (n.k === 'call' && n.c[0].k === 'mem' && ['join', 'trim', 'toUpperCase', 'toLowerCase'].includes(n.c[0].v ?? '')) return isPure(n.c[0].c[0]) && n.c.slice(1).every(isPure);
+  return false;
+}
+
+/** A name for the replacer's parameters not used by the template (a filled value may read any of its names). */
+function freeName(taken: ReadonlySet<string>, candidates: readonly string[]): string {
+  const free = candidates.find((c) => !taken.has(c));
+  if (free) return free;
+  for (let n = 2; ; n++) if (!taken.has(`${candidates[0]}${n}`)) return `${candidates[0]}${n}`;
+}
+
+/**
+ * The expression that builds the text with its placeholders filled, and the path from it to the
+ * text's string literal (the parameter's site). One placeholder: `text.split("{a}").join(a)`.
+ * Several: one pass, so that a filled value holding another placeholder's name stays as it is —
+ * `text.replace(/\{(a|b)\}/g, (whole, key) => key === "a" ? a : b)`.
+ */
+function fillExpression(text: string, fills: readonly { name: string; node: NNode }[], taken: ReadonlySet<string>): { expr: NNode; sitePath: number[] } {
+  const value = (n: NNode): NNode => (isStringValued(n) ? clone(n) : mk('call', [id('String'), clone(n)]));
+  const literal = mk('str', [], text);
+  if (fills.length === 1) {
+    return { expr: mk('call', [mk('mem', [mk('call', [mk('mem', [literal], 'split'), mk('str', [], `{${fills[0].name}}`)])], 'join'), value(fills[0].node)]), sitePath: [0, 0, 0, 0] };
+  }
+  const whole = freeName(taken, ['whole', 'marked', 'matched']);
+  const key = freeName(taken, ['key', 'slot', 'placeholderName']);
+  let body = value(fills[fills.length - 1].node);
+  for (const f of [...fills].reverse().slice(1)) body = mk('cond', [mk('bin', [id(key), mk('str', [], f.name)], '==='), value(f.node), body]);
+  const pattern = mk('re', [], `/\\{(${fills.map((f) => f.name).join('|')})\\}/g`);
+  const replacer = mk('fn', [none(), mk('params', [mk('param', [id(whole)]), mk('param', [id(key)])]), body], '');
+  return { expr: mk('call', [mk('mem', [literal], 'replace'), pattern, replacer]), sitePath: [0, 0] };
 }
 
 /** Merges the instructions written as template literals whose text parts are parameters (see the module doc). */
@@ -116,6 +157,7 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
   const fromQuery = new Set(input.fromQuery);
   const paramOfSite = new Map<string, PlannedParam>();
   for (const p of plan) for (const k of p.sites) paramOfSite.set(k, p);
+  const taken = identifiersOf(input.tree);
 
   // Innermost last: a literal nested in another's filled-in value is left alone (its outer one is skipped below).
   for (const { node: tpl, path } of templateLiterals(input.tree)) {
@@ -142,8 +184,8 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
     const allText = [...texts, ...memberTexts.flat().map((v) => (typeof v === 'string' ? v : ''))].join('\u0000');
     const byExpr = new Map<string, Placeholder & { node: NNode }>();
     const used = new Set<string>();
-    const fillNames = fills.map(({ ch }) => {
-      const exprKey = JSON.stringify(ch);
+    const fillNames = fills.map(({ ch, i }) => {
+      const exprKey = isPure(ch) ? JSON.stringify(ch) : `#${i}`;
       const known = byExpr.get(exprKey);
       if (known) return known.name;
       const base = placeholderName(nameOf(ch));
@@ -162,18 +204,12 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
     const defined = values.filter((v): v is string => v !== undefined);
     const required = partParams.some((p) => p.required);
 
-    // the literal becomes text.split("{a}").join(a)…, the text the parameter's one site
-    let chain: NNode = mk('str', [], templateText);
-    let depth = 0;
-    for (const ph of byExpr.values()) {
-      const value = isStringValued(ph.node) ? clone(ph.node) : mk('call', [id('String'), clone(ph.node)]);
-      chain = mk('call', [mk('mem', [mk('call', [mk('mem', [chain], 'split'), mk('str', [], `{${ph.name}}`)])], 'join'), value]);
-      depth++;
-    }
+    // the literal becomes the text with its placeholders filled; the text is the parameter's one site
+    const built = fillExpression(templateText, [...byExpr.values()], taken);
     const parent = nodeAt(tree, path.slice(0, -1));
     if (!parent || path.length === 0) continue;
-    parent.c[path[path.length - 1]] = chain;
-    const sitePath = [...path, ...Array.from({ length: depth * 4 }, () => 0)];
+    parent.c[path[path.length - 1]] = built.expr;
+    const sitePath = [...path, ...built.sitePath];
     const siteKey = pathKey(sitePath);
 
     if (prompt) {

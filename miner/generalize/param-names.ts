@@ -8,7 +8,7 @@ import { patternNames } from '../front/scope.js';
 import type { NNode } from '../front/tree.js';
 
 /** Keywords and special names, the names of the sandbox API, and the names of the emitted options object. */
-const RESERVED = new Set([
+export const RESERVED = new Set([
   ...(
     'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in ' +
     'instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package ' +

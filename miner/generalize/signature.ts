@@ -75,7 +75,7 @@ function choiceType(p: PlannedParam, role: RoleInfo): string | undefined {
 
 function paramDoc(p: PlannedParam, role: RoleInfo): string {
   const placeholders = p.placeholders?.length ? ` with ${p.placeholders.map((ph) => `{${ph.name}}`).join(', ')} filled in by the function` : '';
-  const what = role.role === 'prompt' ? `prompt text${placeholders}` : role.role === 'labels' ? 'label values' : role.role === 'pattern' ? 'regular expression source' : role.role === 'size' ? 'number' : role.role === 'mode' ? `one of ${choiceValues(p, role).map((c) => JSON.stringify(c)).join(', ')}` : 'text';
+  const what = role.role === 'prompt' ? `prompt text${placeholders}` : role.role === 'text' && placeholders ? `wording${placeholders}` : role.role === 'labels' ? 'label values' : role.role === 'pattern' ? 'regular expression source' : role.role === 'size' ? 'number' : role.role === 'mode' ? `one of ${choiceValues(p, role).map((c) => JSON.stringify(c)).join(', ')}` : 'text';
   const example = JSON.stringify(p.default);
   const shown = example.length > 80 ? `${example.slice(0, 80)}…` : example;
   return `${what} (${p.distinct} distinct values in the members; ${p.required ? `e.g. ${shown}` : `default ${shown}`})`;

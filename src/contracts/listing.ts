@@ -59,8 +59,9 @@ export const LIBRARY_INTRO = `Tested orchestrators mined from earlier runs, list
   format — or when its doc says not to (its "Not for" line may quote questions it was not made
   for: compare yours with those and with the ones it was mined from); write your own code then.
   A near fit returns a confident, wrong answer.
-- When the query and the input as the first message describes it (how it begins, the line starts
-  that recur) match a function's doc, call it and hand its answer to FINAL in the same block:
+- When the query and the input as the first message describes it (for text: how it begins, the
+  line starts that recur) match a function's doc, and its Returns line is the answer format the
+  query asks for, call it and hand its answer to FINAL in the same block:
   FINAL(await lib.<name>(context, ...)). When unsure, look at the input first, call the function,
   and check its result (print a part of it) before FINAL; adapt its result to the answer format
   the query asks for.

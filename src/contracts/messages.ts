@@ -48,7 +48,8 @@ function describeText(t: TextShape): string {
   const head = t.whole ? `${WHOLE_INTRO}${JSON.stringify(t.head)}` : t.head ? `${HEAD_INTRO} (the first ${thousands(t.head.length)} characters, as a JSON string): ${JSON.stringify(t.head)}` : `${HEAD_INTRO} with a word longer than the preview shows.`;
   if (t.lineStarts.length === 0) return head;
   const within = t.scannedChars !== undefined ? ` in its first ${thousands(t.scannedChars)} characters` : '';
-  return `${head}\nLines that start the same way${within}: ${t.lineStarts.map((l) => `\`${l.start}\` (${thousands(l.lines)} lines)`).join(', ')}.`;
+  const numbered = t.lineStarts.some((l) => l.start.includes('<n>')) ? ' (`<n>` stands for a number)' : '';
+  return `${head}\nLines that start the same way${within}: ${t.lineStarts.map((l) => `\`${l.start}\` (${thousands(l.lines)} lines)`).join(', ')}${numbered}.`;
 }
 
 /** Whether a first user message shows the input's beginning (its text shape), for a model reading it. */

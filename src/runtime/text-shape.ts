@@ -51,7 +51,7 @@ export function recurringLineStarts(text: string, limit = SCAN_CHARS): [string, 
     start = end + 1;
   }
   return [...counts]
-    .filter(([, n]) => n >= MIN_REPEATS && n < lines)
+    .filter(([, n]) => n >= MIN_REPEATS)
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, MAX_MARKERS);
 }

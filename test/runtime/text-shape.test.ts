@@ -27,9 +27,9 @@ describe('recurringLineStarts', () => {
     expect(recurringLineStarts('# Title\n\n## A\ntext\n## B\ntext\n## C\ntext')).toEqual([['## ', 3]]);
   });
 
-  it('lists nothing that does not recur, or that every line shares', () => {
+  it('lists nothing that does not recur; a start every line shares is listed (one ticket a line)', () => {
     expect(recurringLineStarts('## A\n## B\ntext')).toEqual([]);
-    expect(recurringLineStarts('- a\n- b\n- c')).toEqual([]);
+    expect(recurringLineStarts('Ticket 1: a\nTicket 2: b\nTicket 3: c')).toEqual([['Ticket <n>: ', 3]]);
   });
 
   it('scans only the first part of a large input', () => {
@@ -52,7 +52,7 @@ describe('the first message', () => {
     const text = `# Report\n\n${Array.from({ length: 12 }, (_, i) => `## Section ${i}\n\n${'Sales rose. '.repeat(40)}`).join('\n')}`;
     const message = buildFirstUserMessage('Summarize it.', prepareContext(text).description);
     expect(message).toContain(`It begins (the first 299 characters, as a JSON string): ${JSON.stringify(text.slice(0, 299))}`);
-    expect(message).toContain('Lines that start the same way: `## Section <n>` (12 lines).');
+    expect(message).toContain('Lines that start the same way: `## Section <n>` (12 lines) (`<n>` stands for a number).');
     expect(showsInputBeginning(message)).toBe(true);
   });
 

@@ -11,12 +11,20 @@ describe('contextFieldsFromUsage', () => {
   it('reads the fields off array methods, indexing, for-of and reduce', () => {
     expect(contextFieldsFromUsage(tree('const xs = context.map((r) => r.answer);\nFINAL(xs.join("\\n"));'))).toEqual(['answer']);
     expect(contextFieldsFromUsage(tree('const n = context.filter(({ score }) => score > 3).length;\nFINAL(String(n + context[0].id));'))?.sort()).toEqual(['id', 'score']);
-    expect(contextFieldsFromUsage(tree('let t = 0;\nfor (const r of context) t += r.amount;\nFINAL(String(t));'))).toEqual(['amount']);
+    expect(contextFieldsFromUsage(tree('let t = 0;\nfor (const r of context) t += r.amount;\nconst n = context.filter((r) => r.ok).length;\nFINAL(String(t + n));'))?.sort()).toEqual(['amount', 'ok']);
     expect(contextFieldsFromUsage(tree('const t = context.reduce((a, r) => a + r.amount, 0);\nFINAL(String(t));'))).toEqual(['amount']);
   });
 
   it('says nothing for text: split, slice and length are string methods too', () => {
     expect(contextFieldsFromUsage(tree('const parts = context.split("\\n").slice(0, 3);\nFINAL(parts.join("") + context.length);'))).toBeUndefined();
+    // a loop over characters, indexing, and a method call are no array of records
+    expect(contextFieldsFromUsage(tree('let n = 0;\nfor (const ch of context) if (ch.trim() === "") n++;\nconst r = await llm("Is this about refunds?", context.slice(0, 2000));\nFINAL(r + n + context[0].toUpperCase());'))).toBeUndefined();
+    // an array method next to a string method: text wins (the member ran, so context had both)
+    expect(contextFieldsFromUsage(tree('const a = context.toLowerCase();\nconst b = [1].map((x) => x);\nFINAL(a + b);'))).toBeUndefined();
+  });
+
+  it('reads no field off strings in an array of strings', () => {
+    expect(contextFieldsFromUsage(tree('const hits = context.filter((t) => t.toLowerCase().includes("refund"));\nFINAL(String(hits.length));'))).toEqual([]);
   });
 });
 
@@ -26,6 +34,24 @@ describe('fitRecordType', () => {
     const errors = (t: string) => (t.includes('score: number') ? 0 : 1);
     expect(fitRecordType(['answer', 'score'], errors)).toEqual({ type: '{ answer: string; score: number }[]', errors: 0 });
     expect(recordArrayType(new Map())).toBe('Record<string, unknown>[]');
+  });
+});
+
+describe('a function over strings known only from its code', () => {
+  it('types context as an array of strings when the code reads no field', async () => {
+    const program = (word: string) => `const hits = context.filter((t) => t.toLowerCase().includes(${JSON.stringify(word)}));\nconst a = await llm("Summarize these tickets.", hits.join("\\n"));\nFINAL(a);`;
+    const c = await generalizeMembers(cluster({ support: 3, size: 3 }), members([program('refund'), program('late'), program('refund')]));
+    if (isRejected(c)) throw new Error(c.rejected);
+    expect(c.signature).toMatch(/^\(context: string\[\]/);
+    expect(typeCheck(c.source)).toEqual({ ok: true });
+  });
+
+  it('keeps text for a loop over characters (it type-checked as text before)', async () => {
+    const program = (word: string) => `let n = 0;\nfor (const ch of context) if (ch.trim() === "") n++;\nconst r = await llm(${JSON.stringify(`Is this text about ${word}?`)}, context.slice(0, 2000));\nFINAL(r + n);`;
+    const c = await generalizeMembers(cluster({ support: 3, size: 3 }), members([program('refunds'), program('delays'), program('refunds')]));
+    if (isRejected(c)) throw new Error(c.rejected);
+    expect(c.signature).toMatch(/^\(context: string,/);
+    expect(typeCheck(c.source)).toEqual({ ok: true });
   });
 });
 

@@ -1,4 +1,5 @@
 /** Parameter extraction: literals that differ become parameters, at most three, the rest options with member defaults. */
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { alignLiterals } from '../../../miner/generalize/align.js';
 import { withoutDoc } from '../../../miner/generalize/gain.js';
@@ -196,8 +197,33 @@ describe('an answer sentence whose wording varies in several places', () => {
     const options = c.params.filter((p) => p.default !== undefined && p.name !== 'checked');
     expect(options.map((p) => p.name)).toEqual(['answerWording']);
     expect(options[0].default).toBe('About {pct}% are negative ({neg} of {rowsCount}).');
-    expect(c.doc).toContain('`answerWording` (string): the wording of the answer, as the members wrote it; the function puts `{pct}` (the pct), `{neg}` (the neg) and `{rowsCount}` (the number of rows) where the text has them: keep them in yours');
+    expect(c.doc).toContain('`answerWording` (string): the wording of the answer, as the members wrote it; the function puts `{pct}` (the value of `pct`), `{neg}` (the value of `neg`) and `{rowsCount}` (the number of rows) where the text has them: keep them in yours');
+    // several placeholders are filled in one pass
+    expect(withoutDoc(c.source)).toContain('.replace(/\\{(pct|neg|rowsCount)\\}/g, (whole, key) => (key === "pct") ? String(pct) : ((key === "neg") ? String(neg) : String(rows.length)))');
     // each member's own wording reproduces its answer
     expect(c.members[1].args).toEqual([{ answerWording: 'Roughly {pct}% of reviews are negative ({neg} out of {rowsCount}).' }]);
+  });
+});
+
+describe('filling placeholders', () => {
+  it('sends exactly the member\'s instruction, even when a filled value holds another placeholder\'s name', async () => {
+    const program = (before: string, after: string) =>
+      `const docs = JSON.parse(context);\nconst LABELS = ["bug", "feature"];\nconst out = [];\nfor (const d of docs) out.push(await llm(\`${before} "\${d.title}" with one of \${LABELS.join(", ")}. ${after}\`, d.body));\nFINAL(out.join("\\n"));`;
+    const runs = members([program('Label the ticket titled', 'One word.'), program('Tag the issue named', 'Reply with one word.'), program('Label the ticket titled', 'One word.')]);
+    const c = await generalizeMembers(cluster({ support: 3, size: 3 }), runs);
+    if (isRejected(c)) throw new Error(c.rejected);
+    const js = ts.transpileModule(c.source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText.replace(/^export /m, '');
+    const sent: string[] = [];
+    const llm = async (query: string) => {
+      sent.push(query);
+      return 'bug';
+    };
+    const llmBatch = async (items: { query: string }[]) => Promise.all(items.map((i) => llm(i.query)));
+    const fn = new Function('llm', 'llmBatch', 'print', `${js}\nreturn ${c.name};`)(llm, llmBatch, () => {}) as (context: string, ...args: unknown[]) => Promise<string>;
+    const docs = [{ title: 'Support {labels} and {title} in i18n strings', body: 'x' }];
+    const option = c.params.find((p) => typeof p.default === 'string' && String(p.default).includes('{labels}'));
+    expect(option, JSON.stringify(c.params)).toBeDefined();
+    await fn(JSON.stringify(docs), { [option!.name]: 'Tag the issue named "{title}" with one of {labels}. Reply with one word.' });
+    expect(sent).toEqual(['Tag the issue named "Support {labels} and {title} in i18n strings" with one of bug, feature. Reply with one word.']);
   });
 });

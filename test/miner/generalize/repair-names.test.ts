@@ -18,6 +18,11 @@ describe('withoutRepairNumbers', () => {
     expect(code).toContain('h2'); // a base shorter than three characters is a name of its own
   });
 
+  it('never takes a keyword, a global or a name of the shared machinery, nor breaks a series', () => {
+    const code = 'const JSON2 = context.split("\\n");\nconst new2 = JSON2.length;\nconst plainModel2 = 1;\nconst step1 = 1;\nconst step2 = step1 + new2 + plainModel2;\nFINAL(String(step2));';
+    expect(withoutRepairNumbers(tree(code)).renamed.size).toBe(0);
+  });
+
   it('keeps the number when the base is taken or two numbered names share it', () => {
     expect(withoutRepairNumbers(tree('const docs = 1;\nconst docs2 = docs + 1;\nFINAL(docs2);')).renamed.size).toBe(0);
     expect(withoutRepairNumbers(tree('const part2 = 1;\nconst part3 = part2 + 1;\nFINAL(part3);')).renamed.size).toBe(0);
