@@ -148,6 +148,51 @@ function fillExpression(text: string, fills: readonly { name: string; node: NNod
   return { expr: mk('call', [mk('mem', [literal], 'replace'), pattern, replacer]), sitePath: [0, 0] };
 }
 
+/**
+ * The other template literals that write the same instruction (a retry's copy): each holds sites of
+ * the parameters of `tpl`'s parts, has the same parts at the same places (a parameter's site where
+ * `tpl` has one, the same text elsewhere) and fills in the same expressions. Undefined when a
+ * parameter's other site is anywhere else (the parts are then left as they are).
+ */
+function copiesOf(
+  root: NNode,
+  tpl: NNode,
+  path: readonly number[],
+  paramOfSite: ReadonlyMap<string, PlannedParam>,
+  partParams: readonly PlannedParam[],
+  ownPartKeys: ReadonlySet<string>,
+): { path: number[]; key: string; partKeys: string[] }[] | undefined {
+  const others = new Map<string, number[]>();
+  for (const p of partParams) {
+    for (const k of p.sites) {
+      if (ownPartKeys.has(k)) continue;
+      const at = k.split('.').map(Number).slice(0, -1);
+      others.set(pathKey(at), at);
+    }
+  }
+  const copies: { path: number[]; key: string; partKeys: string[] }[] = [];
+  for (const [key, at] of others) {
+    const copy = nodeAt(root, at);
+    if (!copy || copy.k !== 'tpl' || copy.c.length !== tpl.c.length || key === pathKey(path)) return undefined;
+    const partKeys: string[] = [];
+    for (let i = 0; i < tpl.c.length; i++) {
+      const a = tpl.c[i];
+      const b = copy.c[i];
+      if ((a.k === 'tstr') !== (b.k === 'tstr')) return undefined;
+      if (a.k !== 'tstr') {
+        if (JSON.stringify(a) !== JSON.stringify(b)) return undefined;
+        continue;
+      }
+      const own = paramOfSite.get(pathKey([...path, i]));
+      const theirs = paramOfSite.get(pathKey([...at, i]));
+      if (own !== theirs || (own === undefined && a.v !== b.v)) return undefined;
+      partKeys.push(pathKey([...at, i]));
+    }
+    copies.push({ path: at, key, partKeys });
+  }
+  return copies;
+}
+
 /** Merges the instructions written as template literals whose text parts are parameters (see the module doc). */
 export function mergeInstructionTemplates(input: Input): InstructionTemplates {
   const tree = clone(input.tree);
@@ -171,12 +216,16 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
     const prompt = parts.some((p) => roles.get(p.key)?.role === 'prompt');
     const wording = !prompt && partParams.length >= 2 && partParams.every((p) => p.sites.every((k) => roles.get(k)?.role === 'text'));
     if (!prompt && !wording) continue;
-    const partKeys = new Set(parts.map((p) => p.key));
-    // every parameter of a part lives in this literal's parts; none sits inside a filled-in value
+    const ownPartKeys = new Set(parts.map((p) => p.key));
+    // the same literal written again (a retry's copy of the instruction) is merged with it
+    const copies = copiesOf(input.tree, tpl, path, paramOfSite, partParams, ownPartKeys);
+    if (copies === undefined) continue;
+    const literals = [{ path, key }, ...copies];
+    const partKeys = new Set([...ownPartKeys, ...copies.flatMap((c) => c.partKeys)]);
+    // every parameter of a part lives in these literals' parts; none sits inside a filled-in value
     if (partParams.some((p) => p.sites.some((k) => !partKeys.has(k)))) continue;
-    if (plan.some((p) => p.sites.some((k) => under(k, key) && !partKeys.has(k)))) continue;
-    const live = nodeAt(tree, path);
-    if (!live || live.k !== 'tpl') continue;
+    if (plan.some((p) => p.sites.some((k) => literals.some((l) => under(k, l.key)) && !partKeys.has(k)))) continue;
+    if (literals.some((l) => nodeAt(tree, l.path)?.k !== 'tpl')) continue;
 
     // placeholder names, one per distinct filled-in expression, none already in the text
     const texts = parts.map((p) => String(p.ch.v ?? ''));
@@ -204,20 +253,23 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
     const defined = values.filter((v): v is string => v !== undefined);
     const required = partParams.some((p) => p.required);
 
-    // the literal becomes the text with its placeholders filled; the text is the parameter's one site
-    const built = fillExpression(templateText, [...byExpr.values()], taken);
-    const parent = nodeAt(tree, path.slice(0, -1));
-    if (!parent || path.length === 0) continue;
-    parent.c[path[path.length - 1]] = built.expr;
-    const sitePath = [...path, ...built.sitePath];
-    const siteKey = pathKey(sitePath);
-
-    if (prompt) {
-      const bestRole = parts.map((p) => roles.get(p.key)).filter((r): r is RoleInfo => r !== undefined && r.role === 'prompt').sort((a, b) => b.quality - a.quality)[0];
-      roles.set(siteKey, { role: 'prompt', hints: bestRole?.hints ?? ['instruction', 'prompt'], quality: bestRole?.quality ?? 1 });
-    } else roles.set(siteKey, { role: 'text', hints: isAnswer(input.tree, path) ? ['answerWording', 'wording'] : ['wording', 'format'], quality: 1 });
-    if (parts.some((p) => input.fromQuery.has(p.key))) fromQuery.add(siteKey);
-    sites = [...sites.filter((s) => !under(s.key, key)), { path: sitePath, key: siteKey, literal: { kind: 'str', value: templateText } }];
+    // each literal becomes the text with its placeholders filled; the texts are the parameter's sites
+    if (path.length === 0) continue;
+    const bestRole = parts.map((p) => roles.get(p.key)).filter((r): r is RoleInfo => r !== undefined && r.role === 'prompt').sort((a, b) => b.quality - a.quality)[0];
+    const role: RoleInfo = prompt
+      ? { role: 'prompt', hints: bestRole?.hints ?? ['instruction', 'prompt'], quality: bestRole?.quality ?? 1 }
+      : { role: 'text', hints: isAnswer(input.tree, path) ? ['answerWording', 'wording'] : ['wording', 'format'], quality: 1 };
+    const siteKeys: string[] = [];
+    for (const literal of literals) {
+      const built = fillExpression(templateText, [...byExpr.values()], taken);
+      nodeAt(tree, literal.path.slice(0, -1))!.c[literal.path[literal.path.length - 1]] = built.expr;
+      const sitePath = [...literal.path, ...built.sitePath];
+      const siteKey = pathKey(sitePath);
+      siteKeys.push(siteKey);
+      roles.set(siteKey, role);
+      if (parts.some((p) => input.fromQuery.has(p.key))) fromQuery.add(siteKey);
+      sites = [...sites.filter((s) => !under(s.key, literal.key)), { path: sitePath, key: siteKey, literal: { kind: 'str', value: templateText } }];
+    }
 
     const first = Math.min(...partParams.map((p) => p.index));
     const merged: PlannedParam = {
@@ -225,7 +277,7 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
       kind: 'str',
       required,
       default: required ? templateText : mostCommon(values, templateText),
-      sites: [siteKey],
+      sites: siteKeys,
       values,
       distinct: new Set(defined.map(valueKey)).size,
       weight: Math.max(...partParams.map((p) => p.weight)),
@@ -234,8 +286,8 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
     };
     const gone = new Set(partParams);
     plan = plan.flatMap((p) => (p === partParams.find((q) => q.index === first) ? [merged] : gone.has(p) ? [] : [p]));
-    for (const k of [...paramOfSite.keys()]) if (under(k, key)) paramOfSite.delete(k);
-    paramOfSite.set(siteKey, merged);
+    for (const k of [...paramOfSite.keys()]) if (literals.some((l) => under(k, l.key))) paramOfSite.delete(k);
+    for (const k of siteKeys) paramOfSite.set(k, merged);
   }
   // required first, then options, each in order of first site (as planParams orders them)
   const required = plan.filter((p) => p.required);

@@ -227,3 +227,19 @@ describe('filling placeholders', () => {
     expect(sent).toEqual(['Tag the issue named "Support {labels} and {title} in i18n strings" with one of bug, feature. Reply with one word.']);
   });
 });
+
+describe('an instruction written twice (a retry)', () => {
+  it('is one parameter, filled in at both places', async () => {
+    const program = (before: string, after: string) =>
+      `const LABELS = ["bug", "feature"];\nconst out = [];\nfor (const r of context.split("\\n")) {\n  let a = await llm(\`${before} \${LABELS.join(", ")}. ${after}\`, r);\n  if (!a.trim()) a = await llm(\`${before} \${LABELS.join(", ")}. ${after}\`, r);\n  out.push(a.trim());\n}\nFINAL(out.join("\\n"));`;
+    const runs = members([program('Label this line with one of', 'One word.'), program('Tag this line as one of', 'Reply with one word.'), program('Label this line with one of', 'One word.')]);
+    const c = await generalizeMembers(cluster({ support: 3, size: 3 }), runs);
+    if (isRejected(c)) throw new Error(c.rejected);
+    expect(c.doc).not.toContain('between the values');
+    const code = withoutDoc(c.source);
+    expect(code.match(/\.split\("\{labels\}"\)\.join\(LABELS\.join\(", "\)\)/g)).toHaveLength(2);
+    const instruction = c.params.find((p) => typeof p.default === 'string' && String(p.default).includes('{labels}'));
+    expect(instruction?.default).toBe('Label this line with one of {labels}. One word.');
+    expect(c.members[1].args).toEqual([{ [instruction!.name]: 'Tag this line as one of {labels}. Reply with one word.' }]);
+  });
+});
