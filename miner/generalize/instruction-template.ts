@@ -289,8 +289,12 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
     for (const k of [...paramOfSite.keys()]) if (literals.some((l) => under(k, l.key))) paramOfSite.delete(k);
     for (const k of siteKeys) paramOfSite.set(k, merged);
   }
-  // required first, then options, each in order of first site (as planParams orders them)
+  // required first, then options, each in order of first site (as planParams orders them); sites in source order
   const required = plan.filter((p) => p.required);
   const options = plan.filter((p) => !p.required);
-  return { tree, plan: [...required, ...options].map((p, i) => ({ ...p, index: i })), sites, roles, fromQuery };
+  const inSourceOrder = (a: LiteralSite, b: LiteralSite): number => {
+    for (let i = 0; i < Math.min(a.path.length, b.path.length); i++) if (a.path[i] !== b.path[i]) return a.path[i] - b.path[i];
+    return a.path.length - b.path.length;
+  };
+  return { tree, plan: [...required, ...options].map((p, i) => ({ ...p, index: i })), sites: sites.sort(inSourceOrder), roles, fromQuery };
 }
