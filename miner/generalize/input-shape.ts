@@ -114,14 +114,20 @@ function hasCall(tree: NNode, pred: (callee: string) => boolean): boolean {
   return found;
 }
 
-/** Names bound to an expression that splits something (`let lines = context.split("\n")`). */
-function splitNames(tree: NNode): Set<string> {
+/** Names bound to an expression whose code matches `pattern` (`let lines = context.split("\n")` for /\.split\(/). */
+function namesBoundTo(tree: NNode, pattern: RegExp): Set<string> {
   const out = new Set<string>();
   walk(tree, (n) => {
-    if (n.k === 'decl' && n.c[0]?.k === 'id' && n.c[0].v !== undefined && n.c[1] && /\.split\(/.test(printNode(n.c[1]))) out.add(n.c[0].v);
+    if (n.k === 'decl' && n.c[0]?.k === 'id' && n.c[0].v !== undefined && n.c[1] && pattern.test(printNode(n.c[1]))) out.add(n.c[0].v);
   });
   return out;
 }
+
+/** Names bound to an expression that splits something (`let lines = text.split("\n")`). */
+const splitNames = (tree: NNode): Set<string> => namesBoundTo(tree, /\.split\(/);
+
+/** Names bound to the units cut from `context` (`let docs = context.split(...)`). */
+const contextUnitNames = (tree: NNode): Set<string> => namesBoundTo(tree, /^context\.split\(/);
 
 /** A filter of the split units whose predicate tests a regular expression (or a parameter), not just the split's own header. */
 function filtersByPattern(tree: NNode): boolean {
@@ -159,15 +165,6 @@ function modelCallsInPromiseAll(tree: NNode): boolean {
     });
   });
   return found;
-}
-
-/** Names bound to the units cut from `context` (`let docs = context.split(...)`). */
-function contextUnitNames(tree: NNode): Set<string> {
-  const units = new Set<string>();
-  walk(tree, (n) => {
-    if (n.k === 'decl' && n.c[0]?.k === 'id' && n.c[0].v !== undefined && n.c[1] && /^context\.split\(/.test(printNode(n.c[1]))) units.add(n.c[0].v);
-  });
-  return units;
 }
 
 /** The units cut from `context` are taken from the second on (`lines.slice(1)`, `context.split("\n").slice(1)`): a header the code drops. */
