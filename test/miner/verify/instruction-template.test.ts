@@ -4,29 +4,17 @@
  * whole instruction as one parameter with `{labels}` where it fills the labels in — not the text
  * fragments between the values — and replay reproduces every member from its own instruction.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runMining } from '../../../miner/pipeline.js';
-import type { Database } from '../../../src/db/connection.js';
-import { memoryDb } from '../../helpers/db.js';
+import { useWorkspace } from '../../helpers/workspace.js';
 import { js, runScripted } from '../../helpers/models.js';
 import { useSimModels } from '../../helpers/sim.js';
 
 useSimModels();
 
-let db: Database;
-let dir: string;
-beforeAll(async () => {
-  db = await memoryDb();
-  dir = mkdtempSync(join(tmpdir(), 'accrete-instruction-template-'));
-}, 180_000);
-afterAll(async () => {
-  await db?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const ws = useWorkspace('accrete-instruction-template-');
 
 const program = (labels: string[], before: string, after: string) =>
   js(`const rows = context.split("\\n").filter((l) => l.trim());
@@ -52,10 +40,10 @@ describe('an instruction built around computed values', () => {
       { labels: ['refund', 'shipping'], before: 'Label each support ticket below with one of:', after: 'One label per line, nothing else.' },
     ];
     for (const [i, m] of members.entries()) {
-      await runScripted(db, program(m.labels, m.before, m.after), { query: `How many tickets fall into each category (${m.labels.join(', ')})?`, context: TICKETS.slice(0, 4 + i).join('\n') });
+      await runScripted(ws.db, program(m.labels, m.before, m.after), { query: `How many tickets fall into each category (${m.labels.join(', ')})?`, context: TICKETS.slice(0, 4 + i).join('\n') });
     }
-    const library = join(dir, 'library');
-    const report = await runMining(db, { libraryDir: library });
+    const library = join(ws.dir, 'library');
+    const report = await runMining(ws.db, { libraryDir: library });
     expect(report.rejected).toEqual([]);
     expect(report.proposals).toHaveLength(1);
     const [proposal] = report.proposals;

@@ -2,29 +2,17 @@
  * Runs over JSON input (`run({ context: { json } })`): the mined function takes the records typed by
  * their keys, replay feeds it the stored JSON, the edge cases are JSON, and it is proposed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runMining } from '../../../miner/pipeline.js';
-import type { Database } from '../../../src/db/connection.js';
-import { memoryDb } from '../../helpers/db.js';
+import { useWorkspace } from '../../helpers/workspace.js';
 import { js, runScripted } from '../../helpers/models.js';
 import { useSimModels } from '../../helpers/sim.js';
 
 useSimModels();
 
-let db: Database;
-let dir: string;
-beforeAll(async () => {
-  db = await memoryDb();
-  dir = mkdtempSync(join(tmpdir(), 'accrete-json-input-'));
-}, 180_000);
-afterAll(async () => {
-  await db?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const ws = useWorkspace('accrete-json-input-');
 
 const program = (level: string, prompt: string) =>
   js(
@@ -37,10 +25,10 @@ describe('mining runs over JSON records', () => {
     const prompts = ['Explain this log message in five words.', 'Say what this message means, briefly.', 'In a few words, what went wrong?', 'Explain this log message in five words.'];
     for (let i = 0; i < levels.length; i++) {
       const records = Array.from({ length: 6 + i }, (_, j) => ({ id: j, level: j % 2 ? 'error' : 'warn', msg: `message ${i}-${j} about disk ${j}`, amount: j }));
-      await runScripted(db, program(levels[i], prompts[i]), { query: `Which ${levels[i]} entries are there, and what do they say?`, context: { json: records } });
+      await runScripted(ws.db, program(levels[i], prompts[i]), { query: `Which ${levels[i]} entries are there, and what do they say?`, context: { json: records } });
     }
-    const library = join(dir, 'library');
-    const report = await runMining(db, { libraryDir: library });
+    const library = join(ws.dir, 'library');
+    const report = await runMining(ws.db, { libraryDir: library });
     expect(report.rejected).toEqual([]);
     expect(report.proposals).toHaveLength(1);
     const [proposal] = report.proposals;
