@@ -146,7 +146,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   // `docs2`, `resultText2` (a repaired block's names) read as `docs`, `resultText` (paths stay: only names change)
   const renamed = withoutRepairNumbers(tree).tree;
   // an instruction built around computed values is one parameter with `{placeholders}`, not its text parts
-  const merged = mergeInstructionTemplates({ tree: renamed, plan: planned, sites, roles, alignments, fromQuery });
+  const merged = mergeInstructionTemplates({ tree: renamed, plan: planned, sites, roles, alignments });
   const clean = merged.tree;
   const sig = parameters(clean, merged.plan, merged.roles);
   const { params, optionsName, answerHelper } = sig;
@@ -190,7 +190,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     example: p.plan.default,
     role: sig.roleOf(p.plan).role,
     choices: choiceValues(p.plan, sig.roleOf(p.plan)),
-    fromQuery: p.plan.sites.some((k) => merged.fromQuery.has(k)),
+    fromQuery: p.plan.sites.some((k) => fromQuery.has(k)),
     distinct: p.plan.distinct,
     ...(p.plan.kind === 'tstr' ? { part: true } : {}),
     ...(p.plan.placeholders ? { placeholders: p.plan.placeholders } : {}),

@@ -27,8 +27,6 @@ export interface InstructionTemplates {
   sites: LiteralSite[];
   /** Roles of the sites, the merged instructions' sites added. */
   roles: Map<string, RoleInfo>;
-  /** Sites whose values come from the users' questions, the merged ones added when a part's did. */
-  fromQuery: Set<string>;
 }
 
 interface Input {
@@ -37,7 +35,6 @@ interface Input {
   sites: readonly LiteralSite[];
   roles: ReadonlyMap<string, RoleInfo>;
   alignments: readonly Alignment[];
-  fromQuery: ReadonlySet<string>;
 }
 
 const STRINGY_METHODS = new Set(['join', 'trim', 'toUpperCase', 'toLowerCase', 'slice', 'toString', 'padStart', 'padEnd']);
@@ -199,7 +196,6 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
   let plan = [...input.plan];
   let sites = [...input.sites];
   const roles = new Map(input.roles);
-  const fromQuery = new Set(input.fromQuery);
   const paramOfSite = new Map<string, PlannedParam>();
   for (const p of plan) for (const k of p.sites) paramOfSite.set(k, p);
   const taken = identifiersOf(input.tree);
@@ -267,7 +263,6 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
       const siteKey = pathKey(sitePath);
       siteKeys.push(siteKey);
       roles.set(siteKey, role);
-      if (parts.some((p) => input.fromQuery.has(p.key))) fromQuery.add(siteKey);
       sites = [...sites.filter((s) => !under(s.key, literal.key)), { path: sitePath, key: siteKey, literal: { kind: 'str', value: templateText } }];
     }
 
@@ -296,5 +291,5 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
     for (let i = 0; i < Math.min(a.path.length, b.path.length); i++) if (a.path[i] !== b.path[i]) return a.path[i] - b.path[i];
     return a.path.length - b.path.length;
   };
-  return { tree, plan: [...required, ...options].map((p, i) => ({ ...p, index: i })), sites: sites.sort(inSourceOrder), roles, fromQuery };
+  return { tree, plan: [...required, ...options].map((p, i) => ({ ...p, index: i })), sites: sites.sort(inSourceOrder), roles };
 }
