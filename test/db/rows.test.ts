@@ -92,7 +92,7 @@ const TABLES = { contexts, runs, steps, programs, llm_calls: llmCalls, lib_calls
 type Name = keyof typeof TABLES;
 
 /** The rows of a run as drizzle reads them back, in a stable order, without the columns that differ by design between two copies. */
-async function readBack(db: Database, runId: string): Promise<Record<string, unknown[]>> {
+async function readBack(db: Database, runId: string): Promise<Record<string, Record<string, unknown>[]>> {
   const strip = (rows: Record<string, unknown>[], drop: string[]) =>
     rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !drop.includes(k)))).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   const d = db.db;
