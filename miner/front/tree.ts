@@ -238,6 +238,12 @@ export function some(n: NNode, pred: (node: NNode) => boolean, into: (node: NNod
   return false;
 }
 
+/** Calls `visit` on every node, parents before children. */
+export function forEachNode(n: NNode, visit: (node: NNode) => void): void {
+  visit(n);
+  for (const ch of n.c) forEachNode(ch, visit);
+}
+
 export const STATEMENT_LIST_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(['prog', 'block', 'case', 'default']);
 
 /** Loops other than `for await` (which several passes leave alone). */

@@ -27,6 +27,7 @@ import { clone, id, isCallTo, some, type NNode } from '../front/tree.js';
 import { printNode } from '../front/print.js';
 import { planParams } from './params.js';
 import { mergeInstructionTemplates } from './instruction-template.js';
+import { adoptInputChecks } from './input-checks.js';
 import { withoutRepairNumbers } from './repair-names.js';
 import { sliceProgram, type SlicedProgram } from '../front/program.js';
 import { pairPrompts } from './prompt-match.js';
@@ -58,6 +59,11 @@ function guardNote(template: NNode): string {
   walk(template.c[template.c.length - 1] ?? template);
   const prints = said.length ? `it prints ${JSON.stringify(said.join(' '))} and ` : '';
   return `When its own final check fails (the logged runs then tried again in a new step), ${prints}it throws an error that says so, with the answer it computed: call it again with other options, or write your own code.`;
+}
+
+/** The doc's sentence for a check of the answers against the input taken over from some members (input-checks.ts). */
+function inputCheckNote(checking: number, of: number): string {
+  return `It keeps only answers that occur word for word in \`context\`, so an answer a model call made up is dropped (${checking} of the ${of} logged runs it stands for checked this).`;
 }
 
 export async function generalizeCluster(database: Database, clusterId: string, options: GeneralizeOptions = {}): Promise<GeneralizeResult> {
@@ -126,7 +132,9 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const choice = chooseTemplate(sliced.map((s) => s.program.tree), medoid >= 0 ? medoid : undefined);
   const template = sliced[choice.index];
   const evidence = evidenceGroup(sliced.map((s) => ({ tree: s.program.tree, answer: s.run.answer })), choice);
-  const tree = template.program.tree;
+  // a check of the model's answers against the input that members written alike make, the function makes too
+  const checks = adoptInputChecks(template.program.tree, evidence.group.filter((i) => i !== choice.index).map((i) => sliced[i].program.tree));
+  const tree = checks.tree;
   const alignments = sliced.map((s) => alignLiterals(tree, s.program.tree));
 
   // what the program prints (a failed check's message) is said as the template says it, never a parameter
@@ -229,7 +237,9 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   const naming = await chooseNaming(namingInput, options);
   const takenNames = options.takenNames ?? new Set<string>();
   const name = uniqueFunctionName(naming.name, takenNames, qualifierWords([...prompts, ...queries]));
-  const doc = guarded ? `${naming.doc}\n${guardNote(tree)}` : naming.doc;
+  // the check is part of what it does (after the first sentence); the guard note ends the doc
+  const [does, ...rest] = naming.doc.split('\n');
+  const doc = [does, ...(checks.adoptedFrom > 0 ? [inputCheckNote(checks.adoptedFrom, evidence.group.length)] : []), ...rest, ...(guarded ? [guardNote(tree)] : [])].join('\n');
   const emitted = emitWith(name, doc);
   const repaired = repairTypes(emitted.source, checked ? undefined : answerHelper);
   const concrete = avoidAny(repaired.source);
