@@ -115,7 +115,7 @@ export async function executeQuery(db: Db, query: Query): Promise<void> {
   await db._.session.prepareQuery(query, undefined, undefined, false).execute();
 }
 
-/** Writes the rows, table by table in WRITE_ORDER, in one transaction. */
+/** Writes the rows, table by table in WRITE_ORDER, in one transaction (none for a batch without rows). */
 export async function insertRows(db: Db, batch: TableRows[]): Promise<void> {
   const byTable = new Map<TableName, Record<string, unknown>[]>();
   for (const { table, rows } of batch) {
@@ -123,6 +123,7 @@ export async function insertRows(db: Db, batch: TableRows[]): Promise<void> {
     if (list) for (const row of rows) list.push(row);
     else byTable.set(table, [...rows]);
   }
+  if (![...byTable.values()].some((rows) => rows.length > 0)) return;
   await db.transaction(async (tx) => {
     for (const table of WRITE_ORDER) {
       let rows = byTable.get(table);

@@ -206,6 +206,9 @@ export class TraceWriter {
     this.maxBatch = options.maxBatch ?? 2_000;
     this.redactor = options.redactor ?? new Redactor();
     this.owner = options.owner ?? processOwner();
+    // The embedded database's thread loads its row writer now rather than at the first flush, in a
+    // run's first steps (Database.insertRows); a failure there shows at that flush.
+    database.insertRows?.([]).catch(() => {});
   }
 
   get isSpooling(): boolean {
