@@ -62,7 +62,7 @@ export interface RunTree {
   rootRunId: string;
   budgets: Budgets;
   ledger: BudgetLedger;
-  /** Identical sub-calls within the run tree are answered once. */
+  /** Identical sub-calls within the run tree are answered once: keyed by their request's hash (requestHashOf). */
   cache: Map<string, Promise<string>>;
   /** Aborted on SIGINT / the run timeout: ends every run of the tree. */
   signal: AbortSignal;
@@ -78,6 +78,9 @@ interface ParentLink {
 }
 
 const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** sha256 of model + messages: a call record's replay key (llm_calls.request_hash), and the sub-call cache's key. */
+const requestHashOf = (model: string, messages: ChatMessage[]): string => sha256(JSON.stringify([model, messages]));
 
 /** A library call between its start and end events (see src/library/compile.ts). */
 interface OpenLibCall {
@@ -188,12 +191,12 @@ class RunExecution {
     kind: LlmCallKind,
     messages: ChatMessage[],
     signal: AbortSignal,
-    opts: { budgeted?: boolean; parentCallId?: string } = {},
+    opts: { budgeted?: boolean; parentCallId?: string; requestHash?: string } = {},
   ): Promise<CompletionResult> {
     const id = randomUUID();
     const seq = this.seq++;
     const programId = kind === 'sub' ? this.currentProgramId : undefined;
-    const requestHash = sha256(JSON.stringify([model.model, messages]));
+    const requestHash = opts.requestHash ?? requestHashOf(model.model, messages);
     if (opts.budgeted !== false) this.tree.ledger.reserveCall();
     else this.tree.ledger.calls++;
     this.calls++;
@@ -254,7 +257,7 @@ class RunExecution {
   }
 
   /** A sub-call that never reached the model: a cache hit or a rejection. Logged all the same. */
-  private logShortCall(status: LlmCallStatus, messages: ChatMessage[], response: string | null, error: string | null): void {
+  private logShortCall(status: LlmCallStatus, messages: ChatMessage[], response: string | null, error: string | null, requestHash?: string): void {
     this.env.writer.write({
       table: 'llm_calls',
       row: {
@@ -266,7 +269,7 @@ class RunExecution {
         provider: this.env.subModel.provider,
         requestModel: this.env.subModel.model,
         requestMessages: messages,
-        requestHash: sha256(JSON.stringify([this.env.subModel.model, messages])),
+        requestHash: requestHash ?? requestHashOf(this.env.subModel.model, messages),
         response,
         status,
         error,
@@ -285,14 +288,17 @@ class RunExecution {
       this.logShortCall('rejected', [{ role: 'user', content: `${query.slice(0, 2_000)}\n[... ${size} characters in all; not sent]` }], null, msg);
       throw new Error(msg);
     }
-    const key = sha256(JSON.stringify([this.env.subModel.model, query, context ?? null]));
+    // The request's hash is the cache key too: one hash of the messages (and so of the context) a
+    // sub-call, not one for the key and another for the record. Two calls share an answer when the
+    // model would be sent the same request.
+    const key = requestHashOf(this.env.subModel.model, messages);
     const cached = this.tree.cache.get(key);
     if (cached) {
       const value = await cached;
-      this.logShortCall('cache_hit', messages, value, null);
+      this.logShortCall('cache_hit', messages, value, null, key);
       return value;
     }
-    const pending = this.callModel(this.env.subModel, 'sub', messages, signal).then((r) => r.text);
+    const pending = this.callModel(this.env.subModel, 'sub', messages, signal, { requestHash: key }).then((r) => r.text);
     this.tree.cache.set(key, pending);
     try {
       return await pending;

@@ -166,8 +166,10 @@ describe('the logged RLM loop', () => {
   it('serves identical sub-calls from a cache, logged as cache hits', async () => {
     const { summary, server } = await runScripted([js('const a = await llm("same", "ctx"); const b = await llm("same", "ctx"); const c = await llmBatch([{query: "same", context: "ctx"}]); FINAL([a, b, c[0]].join(","))')], ['one']);
     expect(summary.answer).toBe('one,one,one');
-    const calls = await q<{ status: string }>("select status from llm_calls where run_id = $1 and kind = 'sub' order by seq", [summary.runId]);
+    const calls = await q<{ status: string; request_hash: string }>("select status, request_hash from llm_calls where run_id = $1 and kind = 'sub' order by seq", [summary.runId]);
     expect(calls.map((c) => c.status).sort()).toEqual(['cache_hit', 'cache_hit', 'ok']);
+    // one request, one replay key: the hits carry the hash of the request they were answered for
+    expect(new Set(calls.map((c) => c.request_hash)).size).toBe(1);
     expect(server.requests()).toBe(2);
   });
 
