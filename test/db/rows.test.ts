@@ -4,6 +4,7 @@
  * what they write must read back as what drizzle's builder writes, on both drivers.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -239,6 +240,19 @@ describe.each(BACKENDS)('the row writer on %s', (backend) => {
     expect(mine.structEmbedding).toEqual(embedding);
     expect(mine.semanticEmbedding).toEqual([0.5, -1, 2]);
     expect(mine.profileVector).toBe('{1:0.5,7:2}/1048576');
+  });
+
+  it.runIf(backend === 'pglite' && process.platform === 'linux')('the embedded database steps its thread back (nice 10) once a run logger asks it to write', async () => {
+    const niced = () =>
+      readdirSync('/proc/self/task').filter((tid) => {
+        // the fields after the command's closing parenthesis: state is the 3rd field, nice the 19th
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) === 10;
+      }).length;
+    await db.insertRows?.([]);
+    expect(niced()).toBeGreaterThanOrEqual(1);
+    // this thread (the caller's) keeps its priority
+    expect(Number(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ')[16])).toBe(0);
   });
 
   it('fails a rejected row with the database complaint, and writes nothing of its transaction', async () => {

@@ -4,6 +4,8 @@
  * src/db/embedded/client.ts, one message each, in the order PGlite's own lock gives them. Once its
  * database is closed, the thread may be kept to open another (src/db/embedded/threads.ts).
  */
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
@@ -59,8 +61,39 @@ let rowModules: Promise<[typeof import('drizzle-orm/pglite'), typeof import('../
 /** drizzle over the open database, for the row writer (made anew when the thread opens another). */
 let rowDb: { pg: PGlite; db: Db } | undefined;
 
-/** Writes the trace's rows in one transaction here, building the inserts on this thread (src/db/rows.ts). */
+/**
+ * How far this thread steps back once it writes a run's log: the nice value of background work.
+ * The rows wait in batches and nothing a run does waits for them (src/trace/writer.ts), but their
+ * inserts (PGlite's WASM: ~0.5 ms of CPU a logged step with its whole history, more when the
+ * database is cold) ran on the same two cores as the run's thread, its sandbox and the model
+ * server, at the same priority, and a step that met a flush took several times its time. Niced,
+ * the thread runs in the CPU the run leaves; on an idle core it runs as before.
+ */
+const WRITER_NICE = 10;
+let niced = false;
+
+/**
+ * Lowers this thread's scheduling priority to WRITER_NICE (on Linux the nice value is a thread's
+ * own: setpriority with the thread's id). Once, and one way: a thread may not raise its priority
+ * again unprivileged. Elsewhere, or when not allowed, the thread keeps its priority.
+ */
+function stepBack(): void {
+  if (niced) return;
+  niced = true;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0 && getPriority(tid) < WRITER_NICE) setPriority(tid, WRITER_NICE);
+  } catch {
+    /* not Linux, or not allowed: the thread keeps its priority */
+  }
+}
+
+/**
+ * Writes the trace's rows in one transaction here, building the inserts on this thread (src/db/rows.ts).
+ * The first request (a run logger being made: Database.insertRows) steps this thread back (stepBack).
+ */
 async function insert(batch: TableRows[]): Promise<void> {
+  stepBack();
   rowModules ??= Promise.all([import('drizzle-orm/pglite'), import('../schema.js'), import('../rows.js')]);
   const [{ drizzle }, schema, { insertRows }] = await rowModules;
   const current = database();
