@@ -31,6 +31,8 @@ export interface DescribedParam {
   answer?: boolean;
   /** Where the code uses it (`reply.slice(0, maxChars)`), for a number the doc cannot otherwise explain. */
   use?: string;
+  /** Used by the combining stage (an instruction sent with the answers, a budget for them), not by the calls over the input. */
+  combines?: boolean;
 }
 
 export interface DescribeInput {
@@ -89,7 +91,9 @@ function doesSentence(d: DescribeInput): string {
   const chunked = shape.chunk ? (shape.chunk.of === 'characters' ? `, packed into chunks of at most ${shape.chunk.size} characters,` : `, ${shape.chunk.size} at a time,`) : '';
   const instruction = d.prompts[0] ? ` with the instruction ${quote(d.prompts[0], 140)}` : '';
   if (shape.calls === 'none') return `${thirdPerson(d.verb)} ${over} without model calls and ${combinePhrase(d.ops)}.`;
-  return `${thirdPerson(d.verb)} ${over}${chunked} by asking the model${instruction}, then ${combinePhrase(d.ops)}.`;
+  // a second model stage over the answers is what combines them, whatever the code does around it
+  const combine = shape.combines ? `asks the model to combine the answers${shape.combines.instruction ? ` with the instruction ${quote(shape.combines.instruction, 140)}` : ''}` : combinePhrase(d.ops);
+  return `${thirdPerson(d.verb)} ${over}${chunked} by asking the model${instruction}, then ${combine}.`;
 }
 
 function paramMeaning(p: DescribedParam, shape: InputShape): string {
@@ -97,7 +101,9 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
     p.role === 'prompt'
       ? p.part
         ? 'a part of the instruction sent with every piece, the text between the values the code fills in (a task for the model, not the user\'s question)'
-        : `the instruction sent with every piece (a task for the model, not the user's question)${placeholderNote(p.placeholders)}`
+        : p.combines
+          ? `the instruction sent with the answers to the pieces, to combine them into one (a task for the model, not the user's question)${placeholderNote(p.placeholders)}`
+          : `the instruction sent with every piece (a task for the model, not the user's question)${placeholderNote(p.placeholders)}`
       : p.role === 'labels'
         ? `the ${/key/i.test(p.name) ? 'fields to match on' : 'allowed labels'} (a list)`
         : p.role === 'pattern'
@@ -125,6 +131,7 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
 /** A number: the chunk budget (what one model call gets), an overlap, or else what the code does with it. */
 function sizeMeaning(p: DescribedParam, shape: InputShape): string {
   if (/overlap/i.test(p.name)) return 'how many characters consecutive pieces share (smaller than the size)';
+  if (p.combines) return 'the most characters of answers in one model call that combines them';
   const chunk = shape.chunk;
   if (chunk && (p.example === chunk.size || (chunk.of === 'characters' && /^(size|maxChars|chunkSize|budget)$/.test(p.name)))) {
     return chunk.of === 'characters' ? 'the most characters in one model call' : `how many ${shape.unit === 'text' ? 'units' : shape.unit} go into one model call`;
@@ -204,7 +211,8 @@ function callsSentence(shape: InputShape, growth: string | null): string {
     : `one per ${shape.unit === 'text' ? 'piece' : shape.unit.replace(/s$/, '')}`;
   const how =
     shape.calls === 'batch' ? ', sent together in one batch' : shape.calls === 'parallel' ? ', all at once' : shape.calls === 'recursive' ? ', each a recursive sub-run' : ', one after another';
-  return `Model calls: ${per}${how}.`;
+  const then = shape.combines ? (shape.combines.calls === 'one' ? ', then one more to combine the answers' : ', then more to combine the answers') : '';
+  return `Model calls: ${per}${how}${then}.`;
 }
 
 function notForSentence(d: DescribeInput): string {

@@ -28,6 +28,8 @@ import { printNode } from '../front/print.js';
 import { planParams } from './params.js';
 import { mergeInstructionTemplates } from './instruction-template.js';
 import { adoptInputChecks } from './input-checks.js';
+import { combiningCalls } from './answer-flow.js';
+import { concatPromptsToTemplates } from './concat-prompts.js';
 import { withoutRepairNumbers } from './repair-names.js';
 import { sliceProgram, type SlicedProgram } from '../front/program.js';
 import { pairPrompts } from './prompt-match.js';
@@ -128,6 +130,8 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   if (cutVariantsDiffer(sliced.map((s) => s.program.tree))) {
     for (const s of sliced) s.program = { ...s.program, tree: rewriteCuts(s.program.tree) };
   }
+  // `"Where is " + owner + "?"` as an instruction reads as the template literal it equals, in every member
+  for (const s of sliced) s.program = { ...s.program, tree: concatPromptsToTemplates(s.program.tree) };
   const medoid = sliced.findIndex((s) => s.run.runId === cluster.representativeRunId);
   const choice = chooseTemplate(sliced.map((s) => s.program.tree), medoid >= 0 ? medoid : undefined);
   const template = sliced[choice.index];
@@ -156,6 +160,18 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   // an instruction built around computed values is one parameter with `{placeholders}`, not its text parts
   const merged = mergeInstructionTemplates({ tree: renamed, plan: planned, sites, roles, alignments });
   const clean = merged.tree;
+  // an instruction of the combining stage is named and described as such (its own name, not `prompt` beside `instruction`)
+  const combining = new Set(combiningCalls(clean));
+  const combinesAt = (key: string): boolean => {
+    const path = key.split('.').map(Number);
+    return path.some((_, i) => { const n = nodeAt(clean, path.slice(0, i)); return n !== undefined && combining.has(n); });
+  };
+  for (const [key, role] of merged.roles) {
+    if (!combinesAt(key)) continue;
+    if (role.role === 'prompt' && role.quality < 2) merged.roles.set(key, { ...role, hints: ['combineInstruction', ...role.hints] });
+    // `packUnits(answers, 4000)` in the combining stage: the budget of a combining call, not the pieces'
+    if (role.role === 'size' && role.hints[0]) merged.roles.set(key, { ...role, hints: [`combine${role.hints[0][0].toUpperCase()}${role.hints[0].slice(1)}`, ...role.hints] });
+  }
   const sig = parameters(clean, merged.plan, merged.roles);
   const { params, optionsName, answerHelper } = sig;
   const baseShape = inputShape(tree);
@@ -203,6 +219,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     ...(p.plan.kind === 'tstr' ? { part: true } : {}),
     ...(p.plan.placeholders ? { placeholders: p.plan.placeholders } : {}),
     ...(p.plan.answer ? { answer: true } : {}),
+    ...(p.plan.sites.some(combinesAt) ? { combines: true } : {}),
     ...(p.plan.kind === 'num' || (p.plan.kind === 'str' && !p.plan.placeholders) ? { use: usageOf(clean, p.plan.sites[0], p.name) } : {}),
   }));
   const skeletonName0 = skeletonName(cluster.skeleton, prompts, shape);

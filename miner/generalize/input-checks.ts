@@ -8,39 +8,9 @@
  * any member's answer depended on one. Only a check against the input itself (`context` or a name
  * bound to it) is taken over — a check against some other value would need that value in scope.
  */
-import { MODEL_CALLS } from '../front/names.js';
-import { clone, forEachNode, id, methodCall, mk, some, type NNode } from '../front/tree.js';
+import { clone, forEachNode, id, methodCall, mk, type NNode } from '../front/tree.js';
 import { printNode } from '../front/print.js';
-
-/** Whether `n` calls the model (`llm(...)`, `llmBatch(...)`, …) directly. */
-const isModelCall = (n: NNode): boolean => n.k === 'call' && n.c[0]?.k === 'id' && MODEL_CALLS.has(n.c[0].v ?? '');
-
-/** Whether `n` holds a model call or one of `names`. */
-const derivesFrom = (n: NNode, names: ReadonlySet<string>): boolean => some(n, (x) => isModelCall(x) || (x.k === 'id' && names.has(x.v ?? '')));
-
-/** Names whose values come from the model's answers: bound to, pushed from or looped over model calls, to a fixpoint. */
-export function answerNames(tree: NNode): Set<string> {
-  const names = new Set<string>();
-  const tainted = (n: NNode | undefined): boolean => n !== undefined && derivesFrom(n, names);
-  const bindingIds = (n: NNode): string[] => {
-    const out: string[] = [];
-    forEachNode(n, (x) => {
-      if (x.k === 'id' && x.v) out.push(x.v);
-    });
-    return out;
-  };
-  let before = -1;
-  while (names.size !== before) {
-    before = names.size;
-    forEachNode(tree, (n) => {
-      if ((n.k === 'decl' || n.k === 'assign') && n.c[0]?.k === 'id' && n.c[0].v && tainted(n.c[1])) names.add(n.c[0].v);
-      const push = methodCall(n, 'push');
-      if (push && push.recv.k === 'id' && push.recv.v && push.args.some(tainted)) names.add(push.recv.v);
-      if ((n.k === 'forof' || n.k === 'forawait') && tainted(n.c[1])) for (const name of bindingIds(n.c[0])) names.add(name);
-    });
-  }
-  return names;
-}
+import { answerValues } from './answer-flow.js';
 
 /** A `.filter((p) => …)` over the model's answers whose predicate is one expression. */
 interface AnswerFilter {
@@ -52,13 +22,13 @@ interface AnswerFilter {
 }
 
 function answerFilters(tree: NNode): AnswerFilter[] {
-  const names = answerNames(tree);
+  const holdsAnswers = answerValues(tree);
   const out: AnswerFilter[] = [];
   forEachNode(tree, (n) => {
     const m = methodCall(n, 'filter');
     const fn = m?.args[0];
     if (!m || fn?.k !== 'fn') return;
-    const fromModel = derivesFrom(m.recv, names);
+    const fromModel = holdsAnswers(m.recv);
     const params = fn.c[1]?.c ?? [];
     const param = params.length === 1 && params[0].c[0]?.k === 'id' ? params[0].c[0].v : undefined;
     if (fromModel && param && fn.c[2] && fn.c[2].k !== 'block') out.push({ fn, param, receiver: printNode(m.recv) });

@@ -6,8 +6,9 @@
  * size of the chunks it packs units into, how it reads the model's answers (JSON, lines, numbers),
  * and whether it batches its model calls. Names and docs are written from this.
  */
+import { combiningCalls } from './answer-flow.js';
 import { printNode } from '../front/print.js';
-import { methodCall, mk, type NNode } from '../front/tree.js';
+import { LOOP_KINDS, methodCall, mk, type NNode } from '../front/tree.js';
 import { SANDBOX_NAMES } from '../../src/contracts/sandbox-api.js';
 import { helperCuts } from './cuts.js';
 import { splitRegex } from './literals.js';
@@ -29,6 +30,8 @@ export interface InputShape {
   calls: 'batch' | 'parallel' | 'sequential' | 'recursive' | 'none';
   /** The context is parsed as JSON rather than cut as text. */
   json: boolean;
+  /** The model is asked again about its own answers (a combining stage): how often, and its instruction when the code writes it as text. */
+  combines?: { calls: 'one' | 'more'; instruction?: string };
 }
 
 interface Delimiter {
@@ -230,5 +233,26 @@ function shapeOf(tree: NNode): InputShape {
     : delimiter
       ? `\`context\` is text made of ${unit}, separated by ${delimiter.describe}${delimiter.describe.startsWith('a line starting') && /\.startsWith\(/.test(printed) ? '; text before the first one is ignored' : ''}${skipsFirstUnit(tree) ? `; the first of its ${unit} is skipped (a header)` : ''}.`
       : '`context` is plain text.';
-  return { unit, ...(delimiter ? { delimiter: delimiter.describe } : {}), input, filtered, ...(chunk ? { chunk } : {}), parses, calls, json };
+  const combines = combiningStage(tree);
+  return { unit, ...(delimiter ? { delimiter: delimiter.describe } : {}), input, filtered, ...(chunk ? { chunk } : {}), parses, calls, json, ...(combines ? { combines } : {}) };
+}
+
+/** The combining stage (answer-flow.ts): one call, or more (a batch, a loop, several places), and its instruction's text. */
+function combiningStage(tree: NNode): InputShape['combines'] {
+  const found = combiningCalls(tree);
+  if (found.length === 0) return undefined;
+  const [first] = found;
+  const batch = first.c[0].v === 'llmBatch' || first.c[0].v === 'rlmBatch';
+  let query: NNode | undefined = batch ? undefined : first.c[1];
+  if (batch && first.c[1]) walk(first.c[1], (n) => {
+    if (!query && n.k === 'prop' && n.v === 'query') query = n.c[0];
+  });
+  const one = found.length === 1 && !batch && !inLoop(tree, first);
+  return { calls: one ? 'one' : 'more', ...(query?.k === 'str' && query.v ? { instruction: query.v } : {}) };
+}
+
+/** Whether `target` sits in a loop's body or in a callback (`xs.map((x) => …)`) of `tree`. */
+function inLoop(tree: NNode, target: NNode): boolean {
+  const visit = (n: NNode, looped: boolean): boolean => n === target ? looped : n.c.some((ch) => visit(ch, looped || LOOP_KINDS.has(n.k) || n.k === 'forawait' || (n.k === 'call' && ch.k === 'fn')));
+  return visit(tree, false);
 }

@@ -28,6 +28,50 @@ export function identifiersOf(root: NNode): Set<string> {
   return out;
 }
 
+/** The names a function binds in its own scope: its parameters, and what its body declares outside nested functions. */
+function ownBindings(fn: NNode): Set<string> {
+  const out = new Set<string>();
+  for (const p of fn.c[1]?.c ?? []) for (const n of patternNames(p)) out.add(n);
+  const walk = (x: NNode): void => {
+    if (x.k === 'fn') return;
+    if ((x.k === 'decl' || x.k === 'forof' || x.k === 'forin' || x.k === 'forawait' || x.k === 'catch') && x.c[0]) for (const n of patternNames(x.c[0])) out.add(n);
+    x.c.forEach(walk);
+  };
+  if (fn.c[2]) walk(fn.c[2]);
+  return out;
+}
+
+/**
+ * The names a parameter whose values sit at `sites` may not take: every name the template uses,
+ * except one every use of which lies in a function that binds it itself (`async (question) => …`),
+ * when no site is inside such a function — there the function's own binding shadows the parameter,
+ * and at the sites nothing else goes by that name.
+ */
+export function namesTakenAt(root: NNode, sites: readonly (readonly number[])[]): Set<string> {
+  const taken = new Set<string>();
+  const shadowing = new Map<string, NNode[]>();
+  const walk = (x: NNode, scopes: readonly Set<string>[], fns: readonly NNode[]): void => {
+    if (x.k === 'id' && x.v !== undefined) {
+      const i = scopes.findIndex((s) => s.has(x.v!));
+      if (i < 0) taken.add(x.v);
+      else shadowing.set(x.v, [...(shadowing.get(x.v) ?? []), fns[i]]);
+    }
+    const inner = x.k === 'fn' ? [[...scopes, ownBindings(x)], [...fns, x]] as const : ([scopes, fns] as const);
+    for (const ch of x.c) walk(ch, inner[0], inner[1]);
+  };
+  walk(root, [], []);
+  // a site inside a function that binds the name would read that binding, not the parameter
+  for (const path of sites) {
+    let node: NNode | undefined = root;
+    for (const i of path) {
+      if (!node) break;
+      if (node.k === 'fn') for (const n of ownBindings(node)) taken.add(n);
+      node = node.c[i];
+    }
+  }
+  return taken;
+}
+
 /** How many times `name` is bound (declared, or a parameter) anywhere in the tree. */
 export function bindingCount(root: NNode, name: string): number {
   let n = 0;
@@ -53,13 +97,14 @@ export function camelIdentifier(hint: string): string {
   return name.slice(0, 40);
 }
 
+const ORDINALS = ['second', 'third', 'fourth', 'fifth'];
 const QUALIFIERS = ['other', 'second', 'extra', 'another', 'further', 'additional'];
 
 /**
  * Picks one name per parameter from its hints (best first), avoiding `taken` and each other; when
  * every hint is taken, the first gets a qualifying word (`otherSize`), never a number.
  */
-export function uniqueNames(hints: readonly (readonly string[])[], taken: ReadonlySet<string>): string[] {
+export function uniqueNames(hints: readonly (readonly string[])[], taken: ReadonlySet<string>, otherParams: ReadonlySet<string> = new Set()): string[] {
   const used = new Set<string>();
   const free = (n: string) => n !== '' && !RESERVED.has(n) && !taken.has(n) && !used.has(n);
   return hints.map((list) => {
@@ -67,7 +112,11 @@ export function uniqueNames(hints: readonly (readonly string[])[], taken: Readon
     const all = list.map(camelIdentifier).filter(Boolean);
     const readable = all.filter((c) => c.length >= 3);
     const candidates = readable.length > 0 ? readable : all;
-    let name = candidates.find(free);
+    // the same role again (a second question to the same helper): `secondQuestion`, not the helper's name for it
+    const base0 = candidates[0];
+    const cap0 = base0 ? base0[0].toUpperCase() + base0.slice(1) : '';
+    let name = base0 && (used.has(base0) || otherParams.has(base0)) ? ORDINALS.map((o) => `${o}${cap0}`).find(free) : undefined;
+    name ??= candidates.find(free);
     if (name === undefined) {
       // Never a number (`size2`): a qualifying word in front (`otherSize`, `secondSize`, ...).
       const base = candidates[0] ?? 'value';

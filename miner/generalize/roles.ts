@@ -30,7 +30,7 @@ export function roleWeight(role: SiteRole): number {
 const MODEL_FNS = new Set(['llm', 'rlm', 'recursive_llm']);
 
 /** True when `n` (with its ancestors) is the query of a model call. */
-function isPromptPosition(parent: NNode | undefined, index: number, grand: NNode | undefined): boolean {
+export function isPromptPosition(parent: NNode | undefined, index: number, grand: NNode | undefined): boolean {
   if (!parent) return false;
   if (parent.k === 'call' && index === 1 && parent.c[0].k === 'id' && parent.c[0].v !== undefined && MODEL_FNS.has(parent.c[0].v)) return true;
   if (parent.k === 'prop' && parent.v === 'query' && grand?.k === 'obj') return true;
@@ -72,6 +72,15 @@ export function siteRole(root: NNode, site: LiteralSite, fns: ReadonlyMap<string
   }
   const parent = chain[chain.length - 2];
   const index = site.path[site.path.length - 1];
+  // text of a template literal or concatenation handed to a local function is that function's argument
+  const argOf = chain[top - 1];
+  const argIndex = site.path[top - 1];
+  if (argOf?.k === 'call' && argIndex >= 1 && argOf.c[0].k === 'id' && argOf.c[0].v !== undefined && fns.has(argOf.c[0].v) && (kind === 'str' || kind === 'tstr')) {
+    const callee = argOf.c[0].v;
+    const param = fns.get(callee)?.c[1]?.c[argIndex - 1];
+    const name = param ? patternNames(param)[0] : undefined;
+    if (name && top < chain.length - 1 && usedAsPrompt(fns.get(callee)!, name)) return { role: 'prompt', hints: [name, `${callee}${name[0].toUpperCase()}${name.slice(1)}`], quality: 2 };
+  }
   if (parent?.k === 'call' && index >= 1) {
     const callee = parent.c[0];
     if (callee.k === 'id' && callee.v !== undefined) {
@@ -137,7 +146,7 @@ function isComparison(n: NNode | undefined): boolean {
 }
 
 /** Whether the variable `name` is (part of) the query of a model call somewhere in the tree. */
-function usedAsPrompt(root: NNode, name: string): boolean {
+export function usedAsPrompt(root: NNode, name: string): boolean {
   const chain: NNode[] = [];
   const indices: number[] = [];
   const walk = (n: NNode): boolean => {

@@ -9,7 +9,7 @@ import type { FunctionParam } from '../../src/library/format.js';
 import type { NNode } from '../front/tree.js';
 import type { EmittedParam } from './emit.js';
 import { valueKey, type JsonValue } from './literals.js';
-import { bindingCount, identifiersOf, isUsableName, optionsName as pickOptionsName, uniqueNames } from './param-names.js';
+import { bindingCount, identifiersOf, isUsableName, namesTakenAt, optionsName as pickOptionsName, uniqueNames } from './param-names.js';
 import { typeOfValues, type PlannedParam } from './params.js';
 import { roleWeight, type RoleInfo } from './roles.js';
 
@@ -45,9 +45,11 @@ export function parameters(tree: NNode, plan: PlannedParam[], roles: ReadonlyMap
   const absorbed = plan.map((p) => absorbableDeclaration(tree, p));
   const absorbedNames = new Set(absorbed.flatMap((a) => (a ? [a.name] : [])));
   const required = plan.filter((p, i) => p.required && !absorbed[i]);
-  const requiredNames = uniqueNames(required.map((p) => roleOf(p).hints), new Set([...taken, ...absorbedNames]));
+  // a required parameter may take a name only local functions bind for themselves (`question` of `ask(question)`)
+  const takenAtSites = namesTakenAt(tree, required.flatMap((p) => p.sites.map((k) => k.split('.').map(Number))));
+  const requiredNames = uniqueNames(required.map((p) => roleOf(p).hints), new Set([...takenAtSites, ...absorbedNames]));
   const options = plan.filter((p) => !p.required);
-  const optionNames = uniqueNames(options.map((p) => roleOf(p).hints), new Set([...absorbedNames, ...requiredNames]));
+  const optionNames = uniqueNames(options.map((p) => roleOf(p).hints), new Set([...absorbedNames, ...requiredNames]), new Set(requiredNames));
   const params: EmittedParam[] = plan.map((p, i) => ({
     plan: p,
     name: absorbed[i]?.name ?? (p.required ? requiredNames[required.indexOf(p)] : optionNames[options.indexOf(p)]),

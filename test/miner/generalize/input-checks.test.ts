@@ -5,7 +5,8 @@
  * answer" would have taken it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adoptInputChecks, answerNames } from '../../../miner/generalize/input-checks.js';
+import { adoptInputChecks } from '../../../miner/generalize/input-checks.js';
+import { answerNames } from '../../../miner/generalize/answer-flow.js';
 import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
 import { printStatements } from '../../../miner/front/print.js';
 import { callStep, compileCandidate } from '../../../miner/verify/compile.js';
