@@ -182,3 +182,20 @@ function combiningIn(tree: NNode): NNode[] {
   walk(tree, new Map());
   return out;
 }
+
+/** Whether the node at `path` is what the program answers: inside `FINAL(...)`, or bound to a name it passes to FINAL. */
+export function isAnswerPosition(root: NNode, path: readonly number[]): boolean {
+  const finals = new Set<string>();
+  const walk = (n: NNode): void => {
+    if (n.k === 'call' && n.c[0].k === 'id' && n.c[0].v === 'FINAL' && n.c[1]?.k === 'id' && n.c[1].v !== undefined) finals.add(n.c[1].v);
+    n.c.forEach(walk);
+  };
+  walk(root);
+  let node = root;
+  for (const i of path) {
+    if (node.k === 'call' && node.c[0].k === 'id' && node.c[0].v === 'FINAL') return true;
+    if ((node.k === 'decl' || node.k === 'assign') && node.c[0]?.k === 'id' && finals.has(node.c[0].v ?? '')) return true;
+    node = node.c[i];
+  }
+  return false;
+}

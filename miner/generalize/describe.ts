@@ -7,7 +7,7 @@
  */
 import type { InputShape } from './input-shape.js';
 import type { Placeholder } from './params.js';
-import type { SiteRole } from './roles.js';
+import type { SiteRole, TextUse } from './roles.js';
 import { FORMAT_WORDS, type AnswerFormat } from './subgroup.js';
 
 export interface DescribedParam {
@@ -31,6 +31,8 @@ export interface DescribedParam {
   answer?: boolean;
   /** Where the code uses it (`reply.slice(0, maxChars)`), for a number the doc cannot otherwise explain. */
   use?: string;
+  /** Text whose place in the code says what it is for (a heading of the answer, a fallback, a record's field). */
+  textUse?: TextUse;
   /** Used by the combining stage (an instruction sent with the answers, a budget for them), not by the calls over the input. */
   combines?: boolean;
 }
@@ -107,7 +109,7 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
       : p.role === 'labels'
         ? `the ${/key/i.test(p.name) ? 'fields to match on' : 'allowed labels'} (a list)`
         : p.role === 'pattern'
-          ? `a regular expression (source text) that selects the ${shape.unit === 'text' ? 'parts' : shape.unit} to use`
+          ? patternMeaning(p, shape)
           : p.role === 'size'
             ? sizeMeaning(p, shape)
             : p.role === 'separator'
@@ -118,15 +120,34 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
                 ? modeMeaning(p)
                 : p.placeholders?.length
                   ? `the wording of ${p.answer ? 'the answer' : 'the text it builds there'}, as the members wrote it${placeholderNote(p.placeholders)}`
-                  : p.use
-                    ? `text the code uses, as in \`${p.use}\``
-                    : 'text inserted into the answer or the prompt';
+                  : p.textUse
+                    ? TEXT_USES[p.textUse](p)
+                    : p.use
+                      ? `text the code uses, as in \`${p.use}\``
+                      : 'text inserted into the answer or the prompt';
   const source = p.fromQuery ? '; take it from the user\'s question' : '';
   // an instruction is shown whole enough to be adapted, not just recognized
   const max = p.role === 'prompt' ? 240 : 60;
   const dflt = p.required ? `e.g. ${shown(p.example, max)}` : `default ${shown(p.example, max)}`;
   return `\`${p.name}\` (${p.type}): ${base}${source}; ${dflt}.`;
 }
+
+/** A pattern: a regular expression's source, or plain text that `.includes(…)` / `.startsWith(…)` looks for. */
+function patternMeaning(p: DescribedParam, shape: InputShape): string {
+  const units = shape.unit === 'text' ? 'parts' : shape.unit;
+  const plain = /\.(includes|startsWith|endsWith|indexOf|lastIndexOf)\(/.exec(p.use ?? '')?.[1];
+  if (plain) return `plain text (not a regular expression) that selects the ${units} to use: those ${plain === 'startsWith' ? 'starting with' : plain === 'endsWith' ? 'ending with' : 'containing'} it${usedAs(p)}`;
+  return `a regular expression (source text) that selects the ${units} to use`;
+}
+
+const usedAs = (p: DescribedParam): string => (p.use ? `, as in \`${p.use}\`` : '');
+
+/** What a text parameter is for, when its place in the code says (roles.ts). */
+const TEXT_USES: Record<TextUse, (p: DescribedParam) => string> = {
+  heading: () => 'the text the answer starts with, before the results',
+  fallback: (p) => `the value used when nothing else is found${usedAs(p)}`,
+  field: (p) => `the field read from each record${usedAs(p)}`,
+};
 
 /** A number: the chunk budget (what one model call gets), an overlap, or else what the code does with it. */
 function sizeMeaning(p: DescribedParam, shape: InputShape): string {

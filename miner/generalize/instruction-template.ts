@@ -19,6 +19,7 @@ import { nodeAt, pathKey, valueKey, type JsonValue, type LiteralSite } from './l
 import type { Alignment } from './align.js';
 import { mostCommon, type Placeholder, type PlannedParam } from './params.js';
 import type { RoleInfo } from './roles.js';
+import { isAnswerPosition } from './answer-flow.js';
 
 export interface InstructionTemplates {
   /** The template with each merged literal replaced by its split/join chain. */
@@ -79,23 +80,6 @@ function isStringValued(n: NNode): boolean {
 }
 
 const under = (key: string, prefix: string): boolean => prefix === '' || key === prefix || key.startsWith(`${prefix}.`);
-
-/** Whether the node at `path` is what the program answers: inside `FINAL(...)`, or bound to a name it passes to FINAL. */
-function isAnswer(root: NNode, path: readonly number[]): boolean {
-  const finals = new Set<string>();
-  const walk = (n: NNode): void => {
-    if (n.k === 'call' && n.c[0].k === 'id' && n.c[0].v === 'FINAL' && n.c[1]?.k === 'id' && n.c[1].v !== undefined) finals.add(n.c[1].v);
-    n.c.forEach(walk);
-  };
-  walk(root);
-  let node = root;
-  for (const i of path) {
-    if (node.k === 'call' && node.c[0].k === 'id' && node.c[0].v === 'FINAL') return true;
-    if ((node.k === 'decl' || node.k === 'assign') && node.c[0]?.k === 'id' && finals.has(node.c[0].v ?? '')) return true;
-    node = node.c[i];
-  }
-  return false;
-}
 
 /** Template literals in document order, with their paths. */
 function templateLiterals(root: NNode): { node: NNode; path: number[] }[] {
@@ -254,7 +238,7 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
     const bestRole = parts.map((p) => roles.get(p.key)).filter((r): r is RoleInfo => r !== undefined && r.role === 'prompt').sort((a, b) => b.quality - a.quality)[0];
     const role: RoleInfo = prompt
       ? { role: 'prompt', hints: bestRole?.hints ?? ['instruction', 'prompt'], quality: bestRole?.quality ?? 1 }
-      : { role: 'text', hints: isAnswer(input.tree, path) ? ['answerWording', 'wording'] : ['wording', 'format'], quality: 1 };
+      : { role: 'text', hints: isAnswerPosition(input.tree, path) ? ['answerWording', 'wording'] : ['wording', 'format'], quality: 1 };
     const siteKeys: string[] = [];
     for (const literal of literals) {
       const built = fillExpression(templateText, [...byExpr.values()], taken);
@@ -277,7 +261,7 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
       distinct: new Set(defined.map(valueKey)).size,
       weight: Math.max(...partParams.map((p) => p.weight)),
       placeholders: [...byExpr.values()].map(({ name, what }) => ({ name, what })),
-      ...(!prompt && isAnswer(input.tree, path) ? { answer: true } : {}),
+      ...(!prompt && isAnswerPosition(input.tree, path) ? { answer: true } : {}),
     };
     const gone = new Set(partParams);
     plan = plan.flatMap((p) => (p === partParams.find((q) => q.index === first) ? [merged] : gone.has(p) ? [] : [p]));

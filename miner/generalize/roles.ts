@@ -8,6 +8,7 @@
 import { collectFunctions, patternNames } from '../front/scope.js';
 import type { NNode } from '../front/tree.js';
 import type { LiteralSite } from './literals.js';
+import { isAnswerPosition } from './answer-flow.js';
 
 export type SiteRole = 'prompt' | 'labels' | 'pattern' | 'size' | 'separator' | 'mode' | 'value' | 'text';
 
@@ -19,7 +20,11 @@ export interface RoleInfo {
   quality: number;
   /** Role `mode`: the string values the code branches on (`cutBy === "lines"`). */
   choices?: string[];
+  /** Role `text`: what the text is for, when its place says (`heading + rows.join("\n")` as the answer, `found || "other"`, `r["Amount"]`). */
+  use?: TextUse;
 }
+
+export type TextUse = 'heading' | 'fallback' | 'field';
 
 const ROLE_WEIGHT: Record<SiteRole, number> = { prompt: 5, labels: 4, pattern: 3, value: 3, size: 2, separator: 1, mode: 1, text: 1 };
 
@@ -102,6 +107,16 @@ export function siteRole(root: NNode, site: LiteralSite, fns: ReadonlyMap<string
       if (callee.v === 'slice' && index === 2 && parent.c[1]?.k === 'num' && parent.c[1].v === '0' && kind === 'num') return { role: 'size', hints: ['limit', 'size'], quality: 1 };
       if (SIZE_METHODS.has(callee.v) && kind === 'num') return { role: 'size', hints: ['size'], quality: 1 };
     }
+  }
+  if (kind === 'str' && parent) {
+    // `"Top 3:\n" + rows.join("\n")` as the answer: the text the answer starts with
+    if (parent.k === 'bin' && parent.v === '+' && index === 0 && isAnswerPosition(root, site.path)) {
+      return { role: 'text', hints: /\n$/.test(String(site.literal.value)) ? ['heading', 'prefix'] : ['prefix', 'heading'], quality: 1, use: 'heading' };
+    }
+    // `labels.find(…) || "other"`: what is used when nothing is found
+    if (parent.k === 'bin' && (parent.v === '||' || parent.v === '??') && index === 1) return { role: 'text', hints: ['fallback'], quality: 1, use: 'fallback' };
+    // `r["Requested Amount"]`: the field read from each record
+    if (parent.k === 'idx' && index === 1) return { role: 'text', hints: ['field', 'key'], quality: 1, use: 'field' };
   }
   // `r.level === "error"`: the value the data is tested against (named for what it is compared with)
   if (kind === 'str' && parent?.k === 'bin' && EQUALITY.has(parent.v ?? '')) {
