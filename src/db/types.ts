@@ -22,8 +22,9 @@ export interface Database {
    * The embedded database only: writes the trace's rows (src/db/rows.ts) in its worker thread, where
    * the inserts are built too; the caller's thread only hands over the rows. Elsewhere the caller
    * runs insertRows on `db` itself. An empty batch writes nothing: it has the worker load what it
-   * writes with (drizzle, the schema: ~30–60 ms of its CPU), which the run logger asks for when it is
-   * made, so that the loading does not share the cores with a run's first steps.
+   * writes with (drizzle, the schema: ~30–60 ms of its CPU) and step back in priority (nice 10:
+   * src/db/embedded/worker.ts), which the run logger asks for at its first record, so that neither
+   * the loading nor the inserts share the cores with a run's steps at their priority.
    */
   insertRows?(batch: TableRows[]): Promise<void>;
   /** The embedded database only: its data directory as a tarball (PGlite's dumpDataDir), for `loadDataDir`. */

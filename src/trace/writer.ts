@@ -194,6 +194,8 @@ export class TraceWriter {
   /** Runs written as running and not yet ended: while there are any, their heartbeat is renewed. */
   private readonly running = new Set<string>();
   private heartbeat?: NodeJS.Timeout;
+  /** Whether the database was asked to get ready to write (the first record). */
+  private warmed = false;
 
   constructor(
     private readonly database: Database,
@@ -206,9 +208,6 @@ export class TraceWriter {
     this.maxBatch = options.maxBatch ?? 2_000;
     this.redactor = options.redactor ?? new Redactor();
     this.owner = options.owner ?? processOwner();
-    // The embedded database's thread loads its row writer now rather than at the first flush, in a
-    // run's first steps (Database.insertRows); a failure there shows at that flush.
-    database.insertRows?.([]).catch(() => {});
   }
 
   get isSpooling(): boolean {
@@ -221,6 +220,14 @@ export class TraceWriter {
   }
 
   write(record: TraceRecord): void {
+    if (!this.warmed) {
+      // The embedded database's thread loads its row writer at the first record (a run's row, before
+      // its first model request) rather than at the first flush, in the run's first steps; not when
+      // the writer is made, where it held up the queries before the run (Database.insertRows). A
+      // failure there shows at that flush.
+      this.warmed = true;
+      this.database.insertRows?.([]).catch(() => {});
+    }
     const row = this.redactor.deep(record.row);
     if (record.table === 'runs') this.stampOwner(row as RunRow);
     // when the record was made (a program or call ends when its record is made), not when it is flushed
