@@ -63,7 +63,13 @@ function paramAt(fn: NNode, index: number): { name?: string; keys: string[] } {
  */
 export function contextFieldsFromUsage(tree: NNode): string[] | undefined {
   const arrays = recordArrays(tree);
-  const isContext = (n: NNode | undefined): boolean => n?.k === 'id' && arrays.has(n.v ?? '');
+  // context, a name bound to its records, or a chain of calls that keep the same elements
+  // (`low.filter(…).slice(0, 60)`, on which `.map((r) => r.text)` reads a field of context's records)
+  const isContext = (n: NNode | undefined): boolean => {
+    if (n?.k === 'id') return arrays.has(n.v ?? '');
+    if (n?.k === 'call' && n.c[0].k === 'mem' && SAME_ELEMENTS.has(n.c[0].v ?? '')) return isContext(n.c[0].c[0]);
+    return false;
+  };
   let array = false;
   let text = false;
   const fields = new Set<string>();

@@ -9,7 +9,14 @@
  *   3. whatever is still implicitly `any` is annotated `any` explicitly: the body stays the model's
  *      dynamically typed code, while the signature is typed;
  *   4. a value the checker calls possibly null or undefined, which the model's code used as present
- *      (`m[1]` after a `match`), is asserted present (`m!`): the same behaviour, checked.
+ *      (`m[1]` after a `match`), is asserted present (`m!`): the same behaviour, checked;
+ *   5. a `Date` in arithmetic (`new Date(b) - new Date(a)`, which JavaScript computes on the dates'
+ *      time values and TypeScript rejects) reads its time value explicitly (`new Date(b).getTime()`):
+ *      the same number;
+ *   6. `Object.entries(x)` / `Object.values(x)` of an `x` the checker knows nothing about (`any`:
+ *      `JSON.parse`'s result, an untyped `let`) gives `unknown` values, which the code then uses as
+ *      what they are; the argument is cast to `Record<string, any>` (values as untyped as the rest of
+ *      the body, made concrete by avoid-any.ts like every other `any`).
  * Finally `asAnswer(x)` is simplified to `x` where x is a string (then the helper goes away).
  * Diagnostics that remain are the caller's to report.
  */
@@ -41,6 +48,10 @@ const IMPLICIT_INDEX = new Set([7053]);
  * TypeError when it is absent — while the checker accepts it.
  */
 const POSSIBLY_ABSENT = new Set([18047, 18048, 18049, 2531, 2532, 2533, 2722]);
+/** "The left-hand / right-hand side of an arithmetic operation must be of type 'any', 'number', …". */
+const ARITHMETIC_OPERAND = new Set([2362, 2363]);
+/** "'x' is of type 'unknown'" (18046), "Object is of type 'unknown'" (2571). */
+const UNKNOWN_VALUE = new Set([18046, 2571]);
 
 function applyEdits(source: string, edits: Edit[]): string {
   const unique = new Map(edits.map((e) => [`${e.pos}:${e.end}:${e.text}`, e]));
@@ -55,7 +66,8 @@ function applyEdits(source: string, edits: Edit[]): string {
   return out;
 }
 
-function nodeAtPosition(file: ts.SourceFile, pos: number): ts.Node | undefined {
+/** The innermost node containing `pos`. */
+export function nodeAtPosition(file: ts.SourceFile, pos: number): ts.Node | undefined {
   let found: ts.Node | undefined;
   const visit = (n: ts.Node): void => {
     if (pos >= n.getStart(file) && pos < n.getEnd()) {
@@ -175,12 +187,60 @@ function variableEdit(c: CheckedSource, node: ts.Node | undefined): Edit | undef
 
 /** `x` → `x!` (parenthesized unless it is a name, a property or element access, or a call). */
 function nonNullEdit(c: CheckedSource, start: number, length: number): Edit | undefined {
-  let node = nodeAtPosition(c.file, start);
-  while (node && node.parent && node.parent.getStart(c.file) === start && node.parent.getEnd() <= start + length) node = node.parent;
-  if (!node || !ts.isExpression(node) || node.getEnd() !== start + length) return undefined;
+  const node = spannedExpression(c, start, length);
+  if (!node) return undefined;
   const text = node.getText(c.file);
   const simple = ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node) || ts.isParenthesizedExpression(node);
   return { pos: node.getStart(c.file), end: node.getEnd(), text: simple ? `${text}!` : `(${text})!`, note: `asserted present: ${text.length > 40 ? `${text.slice(0, 40)}…` : text}` };
+}
+
+/** The whole expression a diagnostic spans (the outermost node starting at `start` that ends at `start + length`). */
+function spannedExpression(c: CheckedSource, start: number, length: number): ts.Expression | undefined {
+  let node = nodeAtPosition(c.file, start);
+  while (node && node.parent && node.parent.getStart(c.file) === start && node.parent.getEnd() <= start + length) node = node.parent;
+  return node && ts.isExpression(node) && node.getEnd() === start + length ? node : undefined;
+}
+
+/**
+ * A `Date` operand of arithmetic → its time value (`d` → `d.getTime()`): what JavaScript's `-`, `*`,
+ * `/`, `%` do to a Date anyway (valueOf), written so that the checker sees a number. Other operand
+ * types are left alone: a string there may be a field typed by trial (context-usage.ts) that should
+ * be a number, which a conversion would hide.
+ */
+function dateOperandEdit(c: CheckedSource, start: number, length: number): Edit | undefined {
+  const node = spannedExpression(c, start, length);
+  if (!node) return undefined;
+  const type = c.checker.getTypeAtLocation(node);
+  if (c.checker.typeToString(type) !== 'Date') return undefined;
+  const text = node.getText(c.file);
+  // `new Date(x).getTime()` parses as `(new Date(x)).getTime()`; `new Date` without arguments does not
+  const bare = ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node) || ts.isParenthesizedExpression(node) || (ts.isNewExpression(node) && node.arguments !== undefined) || ts.isNonNullExpression(node);
+  return { pos: node.getStart(c.file), end: node.getEnd(), text: bare ? `${text}.getTime()` : `(${text}).getTime()`, note: `a Date in arithmetic reads its time value: ${text.length > 40 ? `${text.slice(0, 40)}…` : text}` };
+}
+
+/** `Object.entries(x)` / `Object.values(x)` with `x` of type any: `x as Record<string, any>` (see 6 above). */
+function untypedEntriesEdits(c: CheckedSource): Edit[] {
+  const edits: Edit[] = [];
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      ts.isIdentifier(n.expression.expression) &&
+      n.expression.expression.text === 'Object' &&
+      ['entries', 'values'].includes(n.expression.name.text) &&
+      n.arguments.length === 1 &&
+      !ts.isSpreadElement(n.arguments[0]) &&
+      c.checker.getTypeAtLocation(n.arguments[0]).flags & ts.TypeFlags.Any
+    ) {
+      const arg = n.arguments[0];
+      const text = arg.getText(c.file);
+      const simple = ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg) || ts.isElementAccessExpression(arg) || ts.isCallExpression(arg) || ts.isParenthesizedExpression(arg);
+      edits.push({ pos: arg.getStart(c.file), end: arg.getEnd(), text: `${simple ? text : `(${text})`} as Record<string, any>`, note: `Object.${n.expression.name.text} of an untyped value: ${text.length > 40 ? `${text.slice(0, 40)}…` : text} as a record` });
+    }
+    n.forEachChild(visit);
+  };
+  c.file.forEachChild(visit);
+  return edits;
 }
 
 function roundEdits(c: CheckedSource, round: number): Edit[] {
@@ -196,8 +256,10 @@ function roundEdits(c: CheckedSource, round: number): Edit[] {
     } else if (IMPLICIT_INDEX.has(d.code)) e = indexEdit(c, node);
     else if (IMPLICIT_ANY_VAR.has(d.code) && fallback) e = variableEdit(c, node);
     else if (POSSIBLY_ABSENT.has(d.code) && d.length !== undefined) e = nonNullEdit(c, d.start, d.length);
+    else if (ARITHMETIC_OPERAND.has(d.code) && d.length !== undefined) e = dateOperandEdit(c, d.start, d.length);
     if (e) edits.push(e);
   }
+  if (c.diagnostics.some((d) => UNKNOWN_VALUE.has(d.code))) edits.push(...untypedEntriesEdits(c));
   if (round >= 1 && c.diagnostics.some((d) => !IMPLICIT_ANY_PARAM.has(d.code))) edits.push(...emptyLiteralEdits(c));
   return edits;
 }
