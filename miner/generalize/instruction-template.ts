@@ -114,19 +114,34 @@ function freeName(taken: ReadonlySet<string>, candidates: readonly string[]): st
  * Several: one pass, so that a filled value holding another placeholder's name stays as it is —
  * `text.replace(/\{(a|b)\}/g, (whole, key) => key === "a" ? a : b)`.
  */
-function fillExpression(text: string, fills: readonly { name: string; node: NNode }[], taken: ReadonlySet<string>): { expr: NNode; sitePath: number[] } {
-  const value = (n: NNode): NNode => (isStringValued(n) ? clone(n) : mk('call', [id('String'), clone(n)]));
+function fillExpression(text: string, fills: readonly { name: string; node: NNode }[], taken: ReadonlySet<string>): { expr: NNode; sitePath: number[]; fillPaths: Map<string, number[]> } {
+  const clones = new Map<string, NNode>();
+  const value = (f: { name: string; node: NNode }): NNode => {
+    const copy = clone(f.node);
+    clones.set(f.name, copy);
+    return isStringValued(f.node) ? copy : mk('call', [id('String'), copy]);
+  };
   const literal = mk('str', [], text);
+  let built: { expr: NNode; sitePath: number[] };
   if (fills.length === 1) {
-    return { expr: mk('call', [mk('mem', [mk('call', [mk('mem', [literal], 'split'), mk('str', [], `{${fills[0].name}}`)])], 'join'), value(fills[0].node)]), sitePath: [0, 0, 0, 0] };
+    built = { expr: mk('call', [mk('mem', [mk('call', [mk('mem', [literal], 'split'), mk('str', [], `{${fills[0].name}}`)])], 'join'), value(fills[0])]), sitePath: [0, 0, 0, 0] };
+  } else {
+    const whole = freeName(taken, ['whole', 'marked', 'matched']);
+    const key = freeName(taken, ['key', 'slot', 'placeholderName']);
+    let body = value(fills[fills.length - 1]);
+    for (const f of [...fills].reverse().slice(1)) body = mk('cond', [mk('bin', [id(key), mk('str', [], f.name)], '==='), value(f), body]);
+    const pattern = mk('re', [], `/\\{(${fills.map((f) => f.name).join('|')})\\}/g`);
+    const replacer = mk('fn', [none(), mk('params', [mk('param', [id(whole)]), mk('param', [id(key)])]), body], '');
+    built = { expr: mk('call', [mk('mem', [literal], 'replace'), pattern, replacer]), sitePath: [0, 0] };
   }
-  const whole = freeName(taken, ['whole', 'marked', 'matched']);
-  const key = freeName(taken, ['key', 'slot', 'placeholderName']);
-  let body = value(fills[fills.length - 1].node);
-  for (const f of [...fills].reverse().slice(1)) body = mk('cond', [mk('bin', [id(key), mk('str', [], f.name)], '==='), value(f.node), body]);
-  const pattern = mk('re', [], `/\\{(${fills.map((f) => f.name).join('|')})\\}/g`);
-  const replacer = mk('fn', [none(), mk('params', [mk('param', [id(whole)]), mk('param', [id(key)])]), body], '');
-  return { expr: mk('call', [mk('mem', [literal], 'replace'), pattern, replacer]), sitePath: [0, 0] };
+  // where each filled-in value now sits in the expression (a parameter inside it moves with it)
+  const fillPaths = new Map<string, number[]>();
+  const find = (n: NNode, path: number[]): void => {
+    for (const [name, copy] of clones) if (copy === n) fillPaths.set(name, path);
+    n.c.forEach((ch, i) => find(ch, [...path, i]));
+  };
+  find(built.expr, []);
+  return { ...built, fillPaths };
 }
 
 /**
@@ -184,9 +199,11 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
   for (const p of plan) for (const k of p.sites) paramOfSite.set(k, p);
   const taken = identifiersOf(input.tree);
 
-  // Innermost last: a literal nested in another's filled-in value is left alone (its outer one is skipped below).
+  // Outermost first: a literal inside another's filled-in value, once that one is merged, has moved and is left as it is.
+  const mergedLiterals: string[] = [];
   for (const { node: tpl, path } of templateLiterals(input.tree)) {
     const key = pathKey(path);
+    if (mergedLiterals.some((m) => m !== key && under(key, m))) continue;
     const parts = tpl.c.map((ch, i) => ({ ch, i, key: pathKey([...path, i]) })).filter((x) => x.ch.k === 'tstr');
     const fills = tpl.c.map((ch, i) => ({ ch, i })).filter((x) => x.ch.k !== 'tstr');
     if (fills.length === 0) continue;
@@ -202,9 +219,8 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
     if (copies === undefined) continue;
     const literals = [{ path, key }, ...copies];
     const partKeys = new Set([...ownPartKeys, ...copies.flatMap((c) => c.partKeys)]);
-    // every parameter of a part lives in these literals' parts; none sits inside a filled-in value
+    // every parameter of a part lives in these literals' parts (one inside a filled-in value moves with it, below)
     if (partParams.some((p) => p.sites.some((k) => !partKeys.has(k)))) continue;
-    if (plan.some((p) => p.sites.some((k) => literals.some((l) => under(k, l.key)) && !partKeys.has(k)))) continue;
     if (literals.some((l) => nodeAt(tree, l.path)?.k !== 'tpl')) continue;
 
     // placeholder names, one per distinct filled-in expression, none already in the text
@@ -246,8 +262,27 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
       const sitePath = [...literal.path, ...built.sitePath];
       const siteKey = pathKey(sitePath);
       siteKeys.push(siteKey);
+      // a parameter inside a filled-in value (`rows.join(separator)`) is where that value now is
+      const moves = fills.map((f, j) => ({ from: [...literal.path, f.i], to: [...literal.path, ...built.fillPaths.get(fillNames[j])!] }));
+      const moved = (path: readonly number[]): number[] | undefined => {
+        const m = moves.find((x) => x.from.every((v, i) => path[i] === v));
+        return m ? [...m.to, ...path.slice(m.from.length)] : undefined;
+      };
+      const movedKey = (k: string): string => {
+        const to = under(k, literal.key) && !partKeys.has(k) ? moved(k.split('.').map(Number)) : undefined;
+        return to ? pathKey(to) : k;
+      };
+      plan = plan.map((p) => (p.sites.some((k) => movedKey(k) !== k) ? { ...p, sites: [...new Set(p.sites.map(movedKey))] } : p));
+      for (const [k, r] of [...roles]) if (movedKey(k) !== k) roles.set(movedKey(k), r);
+      for (const [k, p] of [...paramOfSite]) if (movedKey(k) !== k) paramOfSite.set(movedKey(k), plan.find((q) => q.index === p.index) ?? p);
+      const kept = sites.flatMap((s) => {
+        if (!under(s.key, literal.key)) return [s];
+        const to = partKeys.has(s.key) ? undefined : moved(s.path);
+        return to ? [{ ...s, path: to, key: pathKey(to) }] : [];
+      });
       roles.set(siteKey, role);
-      sites = [...sites.filter((s) => !under(s.key, literal.key)), { path: sitePath, key: siteKey, literal: { kind: 'str', value: templateText } }];
+      sites = [...new Map([...kept, { path: sitePath, key: siteKey, literal: { kind: 'str' as const, value: templateText } }].map((x) => [x.key, x])).values()];
+      mergedLiterals.push(literal.key);
     }
 
     const first = Math.min(...partParams.map((p) => p.index));
@@ -265,7 +300,8 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
     };
     const gone = new Set(partParams);
     plan = plan.flatMap((p) => (p === partParams.find((q) => q.index === first) ? [merged] : gone.has(p) ? [] : [p]));
-    for (const k of [...paramOfSite.keys()]) if (literals.some((l) => under(k, l.key))) paramOfSite.delete(k);
+    const live = new Set(plan.flatMap((p) => p.sites));
+    for (const k of [...paramOfSite.keys()]) if (literals.some((l) => under(k, l.key)) && !live.has(k)) paramOfSite.delete(k);
     for (const k of siteKeys) paramOfSite.set(k, merged);
   }
   // required first, then options, each in order of first site (as planParams orders them); sites in source order

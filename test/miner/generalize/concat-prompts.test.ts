@@ -110,3 +110,36 @@ describe('a two-hop function whose members build the second question with +', ()
     expect(asked).toContain('In which city is Acme Corp based? Reply with the city. Reply NONE if the text does not say.');
   });
 });
+
+/** A refine step: the instruction wraps the draft and the objections, joined by a separator the members vary. */
+const refine = (intro: string, separator: string) => `const parts = context.split("\\n\\n");
+let draft = await llm("Answer the question from this part.", parts[0]);
+const objections = await llmBatch(parts.slice(1).map((p) => ({ query: "Does this part contradict the draft? Reply NO or the reason.", context: p })));
+draft = await llm(${JSON.stringify(intro)} + draft + "\\n\\nObjections:\\n" + objections.join(${JSON.stringify(separator)}), context.slice(0, 2000));
+FINAL(draft);`;
+
+describe('an instruction with a parameter inside a value it fills in', () => {
+  it('is one instruction; the parameter moves with the value, and each member’s instruction is rebuilt', async () => {
+    const r = await generalizeMembers(
+      cluster({ skeleton: 'split(paragraphs) |> llm |> map(llm) |> llm |> FINAL' }),
+      members([refine('Revise the draft. Draft: ', '\n- '), refine('Improve this draft. Draft: ', '\n* '), refine('Revise the draft. Draft: ', '\n- ')]),
+    );
+    if (isRejected(r)) throw new Error(r.rejected);
+    const names = r.params.map((p) => p.name);
+    expect(r.doc).toMatch(/"Revise the draft\. Draft: \{draft\}\\n\\nObjections:\\n\{objections\}"/);
+    expect(names.filter((n) => /^(text|[a-z]+Text)$/.test(n))).toEqual([]);
+    const separator = r.params.find((p) => p.type === 'string' && /separator/i.test(p.name));
+    expect(separator, r.signature).toBeDefined();
+    const asked: string[] = [];
+    const ask = async ({ query }: LlmCallArgs): Promise<string> => {
+      asked.push(query);
+      return query.startsWith('Does') ? 'too vague' : 'draft';
+    };
+    const handlers: HostHandlers = { llm: ask, rlm: ask, llmBatch: async ({ calls }) => Promise.all(calls.map(ask)) };
+    const compiled = compileCandidate(r.name, r.source);
+    if (!compiled.ok) throw new Error(compiled.error);
+    const out = await runStep(pool, { context: 'one\n\ntwo\n\nthree', contextType: 'string', step: callStep(r.name, r.members[1].args), librarySource: compiled.fn.librarySource, handlers, timeoutMs: 30_000 });
+    expect(out.error).toBeUndefined();
+    expect(asked[asked.length - 1]).toBe('Improve this draft. Draft: draft\n\nObjections:\ntoo vague\n* too vague');
+  });
+});

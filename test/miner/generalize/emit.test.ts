@@ -79,7 +79,7 @@ describe('emitting the function', () => {
 
   it('makes parameters of parts of a template literal nested in a later part of another', async () => {
     const program = (team: string, unit: string) =>
-      `const names = ["a", "b"];\nconst r = await llm(\`Team \${names.length} is ${team}: \${names.map((n) => \`${unit} item \${n}\`).join(", ")}\`, context);\nFINAL(r);`;
+      `const names = ["a", "b"];\nconst r = await llm(\`Team \${names.length} is ${team}: \${names.map((n) => \`${unit} item \${n}\`).join(", ")}\`, context);\nconst lines = r.split("\\n").map((l) => l.trim()).filter((l) => l.length > 0);\nconst unique = [...new Set(lines)];\nFINAL(unique.join("\\n"));`;
     const c = await generalize([program('red', 'boxes'), program('blue', 'crates'), program('green', 'bags')], ['Team red: boxes?', 'Team blue: crates?', 'Team green: bags?']);
     expect(typeCheck(c.source)).toEqual({ ok: true });
     const { fn, queries } = load(c, () => 'ok');
