@@ -199,3 +199,24 @@ export function isAnswerPosition(root: NNode, path: readonly number[]): boolean 
   }
   return false;
 }
+
+/**
+ * Names bound straight to what a model call answers (`owner = await searchDocs(…)`, `draft = (await
+ * llm(…)).trim()`) — not to something computed from answers (`neg = answers.filter(…).length`).
+ */
+export function modelAnswerNames(tree: NNode): Set<string> {
+  const askers = askingFunctions(tree);
+  const asks = (n: NNode | undefined): boolean => {
+    if (!n) return false;
+    if (n.k === 'await') return asks(n.c[0]);
+    if (isModelCall(n) && n.c[0].v !== 'llmBatch' && n.c[0].v !== 'rlmBatch') return true;
+    if (n.k === 'call' && n.c[0].k === 'id' && askers.has(n.c[0].v ?? '')) return true;
+    const trim = methodCall(n, 'trim');
+    return trim !== undefined && asks(trim.recv);
+  };
+  const out = new Set<string>();
+  forEachNode(tree, (n) => {
+    if ((n.k === 'decl' || n.k === 'assign') && n.c[0]?.k === 'id' && n.c[0].v && asks(n.c[1])) out.add(n.c[0].v);
+  });
+  return out;
+}

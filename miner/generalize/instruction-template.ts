@@ -19,7 +19,7 @@ import { nodeAt, pathKey, valueKey, type JsonValue, type LiteralSite } from './l
 import type { Alignment } from './align.js';
 import { mostCommon, type Placeholder, type PlannedParam } from './params.js';
 import type { RoleInfo } from './roles.js';
-import { isAnswerPosition } from './answer-flow.js';
+import { isAnswerPosition, modelAnswerNames } from './answer-flow.js';
 
 export interface InstructionTemplates {
   /** The template with each merged literal replaced by its split/join chain. */
@@ -65,10 +65,11 @@ function placeholderName(raw: string | undefined): string {
   return (/^[a-z][A-Za-z0-9]*$/.test(raw) ? raw : camelIdentifier(raw)) || 'value';
 }
 
-/** What a filled-in value is, in words. */
-function describeFill(n: NNode, name: string): string {
+/** What a filled-in value is, in words; `fromModel`: a name bound to what a model call answered (answer-flow.ts). */
+function describeFill(n: NNode, name: string, fromModel: boolean): string {
   if (n.k === 'mem' && n.v === 'length' && name.endsWith('Count') && name.length > 5) return `the number of ${name.slice(0, -5)}`;
   if (n.k === 'call' && n.c[0].k === 'mem' && n.c[0].v === 'join' && n.c[1]?.k === 'str') return `the ${name}, joined by ${JSON.stringify(n.c[1].v ?? '')}`;
+  if (fromModel && n.k === 'id') return `what the model answered earlier, \`${n.v}\``;
   // the code that computes it says more than its name (`{neg}` alone does not)
   const code = printNode(n).replace(/\s+/g, ' ');
   return code.length <= 60 ? `the value of \`${code}\`` : `the ${name}`;
@@ -201,6 +202,7 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
 
   // Outermost first: a literal inside another's filled-in value, once that one is merged, has moved and is left as it is.
   const mergedLiterals: string[] = [];
+  const answers = modelAnswerNames(input.tree);
   for (const { node: tpl, path } of templateLiterals(input.tree)) {
     const key = pathKey(path);
     if (mergedLiterals.some((m) => m !== key && under(key, m))) continue;
@@ -237,7 +239,7 @@ export function mergeInstructionTemplates(input: Input): InstructionTemplates {
       let name = base;
       for (let n = 2; used.has(name) || allText.includes(`{${name}}`); n++) name = `${base}${n}`;
       used.add(name);
-      byExpr.set(exprKey, { name, what: describeFill(ch, name), node: ch });
+      byExpr.set(exprKey, { name, what: describeFill(ch, name, ch.k === 'id' && answers.has(ch.v ?? '')), node: ch });
       return name;
     });
     const join = (partValues: readonly (JsonValue | undefined)[]): string | undefined => {

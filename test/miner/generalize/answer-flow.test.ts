@@ -4,7 +4,7 @@
  * says what its second stage does, names its instruction for it and counts its calls.
  */
 import { describe, expect, it } from 'vitest';
-import { answerNames, combiningCalls } from '../../../miner/generalize/answer-flow.js';
+import { answerNames, combiningCalls, modelAnswerNames } from '../../../miner/generalize/answer-flow.js';
 import { printNode } from '../../../miner/front/print.js';
 import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
 import { cluster, members, programTree } from './helpers.js';
@@ -43,6 +43,18 @@ const out = await Promise.all(chunks.map((c) => llm("Summarize.", c)));
 FINAL(out.join("") + replies.join(""));`);
     expect(answerNames(tree).has('c')).toBe(true);
     expect(combiningCalls(tree)).toEqual([]);
+  });
+});
+
+describe('modelAnswerNames', () => {
+  it('names bound straight to a model call’s answer, through a helper that asks; not values computed from answers', () => {
+    const tree = programTree(`const ask = async (q) => (await llm(q, context)).trim();
+const owner = await ask("Who bought Kilner?");
+let draft = (await llm("Draft an answer.", context)).trim();
+const votes = await llmBatch(["a", "b"]);
+const yes = votes.filter((v) => v === "yes").length;
+FINAL(owner + draft + yes);`);
+    expect([...modelAnswerNames(tree)].sort()).toEqual(['draft', 'owner']);
   });
 });
 

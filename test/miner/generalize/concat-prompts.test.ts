@@ -88,7 +88,7 @@ describe('a two-hop function whose members build the second question with +', ()
     expect(candidate.signature).toMatch(/^\(context: string, question: string, mention: string, opts\?: \{ secondQuestion\?: string;/);
     expect(candidate.params.map((p) => p.name)).not.toContain('text');
     expect(candidate.params.map((p) => p.name)).not.toContain('otherText');
-    expect(candidate.doc).toContain('the function puts `{owner}` (the value of `owner`) where the text has it');
+    expect(candidate.doc).toContain('the function puts `{owner}` (what the model answered earlier, `owner`) where the text has it');
     expect(candidate.doc).toContain('default "Where is {owner} headquartered? Reply with the city."');
   });
 
