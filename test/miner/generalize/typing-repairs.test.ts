@@ -11,65 +11,18 @@
  * The functions are run in the real sandbox against the members' programs with the same model
  * answers: the answers are the same.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { avoidAny } from '../../../miner/generalize/avoid-any.js';
+import { describe, expect, it } from 'vitest';
 import { contextFieldsFromUsage } from '../../../miner/generalize/context-usage.js';
 import { withoutDoc } from '../../../miner/generalize/gain.js';
-import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
-import type { Candidate } from '../../../miner/generalize/types.js';
 import { repairTypes } from '../../../miner/generalize/typing.js';
-import { callStep, compileCandidate } from '../../../miner/verify/compile.js';
-import { runStep } from '../../../miner/verify/sandbox-call.js';
 import { typeCheck } from '../../../miner/verify/typecheck.js';
-import type { HostHandlers, LlmCallArgs } from '../../../src/sandbox/repl.js';
-import { SandboxPool } from '../../../src/sandbox/repl.js';
-import { cluster, members, programTree } from './helpers.js';
-
-/** The emitted code without its doc (which may say "any" in English) has no `any` type. */
-const hasAny = (source: string): boolean => /(:\s*|as\s+|<\s*|,\s*)any\b/.test(withoutDoc(source));
-
-/** A function of these lines repaired, then its `any`s replaced, as generalize does; it must type-check with no `any`. */
-function typed(lines: string[]): string {
-  const out = avoidAny(repairTypes([...lines, ''].join('\n'), undefined).source).source;
-  expect(typeCheck(out)).toEqual({ ok: true });
-  expect(hasAny(out)).toBe(false);
-  return out;
-}
-
-async function generalized(programs: string[], queries: string[] = []): Promise<Candidate> {
-  const c = await generalizeMembers(cluster({ support: programs.length, size: programs.length }), members(programs, queries));
-  if (isRejected(c)) throw new Error(c.rejected);
-  return c;
-}
+import { programTree } from './helpers.js';
+import { generalized, hasAny, sandboxAnswers, typed } from './typed-functions.js';
 
 /** A deterministic model: the answer names the query's length and echoes the context. */
 const echo = (query: string, context: string): string => `${query.length}: ${context}`;
 
-function handlers(answer: (query: string, context: string) => string): HostHandlers {
-  const ask = async ({ query, context }: LlmCallArgs): Promise<string> => answer(query, typeof context === 'string' ? context : JSON.stringify(context ?? ''));
-  return { llm: ask, rlm: ask, llmBatch: async ({ calls }) => Promise.all(calls.map(ask)) };
-}
-
-let pool: SandboxPool;
-beforeAll(() => {
-  pool = new SandboxPool(1);
-});
-afterAll(async () => {
-  await pool?.close();
-});
-
-/** The member's own program and the function called with that member's arguments answer the same. */
-async function sameAnswer(c: Candidate, member: number, program: string, context: string, contextType: 'string' | 'json', answer: (q: string, ctx: string) => string): Promise<string> {
-  const compiled = compileCandidate(c.name, c.source);
-  if (!compiled.ok) throw new Error(compiled.error);
-  const h = handlers(answer);
-  const original = await runStep(pool, { context, contextType, step: program, handlers: h, timeoutMs: 30_000 });
-  const viaFunction = await runStep(pool, { context, contextType, step: callStep(c.name, c.members[member].args), librarySource: compiled.fn.librarySource, handlers: h, timeoutMs: 30_000 });
-  expect(original.error).toBeUndefined();
-  expect(viaFunction.error).toBeUndefined();
-  expect(viaFunction.final).toBe(original.final);
-  return original.final!;
-}
+const sameAnswer = sandboxAnswers();
 
 describe('a Date in arithmetic', () => {
   it('reads its time value where the checker rejects the arithmetic, and nowhere else', () => {
