@@ -221,7 +221,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     ...(p.plan.placeholders ? { placeholders: p.plan.placeholders } : {}),
     ...(p.plan.answer ? { answer: true } : {}),
     ...(p.plan.sites.some(combinesAt) ? { combines: true } : {}),
-    ...(p.plan.kind === 'num' || (p.plan.kind === 'str' && !p.plan.placeholders) ? { use: usageOf(clean, p.plan.sites[0], p.name) } : {}),
+    ...(p.plan.kind === 'num' || (p.plan.kind === 'str' && !p.plan.placeholders) ? { use: sig.roleOf(p.plan).usage ?? usageOf(clean, p.plan.sites[0], p.name) } : {}),
   }));
   const skeletonName0 = skeletonName(cluster.skeleton, prompts, shape);
   const namingInput: NamingInput = {

@@ -8,6 +8,7 @@
 import { collectFunctions, patternNames } from '../front/scope.js';
 import type { NNode } from '../front/tree.js';
 import type { LiteralSite } from './literals.js';
+import { printNode } from '../front/print.js';
 import { isAnswerPosition } from './answer-flow.js';
 
 export type SiteRole = 'prompt' | 'labels' | 'pattern' | 'size' | 'separator' | 'mode' | 'value' | 'text';
@@ -20,6 +21,8 @@ export interface RoleInfo {
   quality: number;
   /** Role `mode`: the string values the code branches on (`cutBy === "lines"`). */
   choices?: string[];
+  /** Where the code uses it, when that is inside a helper it is handed to (`d.includes(mention)`). */
+  usage?: string;
   /** Role `text`: what the text is for, when its place says (`heading + rows.join("\n")` as the answer, `found || "other"`, `r["Amount"]`). */
   use?: TextUse;
 }
@@ -97,6 +100,9 @@ export function siteRole(root: NNode, site: LiteralSite, fns: ReadonlyMap<string
         const choices = kind === 'str' && fn ? branchChoices(fn, name) : undefined;
         if (choices) return { role: 'mode', hints, quality: 2, choices };
         const role: SiteRole = kind === 'num' ? 'size' : fn && usedAsPrompt(fn, name) ? 'prompt' : 'text';
+        // `mention` of `search(question, mention)` used as `d.includes(mention)`: it selects, as a pattern does
+        const selects = role === 'text' && fn ? patternUse(fn, name) : undefined;
+        if (selects) return { role: 'pattern', hints, quality: 2, usage: selects };
         return { role, hints, quality: 2 };
       }
     }
@@ -158,6 +164,22 @@ function branchChoices(fn: NNode, name: string): string[] | undefined {
 
 function isComparison(n: NNode | undefined): boolean {
   return n !== undefined && n.k === 'bin' && ['<', '<=', '>', '>=', '*'].includes(n.v ?? '');
+}
+
+/** `x.includes(name)`, `re.test(name)`-like uses of a parameter inside a function, printed; undefined when it has none. */
+function patternUse(fn: NNode, name: string): string | undefined {
+  let found: string | undefined;
+  const visit = (n: NNode): void => {
+    if (found) return;
+    if (n.k === 'call' && n.c[0].k === 'mem' && PATTERN_METHODS.has(n.c[0].v ?? '') && n.c[1]?.k === 'id' && n.c[1].v === name) {
+      const text = printNode(n).replace(/\s+/g, ' ');
+      if (text.length <= 70) found = text;
+      return;
+    }
+    n.c.forEach(visit);
+  };
+  if (fn.c[2]) visit(fn.c[2]);
+  return found;
 }
 
 /** Whether the variable `name` is (part of) the query of a model call somewhere in the tree. */

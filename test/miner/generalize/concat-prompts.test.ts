@@ -90,6 +90,8 @@ describe('a two-hop function whose members build the second question with +', ()
     expect(candidate.params.map((p) => p.name)).not.toContain('otherText');
     expect(candidate.doc).toContain('the function puts `{owner}` (what the model answered earlier, `owner`) where the text has it');
     expect(candidate.doc).toContain('default "Where is {owner} headquartered? Reply with the city."');
+    // the helper uses `mention` to select documents: the doc says so, with the helper's code
+    expect(candidate.doc).toContain('`mention` (string): plain text (not a regular expression) that selects the sections to use: those containing it, as in `d.includes(mention)`');
   });
 
   it('asks each member’s own second question', async () => {
