@@ -33,6 +33,8 @@ export interface DescribedParam {
   use?: string;
   /** Text whose place in the code says what it is for (a heading of the answer, a fallback, a record's field). */
   textUse?: TextUse;
+  /** A chunk budget moved off the members' most common value, which sent more than the sub-model's answers ever drew on. */
+  pastWindow?: { common: number; window: number };
   /** Used by the combining stage (an instruction sent with the answers, a budget for them), not by the calls over the input. */
   combines?: boolean;
 }
@@ -128,7 +130,10 @@ function paramMeaning(p: DescribedParam, shape: InputShape): string {
   const source = p.fromQuery ? '; take it from the user\'s question' : '';
   // an instruction is shown whole enough to be adapted, not just recognized
   const max = p.role === 'prompt' ? 240 : 60;
-  const dflt = p.required ? `e.g. ${shown(p.example, max)}` : `default ${shown(p.example, max)}`;
+  const past = p.pastWindow
+    ? ` (most logged runs used ${p.pastWindow.common}, but no model answer drew on text past about ${p.pastWindow.window} characters of a call, so more than that is not read)`
+    : '';
+  const dflt = p.required ? `e.g. ${shown(p.example, max)}` : `default ${shown(p.example, max)}${past}`;
   return `\`${p.name}\` (${p.type}): ${base}${source}; ${dflt}.`;
 }
 
@@ -243,7 +248,11 @@ function notForSentence(d: DescribeInput): string {
   if (d.shape.filtered) parts.push(`${d.shape.unit} the pattern does not select (the model never sees them)`);
   const unlike = unlikeQuestions(d);
   if (unlike) parts.push(unlike);
-  else parts.push('questions its instruction does not ask');
+  else {
+    parts.push('questions its instruction does not ask');
+    // one short answer: a question after several things needs one call per thing
+    if (d.format === 'short' || d.format === 'number') parts.push(`a question that asks for several things at once (it answers ${FORMAT_WORDS[d.format]}: call it once for each)`);
+  }
   return `Not for ${parts.join('; ')}.`;
 }
 

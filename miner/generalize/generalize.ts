@@ -25,7 +25,7 @@ import { identifiersOf, uniqueNames } from './param-names.js';
 import type { DescribedParam } from './describe.js';
 import { clone, id, isCallTo, some, type NNode } from '../front/tree.js';
 import { printNode } from '../front/print.js';
-import { planParams } from './params.js';
+import { mostCommon, planParams, type PlannedParam } from './params.js';
 import { mergeInstructionTemplates } from './instruction-template.js';
 import { adoptInputChecks } from './input-checks.js';
 import { combiningCalls } from './answer-flow.js';
@@ -42,6 +42,8 @@ import { contextInputSentence, contextTypeOf } from './context-type.js';
 import { contextFieldsFromUsage, fitArrayType, fitRecordType, usageInputSentence } from './context-usage.js';
 import { checkSource } from '../verify/typecheck.js';
 import { loadContext } from '../verify/context.js';
+import { loadRecording } from '../verify/subcalls.js';
+import { readWindow, type ReadCall } from './read-window.js';
 import { avoidAny } from './avoid-any.js';
 
 export type GeneralizeResult = Candidate | { rejected: string };
@@ -76,7 +78,18 @@ export async function generalizeCluster(database: Database, clusterId: string, o
   const inputs = await sampleInputs(database, runs);
   const sentence = contextInputSentence(inputs);
   const stored = runs.some((r) => r.contextSha256 !== null);
-  return generalizeMembers(cluster, runs, { contextType: contextTypeOf(inputs), ...(sentence ? { contextSentence: sentence } : {}), ...(stored ? { storedInputs: true } : {}), ...options });
+  const window = await membersReadWindow(database, runs);
+  return generalizeMembers(cluster, runs, { contextType: contextTypeOf(inputs), ...(sentence ? { contextSentence: sentence } : {}), ...(stored ? { storedInputs: true } : {}), ...(window ? { readWindow: window } : {}), ...options });
+}
+
+/** Members whose recorded sub-calls are read for the sub-model's read window. */
+const MAX_READ_MEMBERS = 24;
+
+/** How far into a call's context the members' sub-model answers reach, when their recorded calls show it (read-window.ts). */
+async function membersReadWindow(database: Database, runs: readonly MemberRun[]): Promise<number | undefined> {
+  const calls: ReadCall[] = [];
+  for (const run of runs.slice(0, MAX_READ_MEMBERS)) for (const e of (await loadRecording(database, run.runId)).entries) calls.push({ context: e.context, response: e.response });
+  return readWindow(calls);
 }
 
 /**
@@ -154,7 +167,11 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     if (role === 'prompt') return !fromQuery.has(s.key) && !promptCarriesQuery(s, alignments, queries);
     return isTuning(role, fromQuery.has(s.key));
   };
-  const planned = planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning });
+  const planned = keepWithinWindow(
+    planParams({ sites, alignments, weightOf: (s) => roleWeight(roles.get(s.key)!.role), maxParams: options.maxParams, forced: fromQuery, tuning }),
+    tree,
+    options.readWindow,
+  );
   // `docs2`, `resultText2` (a repaired block's names) read as `docs`, `resultText` (paths stay: only names change)
   const renamed = withoutRepairNumbers(tree).tree;
   // an instruction built around computed values is one parameter with `{placeholders}`, not its text parts
@@ -174,7 +191,8 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
   }
   const sig = parameters(clean, merged.plan, merged.roles);
   const { params, optionsName, answerHelper } = sig;
-  const baseShape = inputShape(tree);
+  // the doc's sizes are the defaults the function uses, not the template member's own
+  const baseShape = inputShape(withNumberDefaults(tree, planned));
   const checked = callsModel(tree) ? checkedNames(clean, params.map((p) => p.name), optionsName, answerHelper, baseShape.parses === 'json') : undefined;
   const emitTyped = (name: string, doc: string, contextType: string) => emitFunction({ name, doc, template: clean, params, optionsName, answerHelper, contextType, ...(checked ? { checked } : {}) });
   const { contextType, contextSentence } = typeContext(tree, options, (type) => {
@@ -220,6 +238,7 @@ export async function generalizeMembers(cluster: ClusterRow, runs: MemberRun[], 
     ...(p.plan.kind === 'tstr' ? { part: true } : {}),
     ...(p.plan.placeholders ? { placeholders: p.plan.placeholders } : {}),
     ...(p.plan.answer ? { answer: true } : {}),
+    ...(p.plan.pastWindow ? { pastWindow: p.plan.pastWindow } : {}),
     ...(p.plan.sites.some(combinesAt) ? { combines: true } : {}),
     ...(p.plan.kind === 'num' || (p.plan.kind === 'str' && !p.plan.placeholders) ? { use: sig.roleOf(p.plan).usage ?? usageOf(clean, p.plan.sites[0], p.name) } : {}),
   }));
@@ -378,6 +397,36 @@ function usageOf(tree: NNode, siteKey: string, name: string): string | undefined
 }
 
 const EXPRESSION_KINDS: ReadonlySet<string> = new Set(['call', 'bin', 'mem', 'idx', 'new', 'cond', 'assign', 'pre', 'post']);
+
+/**
+ * A chunk budget (characters per model call) whose default, the members' most common value, sends
+ * more than the sub-model's answers ever drew on defaults instead to the most common value members
+ * used within that window; the doc says why. Left alone when no member stayed within it.
+ */
+function keepWithinWindow(plan: PlannedParam[], tree: NNode, window: number | undefined): PlannedParam[] {
+  const chunk = inputShape(tree).chunk;
+  if (window === undefined || chunk?.of !== 'characters') return plan;
+  return plan.map((p) => {
+    const template = nodeAt(tree, p.sites[0].split('.').map(Number));
+    if (p.kind !== 'num' || template?.k !== 'num' || Number(template.v) !== chunk.size || typeof p.default !== 'number' || p.default <= window) return p;
+    const within = p.values.filter((v): v is number => typeof v === 'number' && v <= window);
+    if (within.length === 0) return p;
+    return { ...p, default: mostCommon(within, within[0]), pastWindow: { common: p.default, window } };
+  });
+}
+
+/** The tree with each numeric parameter's sites holding the parameter's default. */
+function withNumberDefaults(tree: NNode, plan: readonly PlannedParam[]): NNode {
+  const copy = clone(tree);
+  for (const p of plan) {
+    if (p.kind !== 'num' || typeof p.default !== 'number') continue;
+    for (const key of p.sites) {
+      const node = nodeAt(copy, key.split('.').map(Number));
+      if (node?.k === 'num') node.v = String(p.default);
+    }
+  }
+  return copy;
+}
 
 /** Whether the template calls the model (llm, recursive_llm, llmBatch). */
 function callsModel(tree: NNode): boolean {

@@ -30,6 +30,8 @@ export interface PlannedParam {
   placeholders?: Placeholder[];
   /** Wording with placeholders that the function returns (the answer's sentence), not text it uses on the way. */
   answer?: boolean;
+  /** A chunk budget whose most common value sends more than the sub-model's answers ever drew on: that value and the window. */
+  pastWindow?: { common: number; window: number };
 }
 
 /** A value the function fills into an instruction: `{name}` in the text. */

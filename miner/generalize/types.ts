@@ -92,4 +92,6 @@ export interface GeneralizeOptions {
   contextSentence?: string;
   /** The members' inputs were stored (then `context` is typed from them alone, never from how the code uses it). */
   storedInputs?: boolean;
+  /** Characters of a call's context the sub-model's answers draw on at most, when the recorded calls show it (read-window.ts). */
+  readWindow?: number;
 }

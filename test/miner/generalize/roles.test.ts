@@ -46,6 +46,8 @@ FINAL(${JSON.stringify(heading)} + top);`;
     if (isRejected(r)) throw new Error(r.rejected);
     expect(r.signature).toContain('heading?: string');
     expect(r.signature).toContain('fallback?: string');
+    // it answers one short line: the doc says a question after several things needs a call for each
+    expect(r.doc).toContain('a question that asks for several things at once (it answers one short line: call it once for each)');
     expect(r.doc).toContain('`heading` (string): the text the answer starts with, before the results; default "Most common label:\\n".');
     expect(r.doc).toMatch(/`fallback` \(string\): the value used when nothing else is found, as in `.*\|\| fallback`; default "none"\./);
   });
