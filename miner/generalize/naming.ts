@@ -102,7 +102,8 @@ export function skeletonName(skeleton: string, prompts: readonly string[] = [], 
 const STOP_WORDS = new Set(
   ('the a an and or of in on for to with from by as at is are be this that these those it its each every all any below above ' +
     'one per line lines text reply answer output only nothing else if there none return returns give list find which what who how ' +
-    'do does make sure include including into your you me my please them they their than then when where whose about such').split(' '),
+    'do does make sure include including into your you me my please them they their than then when where whose about such ' +
+    'based given using following read here just most more very also been being have has had should would could will must').split(' '),
 );
 
 /** Content words of prompts and queries, in order of appearance, as qualifiers for a colliding name. */
