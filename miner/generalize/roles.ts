@@ -127,7 +127,7 @@ export function siteRole(root: NNode, site: LiteralSite, fns: ReadonlyMap<string
   // `r.level === "error"`: the value the data is tested against (named for what it is compared with)
   if (kind === 'str' && parent?.k === 'bin' && EQUALITY.has(parent.v ?? '')) {
     const other = parent.c.find((c) => c !== chain[chain.length - 1]);
-    const name = other && (other.k === 'mem' || other.k === 'id') ? other.v : undefined;
+    const name = other && (other.k === 'mem' || other.k === 'id') ? other.v : other?.k === 'idx' ? lookupName(other) : undefined;
     return { role: 'value', hints: name ? [name, 'value'] : ['value'], quality: name ? 1 : 0 };
   }
   const declared = declaredName(chain);
@@ -164,6 +164,14 @@ function branchChoices(fn: NNode, name: string): string[] | undefined {
 
 function isComparison(n: NNode | undefined): boolean {
   return n !== undefined && n.k === 'bin' && ['<', '<=', '>', '>=', '*'].includes(n.v ?? '');
+}
+
+/** What a lookup reads, from the table's name: `labelOf[r.id]` → label, `countByCity[c]` → count; undefined for a bare index (`rows[i]`). */
+function lookupName(idx: NNode): string | undefined {
+  const table = idx.c[0];
+  const name = table.k === 'id' || table.k === 'mem' ? table.v : undefined;
+  const read = name?.replace(/(Of|For|By[A-Z]\w*|Map|Table|Lookup)$/, '');
+  return read && read !== name && read.length >= 3 ? read : undefined;
 }
 
 /** `x.includes(name)`, `re.test(name)`-like uses of a parameter inside a function, printed; undefined when it has none. */

@@ -32,6 +32,11 @@ FINAL("Findings:\\n" + city);`);
     expect(byValue['Findings:\n']).toMatchObject({ role: 'text', hints: ['heading', 'prefix'], use: 'heading' });
     expect(byValue['unknown']).toMatchObject({ role: 'text', hints: ['fallback'], use: 'fallback' });
     expect(byValue['Company Name']).toMatchObject({ role: 'text', hints: ['field', 'key'], use: 'field' });
+    // a value compared with what a lookup table gives is named for what the table holds
+    const lookup = programTree(`const labelOf = JSON.parse(await llm("Label each row.", context));
+FINAL(Object.keys(labelOf).filter((id) => labelOf[id] === "negative").length);`);
+    const negative = literalSites(lookup).find((s) => s.literal.value === 'negative')!;
+    expect(siteRole(lookup, negative)).toMatchObject({ role: 'value', hints: ['label', 'value'] });
     expect(byValue['Who bought ']).toMatchObject({ role: 'prompt', hints: ['question', 'askQuestion'] });
   });
 });
