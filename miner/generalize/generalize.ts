@@ -404,8 +404,9 @@ const EXPRESSION_KINDS: ReadonlySet<string> = new Set(['call', 'bin', 'mem', 'id
  * used within that window; the doc says why. Left alone when no member stayed within it.
  */
 function keepWithinWindow(plan: PlannedParam[], tree: NNode, window: number | undefined): PlannedParam[] {
+  if (window === undefined) return plan;
   const chunk = inputShape(tree).chunk;
-  if (window === undefined || chunk?.of !== 'characters') return plan;
+  if (chunk?.of !== 'characters') return plan;
   return plan.map((p) => {
     const template = nodeAt(tree, p.sites[0].split('.').map(Number));
     if (p.kind !== 'num' || template?.k !== 'num' || Number(template.v) !== chunk.size || typeof p.default !== 'number' || p.default <= window) return p;

@@ -4,16 +4,14 @@
  * of text around the value as options named `text` and `otherText` — and names its parameters after
  * the helper's own (`question`, `mention`, `secondQuestion`), which the helper binds for itself.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { asTemplate, concatPromptsToTemplates } from '../../../miner/generalize/concat-prompts.js';
 import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
 import { printNode, printStatements } from '../../../miner/front/print.js';
-import { callStep, compileCandidate } from '../../../miner/verify/compile.js';
-import { runStep } from '../../../miner/verify/sandbox-call.js';
 import type { HostHandlers, LlmCallArgs } from '../../../src/sandbox/repl.js';
-import { SandboxPool } from '../../../src/sandbox/repl.js';
 import type { Candidate } from '../../../miner/generalize/types.js';
 import { cluster, members, programTree } from './helpers.js';
+import { useSandbox } from './sandbox.js';
 
 const expr = (code: string) => programTree(`FINAL(${code});`).c[0].c[0].c[1];
 
@@ -64,11 +62,10 @@ FINAL(out);`;
 
 const DOCS = ['### 1\nAcme Corp acquired Zenith Logistics in 2019.', '### 2\nAcme Corp is headquartered in Naples.', '### 3\nNothing here.'].join('\n');
 
-let pool: SandboxPool;
+const sandbox = useSandbox();
 let candidate: Candidate;
 
 beforeAll(async () => {
-  pool = new SandboxPool(1);
   const r = await generalizeMembers(
     cluster({ skeleton: 'split(sections) |> filter(match) |> map(llm) |> filter(match) |> index |> FINAL' }),
     members(
@@ -78,9 +75,6 @@ beforeAll(async () => {
   );
   if (isRejected(r)) throw new Error(r.rejected);
   candidate = r;
-});
-afterAll(async () => {
-  await pool?.close();
 });
 
 describe('a two-hop function whose members build the second question with +', () => {
@@ -104,10 +98,7 @@ describe('a two-hop function whose members build the second question with +', ()
       return 'NONE';
     };
     const handlers: HostHandlers = { llm: ask, rlm: ask, llmBatch: async ({ calls }) => Promise.all(calls.map(ask)) };
-    const compiled = compileCandidate(candidate.name, candidate.source);
-    if (!compiled.ok) throw new Error(compiled.error);
-    const zenith = candidate.members[1];
-    const r = await runStep(pool, { context: DOCS, contextType: 'string', step: callStep(candidate.name, zenith.args), librarySource: compiled.fn.librarySource, handlers, timeoutMs: 30_000 });
+    const r = await sandbox.call(candidate, candidate.members[1].args, DOCS, handlers);
     expect(r.error).toBeUndefined();
     expect(asked).toContain('In which city is Acme Corp based? Reply with the city. Reply NONE if the text does not say.');
   });
@@ -138,9 +129,7 @@ describe('an instruction with a parameter inside a value it fills in', () => {
       return query.startsWith('Does') ? 'too vague' : 'draft';
     };
     const handlers: HostHandlers = { llm: ask, rlm: ask, llmBatch: async ({ calls }) => Promise.all(calls.map(ask)) };
-    const compiled = compileCandidate(r.name, r.source);
-    if (!compiled.ok) throw new Error(compiled.error);
-    const out = await runStep(pool, { context: 'one\n\ntwo\n\nthree', contextType: 'string', step: callStep(r.name, r.members[1].args), librarySource: compiled.fn.librarySource, handlers, timeoutMs: 30_000 });
+    const out = await sandbox.call(r, r.members[1].args, 'one\n\ntwo\n\nthree', handlers);
     expect(out.error).toBeUndefined();
     expect(asked[asked.length - 1]).toBe('Improve this draft. Draft: draft\n\nObjections:\ntoo vague\n* too vague');
   });

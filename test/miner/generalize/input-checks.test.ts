@@ -4,17 +4,15 @@
  * so, and run in the real sandbox it drops an answer a sub-call made up where the members' "first
  * answer" would have taken it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { adoptInputChecks } from '../../../miner/generalize/input-checks.js';
 import { answerNames } from '../../../miner/generalize/answer-flow.js';
 import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
 import { printStatements } from '../../../miner/front/print.js';
-import { callStep, compileCandidate } from '../../../miner/verify/compile.js';
-import { runStep } from '../../../miner/verify/sandbox-call.js';
 import type { HostHandlers, LlmCallArgs } from '../../../src/sandbox/repl.js';
-import { SandboxPool } from '../../../src/sandbox/repl.js';
 import type { Candidate } from '../../../miner/generalize/types.js';
 import { cluster, members, programTree } from './helpers.js';
+import { useSandbox } from './sandbox.js';
 
 /** A member that asks every chunk and takes the first answer that is not NOT FOUND; `check` is what it adds to the filter. */
 const firstAnswer = (project: string, check = '', trimFirst = true) => `const chunks = [];
@@ -89,17 +87,13 @@ function leaf(): HostHandlers {
   return { llm: ask, rlm: ask, llmBatch: async ({ calls: items }) => { const out: string[] = []; for (const c of items) out.push(await ask(c)); return out; } };
 }
 
-let pool: SandboxPool;
+const sandbox = useSandbox();
 let candidate: Candidate;
 
 beforeAll(async () => {
-  pool = new SandboxPool(1);
   const r = await generalizeMembers(cluster(), members([firstAnswer('Fathom'), firstAnswer('Wren'), firstAnswer('Umber', ' && context.includes(r)'), firstAnswer('Gossamer')]));
   if (isRejected(r)) throw new Error(r.rejected);
   candidate = r;
-});
-afterAll(async () => {
-  await pool?.close();
 });
 
 describe('a function mined from members of which some check their answers against the input', () => {
@@ -109,9 +103,7 @@ describe('a function mined from members of which some check their answers agains
   });
 
   it('drops an answer a sub-call made up and returns the one the text gives', async () => {
-    const compiled = compileCandidate(candidate.name, candidate.source);
-    if (!compiled.ok) throw new Error(compiled.error);
-    const r = await runStep(pool, { context: TEXT, contextType: 'string', step: callStep(candidate.name, candidate.members[0].args), librarySource: compiled.fn.librarySource, handlers: leaf(), timeoutMs: 30_000 });
+    const r = await sandbox.call(candidate, candidate.members[0].args, TEXT, leaf());
     expect(r.error).toBeUndefined();
     expect(r.final).toBe('1888-KF');
   });

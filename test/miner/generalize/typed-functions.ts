@@ -1,16 +1,14 @@
 /** Shared by the typing tests: a function typed as generalize types it, and the same answer from it and from its member in the sandbox. */
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { avoidAny } from '../../../miner/generalize/avoid-any.js';
 import { withoutDoc } from '../../../miner/generalize/gain.js';
 import { generalizeMembers, isRejected } from '../../../miner/generalize/generalize.js';
 import type { Candidate } from '../../../miner/generalize/types.js';
 import { repairTypes } from '../../../miner/generalize/typing.js';
-import { callStep, compileCandidate } from '../../../miner/verify/compile.js';
-import { runStep } from '../../../miner/verify/sandbox-call.js';
 import { typeCheck } from '../../../miner/verify/typecheck.js';
 import type { HostHandlers, LlmCallArgs } from '../../../src/sandbox/repl.js';
-import { SandboxPool } from '../../../src/sandbox/repl.js';
 import { cluster, members } from './helpers.js';
+import { useSandbox } from './sandbox.js';
 
 /** The emitted code without its doc (which may say "any" in English) has no `any` type. */
 export const hasAny = (source: string): boolean => /(:\s*|as\s+|<\s*|,\s*)any\b/.test(withoutDoc(source));
@@ -36,19 +34,11 @@ function handlers(answer: (query: string, context: string) => string): HostHandl
 
 /** Sets up a sandbox pool for the calling test file; `sameAnswer`: the member's own program and the function called with that member's arguments answer the same. */
 export function sandboxAnswers() {
-  let pool: SandboxPool;
-  beforeAll(() => {
-    pool = new SandboxPool(1);
-  });
-  afterAll(async () => {
-    await pool?.close();
-  });
+  const sandbox = useSandbox();
   return async function sameAnswer(c: Candidate, member: number, program: string, context: string, contextType: 'string' | 'json', answer: (q: string, ctx: string) => string): Promise<string> {
-    const compiled = compileCandidate(c.name, c.source);
-    if (!compiled.ok) throw new Error(compiled.error);
     const h = handlers(answer);
-    const original = await runStep(pool, { context, contextType, step: program, handlers: h, timeoutMs: 30_000 });
-    const viaFunction = await runStep(pool, { context, contextType, step: callStep(c.name, c.members[member].args), librarySource: compiled.fn.librarySource, handlers: h, timeoutMs: 30_000 });
+    const original = await sandbox.program(program, context, h, contextType);
+    const viaFunction = await sandbox.call(c, c.members[member].args, context, h, contextType);
     expect(original.error).toBeUndefined();
     expect(viaFunction.error).toBeUndefined();
     expect(viaFunction.final).toBe(original.final);
